@@ -1,0 +1,223 @@
+//! HTTP handlers of the accounts feature: parse, call the service, map the result.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use fairlink_domain::model::{Account, AutoReplies, DistributionSettings, Fair};
+use fairlink_http::{
+    ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::service::{
+    AccountPatch, AccountsService, CreatedExhibitor, DistributionView, ExhibitorProfile, FairInput,
+    NewBuyer, NewExhibitor, NewSubAccount,
+};
+
+fn service(state: &AppState) -> AccountsService<'_> {
+    AccountsService::new(&state.repo, &state.ports)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// 1 to 200; 50 by default.
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Presence {
+    pub online: bool,
+}
+
+/// The fair's settings.
+#[utoipa::path(get, path = "/v1/fair", tag = "accounts",
+    responses((status = 200, body = Fair), (status = 404, body = Problem, description = "not set up yet")))]
+pub async fn get_fair(State(state): State<AppState>, _caller: Caller) -> ApiResult<Json<Fair>> {
+    Ok(Json(service(&state).fair().await?))
+}
+
+/// Replaces the fair's settings (organizer).
+#[utoipa::path(put, path = "/v1/fair", tag = "accounts", request_body = FairInput,
+    responses((status = 200, body = Fair), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_fair(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(input): Json<FairInput>,
+) -> ApiResult<Json<Fair>> {
+    Ok(Json(service(&state).put_fair(&caller, input).await?))
+}
+
+/// Creates an exhibitor and its main account (organizer).
+#[utoipa::path(post, path = "/v1/exhibitors", tag = "accounts", request_body = NewExhibitor,
+    responses((status = 201, body = CreatedExhibitor), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_exhibitor(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(input): Json<NewExhibitor>,
+) -> ApiResult<(StatusCode, Json<CreatedExhibitor>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service(&state).create_exhibitor(&caller, input).await?),
+    ))
+}
+
+/// An exhibitor's public profile.
+#[utoipa::path(get, path = "/v1/exhibitors/{eid}", tag = "accounts", params(("eid" = String, Path)),
+    responses((status = 200, body = ExhibitorProfile), (status = 404, body = Problem)))]
+pub async fn get_exhibitor(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(eid): Path<String>,
+) -> ApiResult<Json<ExhibitorProfile>> {
+    Ok(Json(service(&state).exhibitor_profile(&eid).await?))
+}
+
+/// Registers a buyer (no token needed).
+#[utoipa::path(post, path = "/v1/buyers", tag = "accounts", security(()), request_body = NewBuyer,
+    responses((status = 201, body = Account), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem)))]
+pub async fn register_buyer(
+    State(state): State<AppState>,
+    Json(input): Json<NewBuyer>,
+) -> ApiResult<(StatusCode, Json<Account>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(service(&state).register_buyer(input).await?),
+    ))
+}
+
+/// The calling account.
+#[utoipa::path(get, path = "/v1/me", tag = "accounts", responses((status = 200, body = Account), (status = 401, body = Problem)))]
+pub async fn me(Caller(caller): Caller) -> Json<Account> {
+    Json(caller)
+}
+
+/// Sets the calling exhibitor account online or offline.
+#[utoipa::path(put, path = "/v1/me/presence", tag = "accounts", request_body = Presence,
+    responses((status = 200, body = Account), (status = 403, body = Problem)))]
+pub async fn put_presence(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(input): Json<Presence>,
+) -> ApiResult<Json<Account>> {
+    Ok(Json(
+        service(&state).set_presence(&caller, input.online).await?,
+    ))
+}
+
+/// The exhibitor's accounts, oldest first (main).
+#[utoipa::path(get, path = "/v1/exhibitors/{eid}/accounts", tag = "accounts", params(("eid" = String, Path), ListParams),
+    responses((status = 200, body = ListResponse<Account>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(eid): Path<String>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<Json<ListResponse<Account>>> {
+    let page = page_request(params.limit, params.cursor)?;
+    Ok(Json(
+        service(&state).accounts(&caller, &eid, &page).await?.into(),
+    ))
+}
+
+/// Creates a sub-account with permissions and zones (main).
+#[utoipa::path(post, path = "/v1/exhibitors/{eid}/accounts", tag = "accounts", params(("eid" = String, Path)), request_body = NewSubAccount,
+    responses((status = 201, body = Account), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_account(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(eid): Path<String>,
+    Json(input): Json<NewSubAccount>,
+) -> ApiResult<(StatusCode, Json<Account>)> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            service(&state)
+                .create_sub_account(&caller, &eid, input)
+                .await?,
+        ),
+    ))
+}
+
+/// Changes an account: main for its sub-accounts; anyone for their own profile fields.
+#[utoipa::path(patch, path = "/v1/accounts/{aid}", tag = "accounts", params(("aid" = String, Path)), request_body = AccountPatch,
+    responses((status = 200, body = Account), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn patch_account(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(aid): Path<String>,
+    Json(patch): Json<AccountPatch>,
+) -> ApiResult<Json<Account>> {
+    Ok(Json(
+        service(&state).patch_account(&caller, &aid, patch).await?,
+    ))
+}
+
+/// Deactivates a sub-account (main).
+#[utoipa::path(delete, path = "/v1/accounts/{aid}", tag = "accounts", params(("aid" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_account(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(aid): Path<String>,
+) -> ApiResult<StatusCode> {
+    service(&state).deactivate(&caller, &aid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The exhibitor's distribution modes (main).
+#[utoipa::path(get, path = "/v1/exhibitors/{eid}/distribution", tag = "accounts", params(("eid" = String, Path)),
+    responses((status = 200, body = DistributionView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_distribution(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(eid): Path<String>,
+) -> ApiResult<Json<DistributionView>> {
+    Ok(Json(service(&state).distribution(&caller, &eid).await?))
+}
+
+/// Sets the distribution modes (main); 409 `settings_locked` after the fair's lock time.
+#[utoipa::path(put, path = "/v1/exhibitors/{eid}/distribution", tag = "accounts", params(("eid" = String, Path)), request_body = DistributionSettings,
+    responses((status = 200, body = DistributionView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn put_distribution(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(eid): Path<String>,
+    Json(settings): Json<DistributionSettings>,
+) -> ApiResult<Json<DistributionView>> {
+    Ok(Json(
+        service(&state)
+            .put_distribution(&caller, &eid, settings)
+            .await?,
+    ))
+}
+
+/// The exhibitor's auto-reply texts (main).
+#[utoipa::path(get, path = "/v1/exhibitors/{eid}/auto-replies", tag = "accounts", params(("eid" = String, Path)),
+    responses((status = 200, body = AutoReplies), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_auto_replies(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(eid): Path<String>,
+) -> ApiResult<Json<AutoReplies>> {
+    Ok(Json(service(&state).auto_replies(&caller, &eid).await?))
+}
+
+/// Sets the auto-reply texts (main); `null` or an empty text sends nothing.
+#[utoipa::path(put, path = "/v1/exhibitors/{eid}/auto-replies", tag = "accounts", params(("eid" = String, Path)), request_body = AutoReplies,
+    responses((status = 200, body = AutoReplies), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_auto_replies(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(eid): Path<String>,
+    Json(replies): Json<AutoReplies>,
+) -> ApiResult<Json<AutoReplies>> {
+    Ok(Json(
+        service(&state)
+            .put_auto_replies(&caller, &eid, replies)
+            .await?,
+    ))
+}

@@ -1,0 +1,101 @@
+use std::{net::SocketAddr, path::PathBuf};
+
+/// fairlink-local's configuration, from the environment (API.md, "Local mode").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub jwt_secret: String,
+    pub test_clock: bool,
+    pub backend: Backend,
+    pub bootstrap: bool,
+    pub dev_endpoints: bool,
+    /// Where the AWS backend's resources are (FAIRLINK_STACK, FAIRLINK_TABLE, FAIRLINK_EMAIL_FROM).
+    pub aws: fairlink_aws::AwsSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    Aws,
+}
+
+pub const DEV_SECRET: &str = "fairlink-dev-secret-do-not-use-in-production";
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let flag = |name: &'static str, default: bool| match var(name).as_deref() {
+            None => Ok(default),
+            Some("1" | "true") => Ok(true),
+            Some("0" | "false") => Ok(false),
+            Some(other) => Err(ConfigError {
+                name,
+                message: format!("`{other}` is not 0 or 1"),
+            }),
+        };
+        let addr = var("FAIRLINK_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let backend = match var("FAIRLINK_BACKEND").as_deref() {
+            None | Some("embedded") => Backend::Embedded,
+            Some("aws") => Backend::Aws,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "FAIRLINK_BACKEND",
+                    message: format!("`{other}` is not embedded or aws"),
+                });
+            }
+        };
+        Ok(Self {
+            addr: addr.parse().map_err(|_| ConfigError {
+                name: "FAIRLINK_ADDR",
+                message: format!("`{addr}` is not host:port"),
+            })?,
+            data_dir: var("FAIRLINK_DATA_DIR")
+                .unwrap_or_else(|| "./.fairlink".into())
+                .into(),
+            jwt_secret: var("FAIRLINK_JWT_SECRET").unwrap_or_else(|| {
+                tracing::warn!("FAIRLINK_JWT_SECRET is not set: using the development secret");
+                DEV_SECRET.into()
+            }),
+            test_clock: flag("FAIRLINK_TEST_CLOCK", false)?,
+            backend,
+            bootstrap: flag("FAIRLINK_BOOTSTRAP", false)?,
+            dev_endpoints: flag("FAIRLINK_DEV", true)?,
+            aws: fairlink_aws::AwsSettings::from_lookup(&var),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.data_dir, PathBuf::from("./.fairlink"));
+        assert_eq!(config.backend, Backend::Embedded);
+        assert!(!config.test_clock && !config.bootstrap && config.dev_endpoints);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Config::from_lookup(|n| (n == "FAIRLINK_BACKEND").then(|| "postgres".into()))
+            .unwrap_err();
+        assert_eq!(err.name, "FAIRLINK_BACKEND");
+        let err = Config::from_lookup(|n| (n == "FAIRLINK_TEST_CLOCK").then(|| "yes".into()))
+            .unwrap_err();
+        assert_eq!(err.name, "FAIRLINK_TEST_CLOCK");
+    }
+}

@@ -1,0 +1,110 @@
+//! fairlink-local: every feature on one port with the workers in-process, on the embedded
+//! backend or on AWS (or its emulator).
+
+mod config;
+mod dev;
+mod workers;
+
+use std::sync::Arc;
+
+use axum::Router;
+use chrono::Utc;
+use fairlink_domain::{
+    Ports,
+    ports::{Clock, JobHandler, QueueName, SystemClock},
+};
+use fairlink_embedded::TestClock;
+use fairlink_http::{AppState, Authenticator, api};
+use tokio::task::JoinHandle;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use config::{Backend, Config, ConfigError, DEV_SECRET};
+pub use workers::spawn_worker;
+
+/// The assembled system: the router to serve, the state behind it and the running workers.
+pub struct LocalApp {
+    pub router: Router,
+    pub state: AppState,
+    pub test_clock: Option<Arc<TestClock>>,
+    pub workers: Vec<JoinHandle<()>>,
+}
+
+/// Every feature's routes. A new feature adds its router here and nowhere else.
+pub fn feature_routes() -> Vec<OpenApiRouter<AppState>> {
+    vec![
+        fairlink_accounts::routes(),
+        fairlink_notifications::routes(),
+    ]
+}
+
+/// Every worker, by the queue it drains. A new worker adds its handler here.
+pub fn feature_workers(_ports: &Ports) -> Vec<(QueueName, Arc<dyn JobHandler>)> {
+    Vec::new()
+}
+
+/// Assembles the system. With the AWS backend, `sdk` overrides the SDK configuration that
+/// would otherwise come from the environment (tests point it at their emulator this way).
+pub async fn build(
+    config: &Config,
+    sdk: Option<aws_config::SdkConfig>,
+) -> Result<LocalApp, String> {
+    let test_clock = config
+        .test_clock
+        .then(|| Arc::new(TestClock::new(Utc::now())));
+    let clock: Arc<dyn Clock> = match &test_clock {
+        Some(clock) => clock.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let ports = match config.backend {
+        Backend::Embedded => fairlink_embedded::ports(&config.data_dir, Some(clock))?,
+        Backend::Aws => {
+            let sdk = match sdk {
+                Some(sdk) => sdk,
+                None => fairlink_aws::sdk_config().await,
+            };
+            if config.bootstrap {
+                fairlink_aws::bootstrap::bootstrap(&sdk, &config.aws).await?;
+            }
+            fairlink_aws::ports(&sdk, &config.aws, Some(clock)).await?
+        }
+    };
+    let state = AppState::new(
+        ports.clone(),
+        Authenticator::hs256(config.jwt_secret.as_bytes()),
+    );
+    state
+        .repo
+        .ensure_account(&fairlink_accounts::organizer_account(state.now()))
+        .await
+        .map_err(|e| format!("creating the organizer account: {e}"))?;
+
+    let mut features = feature_routes();
+    if config.dev_endpoints {
+        features.push(dev::routes(&config.jwt_secret, test_clock.clone()));
+    }
+    let workers = feature_workers(&ports)
+        .into_iter()
+        .map(|(queue, handler)| spawn_worker(ports.queue.clone(), queue, handler))
+        .collect();
+    Ok(LocalApp {
+        router: api(features, state.clone()),
+        state,
+        test_clock,
+        workers,
+    })
+}
+
+/// Serves until `shutdown` resolves, then stops the workers.
+pub async fn serve(
+    app: LocalApp,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let result = axum::serve(listener, app.router)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    for worker in app.workers {
+        worker.abort();
+    }
+    result
+}

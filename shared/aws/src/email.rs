@@ -1,0 +1,79 @@
+use async_trait::async_trait;
+use aws_sdk_sesv2::{
+    Client,
+    error::{ProvideErrorMetadata, SdkError},
+    types::{Body, Content, Destination, EmailContent, Message},
+};
+use fairlink_domain::ports::{DeliveryError, Email, EmailSender};
+
+/// The email port on SES v2, from one verified sender identity.
+pub struct SesEmailSender {
+    client: Client,
+    from: String,
+}
+
+impl SesEmailSender {
+    pub fn new(client: Client, from: &str) -> Self {
+        Self {
+            client,
+            from: from.into(),
+        }
+    }
+}
+
+fn utf8(text: &str) -> Result<Content, DeliveryError> {
+    Content::builder()
+        .data(text)
+        .charset("UTF-8")
+        .build()
+        .map_err(|e| DeliveryError::Rejected(e.to_string()))
+}
+
+pub(crate) fn delivery_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    err: SdkError<E, R>,
+) -> DeliveryError {
+    let message = format!(
+        "{}: {}",
+        err.code().unwrap_or("unknown"),
+        err.message().unwrap_or_default()
+    );
+    match err.code() {
+        Some(
+            "TooManyRequestsException"
+            | "Throttling"
+            | "ThrottlingException"
+            | "LimitExceededException",
+        ) => DeliveryError::Throttled(message),
+        Some(
+            "MessageRejected"
+            | "BadRequestException"
+            | "MailFromDomainNotVerifiedException"
+            | "AccountSuspendedException"
+            | "SendingPausedException"
+            | "NotFoundException"
+            | "InvalidParameter"
+            | "InvalidParameterException"
+            | "OptedOut",
+        ) => DeliveryError::Rejected(message),
+        _ => DeliveryError::Unavailable(message),
+    }
+}
+
+#[async_trait]
+impl EmailSender for SesEmailSender {
+    async fn send_email(&self, email: &Email) -> Result<(), DeliveryError> {
+        let message = Message::builder()
+            .subject(utf8(&email.subject)?)
+            .body(Body::builder().text(utf8(&email.text)?).build())
+            .build();
+        self.client
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(&email.to).build())
+            .content(EmailContent::builder().simple(message).build())
+            .send()
+            .await
+            .map_err(delivery_error)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,75 @@
+//! AWS adapters of fairlink's ports: DynamoDB, SQS, SES v2 and SNS, through the real SDK
+//! clients. `AWS_ENDPOINT_URL` points them at an emulator (moto) for local runs and tests.
+
+pub mod bootstrap;
+mod dynamodb;
+mod email;
+mod sms;
+mod sqs;
+
+use std::sync::Arc;
+
+use aws_config::SdkConfig;
+use fairlink_domain::ports::{Clock, Ports, SystemClock, UlidGenerator};
+
+pub use dynamodb::DynamoItemStore;
+pub use email::SesEmailSender;
+pub use sms::SnsSmsSender;
+pub use sqs::SqsJobQueue;
+
+/// Where fairlink's AWS resources are. In Lambda the template sets these variables; in local
+/// mode the defaults name what the bootstrap creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsSettings {
+    /// `FAIRLINK_STACK`: the prefix of the queues' names in local mode.
+    pub stack: String,
+    /// `FAIRLINK_TABLE`.
+    pub table: String,
+    /// `FAIRLINK_EMAIL_FROM`: a verified SES identity.
+    pub email_from: String,
+}
+
+impl AwsSettings {
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Self {
+        let stack = var("FAIRLINK_STACK").unwrap_or_else(|| "fairlink".into());
+        Self {
+            table: var("FAIRLINK_TABLE").unwrap_or_else(|| stack.clone()),
+            email_from: var("FAIRLINK_EMAIL_FROM")
+                .unwrap_or_else(|| "no-reply@fairlink.example".into()),
+            stack,
+        }
+    }
+}
+
+/// Loads the SDK configuration the usual way (environment, profile, role).
+pub async fn sdk_config() -> SdkConfig {
+    aws_config::load_from_env().await
+}
+
+/// Every port backed by AWS, with the system clock unless another is given.
+pub async fn ports(
+    sdk: &SdkConfig,
+    settings: &AwsSettings,
+    clock: Option<Arc<dyn Clock>>,
+) -> Result<Ports, String> {
+    let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let queue = SqsJobQueue::connect(aws_sdk_sqs::Client::new(sdk), &settings.stack).await?;
+    Ok(Ports {
+        store: Arc::new(DynamoItemStore::new(
+            aws_sdk_dynamodb::Client::new(sdk),
+            &settings.table,
+        )),
+        queue: Arc::new(queue),
+        email: Arc::new(SesEmailSender::new(
+            aws_sdk_sesv2::Client::new(sdk),
+            &settings.email_from,
+        )),
+        sms: Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(sdk))),
+        ids: Arc::new(UlidGenerator::new(clock.clone())),
+        clock,
+    })
+}

@@ -1,0 +1,94 @@
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::ports::{DeliveryError, QueueError, StoreError};
+
+/// One invalid field of a request, named by its JSON path (`mainAccount.email`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What can go wrong in a use case. Each variant carries a stable machine-readable code;
+/// the HTTP layer maps them to statuses in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// 409: the request is well formed but the state forbids it.
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// 422 with a specific code (other than `validation_failed`).
+    #[error("{detail}")]
+    Unprocessable { code: &'static str, detail: String },
+    /// 503: a dependency is not there (not configured, or not answering).
+    #[error("{detail}")]
+    Unavailable { code: &'static str, detail: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::Forbidden(detail.into())
+    }
+}
+
+impl From<StoreError> for DomainError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::InvalidCursor => {
+                DomainError::field("cursor", "is not a cursor of this list")
+            }
+            StoreError::Unavailable(detail) => DomainError::Unavailable {
+                code: "store_unavailable",
+                detail,
+            },
+            // A condition failing where the caller did not expect one is a bug, not bad input.
+            other => DomainError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<QueueError> for DomainError {
+    fn from(err: QueueError) -> Self {
+        DomainError::Unavailable {
+            code: "queue_unavailable",
+            detail: err.to_string(),
+        }
+    }
+}
+
+impl From<DeliveryError> for DomainError {
+    fn from(err: DeliveryError) -> Self {
+        DomainError::Unavailable {
+            code: "delivery_unavailable",
+            detail: err.to_string(),
+        }
+    }
+}

@@ -1,0 +1,165 @@
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{error::DomainError, validate::Checks};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Zone {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    pub zone_id: String,
+    #[serde(default)]
+    pub parent_id: Option<String>,
+}
+
+/// The fair's settings, set by the organizer. There is one fair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Fair {
+    pub id: String,
+    pub name: String,
+    /// The fair's own zone (Asia/Shanghai for Canton): times are shown in it.
+    pub time_zone: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// After this instant exhibitors can no longer change their distribution modes.
+    pub distribution_lock_at: DateTime<Utc>,
+    pub default_recommendation_quota: u32,
+    pub zones: Vec<Zone>,
+    pub categories: Vec<Category>,
+}
+
+pub const MAX_RECOMMENDATION_QUOTA: u32 = 10_000;
+
+impl Fair {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let mut checks = Checks::new();
+        checks.text("name", &self.name, 200);
+        checks.time_zone("timeZone", &self.time_zone);
+        checks.check(
+            self.starts_at < self.ends_at,
+            "endsAt",
+            "must be after startsAt",
+        );
+        checks.check(
+            self.default_recommendation_quota <= MAX_RECOMMENDATION_QUOTA,
+            "defaultRecommendationQuota",
+            "is too large",
+        );
+        let mut zone_ids = HashSet::new();
+        for (i, zone) in self.zones.iter().enumerate() {
+            checks.text(&format!("zones[{i}].id"), &zone.id, 64);
+            checks.text(&format!("zones[{i}].name"), &zone.name, 200);
+            checks.check(
+                zone_ids.insert(zone.id.as_str()),
+                &format!("zones[{i}].id"),
+                "is repeated",
+            );
+        }
+        let category_ids: HashSet<&str> = self.categories.iter().map(|c| c.id.as_str()).collect();
+        checks.check(
+            category_ids.len() == self.categories.len(),
+            "categories",
+            "category ids must be unique",
+        );
+        for (i, category) in self.categories.iter().enumerate() {
+            checks.text(&format!("categories[{i}].id"), &category.id, 64);
+            checks.text(&format!("categories[{i}].name"), &category.name, 200);
+            checks.check(
+                zone_ids.contains(category.zone_id.as_str()),
+                &format!("categories[{i}].zoneId"),
+                "is not a zone of the fair",
+            );
+            if let Some(parent) = &category.parent_id {
+                checks.check(
+                    parent != &category.id && category_ids.contains(parent.as_str()),
+                    &format!("categories[{i}].parentId"),
+                    "is not another category of the fair",
+                );
+            }
+        }
+        checks.into_result()
+    }
+
+    pub fn has_zone(&self, zone_id: &str) -> bool {
+        self.zones.iter().any(|z| z.id == zone_id)
+    }
+
+    pub fn distribution_locked(&self, now: DateTime<Utc>) -> bool {
+        now >= self.distribution_lock_at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fair() -> Fair {
+        Fair {
+            id: "fair".into(),
+            name: "Canton Fair 129".into(),
+            time_zone: "Asia/Shanghai".into(),
+            starts_at: "2021-04-15T00:00:00Z".parse().unwrap(),
+            ends_at: "2021-04-24T16:00:00Z".parse().unwrap(),
+            distribution_lock_at: "2021-04-14T00:00:00Z".parse().unwrap(),
+            default_recommendation_quota: 10,
+            zones: vec![Zone {
+                id: "z1".into(),
+                name: "Electronics".into(),
+            }],
+            categories: vec![
+                Category {
+                    id: "c1".into(),
+                    name: "Audio".into(),
+                    zone_id: "z1".into(),
+                    parent_id: None,
+                },
+                Category {
+                    id: "c2".into(),
+                    name: "Speakers".into(),
+                    zone_id: "z1".into(),
+                    parent_id: Some("c1".into()),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_consistent_fair_is_valid() {
+        fair().validate().unwrap();
+    }
+
+    #[test]
+    fn categories_must_point_at_known_zones_and_parents() {
+        let mut bad = fair();
+        bad.categories[1].zone_id = "z9".into();
+        bad.categories[1].parent_id = Some("c9".into());
+        bad.time_zone = "Asia/Nowhere".into();
+        let DomainError::Validation(errors) = bad.validate().unwrap_err() else {
+            panic!()
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["timeZone", "categories[1].zoneId", "categories[1].parentId"]
+        );
+    }
+
+    #[test]
+    fn distribution_locks_at_the_lock_time() {
+        let fair = fair();
+        assert!(!fair.distribution_locked("2021-04-13T23:59:59Z".parse().unwrap()));
+        assert!(fair.distribution_locked("2021-04-14T00:00:00Z".parse().unwrap()));
+    }
+}

@@ -1,0 +1,32 @@
+//! Ports: each outside thing fairlink uses, as a small trait named for what it does.
+//! Every port has an AWS adapter (fairlink-aws) and an embedded one (fairlink-embedded).
+
+mod clock;
+mod ids;
+mod item_store;
+mod notify;
+mod queue;
+
+use std::sync::Arc;
+
+pub use clock::{Clock, SystemClock};
+pub use ids::{IdGenerator, UlidGenerator};
+pub use item_store::{
+    Change, Condition, INDEXES, Index, Item, ItemStore, Key, Page, Query, SortCondition,
+    StoreError, WriteOp, attr,
+};
+pub use notify::{DeliveryError, Email, EmailSender, Sms, SmsSender};
+pub use queue::{
+    Delivery, JobHandler, JobQueue, MAX_DELAY, QueueError, QueueName, handle_deliveries,
+};
+
+/// Everything a feature needs from the outside world, wired once per process.
+#[derive(Clone)]
+pub struct Ports {
+    pub store: Arc<dyn ItemStore>,
+    pub queue: Arc<dyn JobQueue>,
+    pub email: Arc<dyn EmailSender>,
+    pub sms: Arc<dyn SmsSender>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdGenerator>,
+}

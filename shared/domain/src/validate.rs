@@ -1,0 +1,149 @@
+//! Field checks shared by every feature. They collect every problem of a request at once,
+//! so the front-end can show them all.
+
+use chrono_tz::Tz;
+
+use crate::error::{DomainError, FieldError};
+
+#[derive(Debug, Default)]
+pub struct Checks {
+    errors: Vec<FieldError>,
+}
+
+impl Checks {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn check(&mut self, ok: bool, field: &str, message: &str) {
+        if !ok {
+            self.fail(field, message);
+        }
+    }
+
+    /// A trimmed, non-empty text of at most `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        let len = value.trim().chars().count();
+        if len == 0 {
+            self.fail(field, "must not be empty");
+        } else if len > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
+        if let Some(value) = value {
+            if value.chars().count() > max {
+                self.fail(field, format!("must be at most {max} characters"));
+            }
+        }
+    }
+
+    pub fn email(&mut self, field: &str, value: &str) {
+        if !is_email(value) {
+            self.fail(field, "must be an email address");
+        }
+    }
+
+    pub fn phone(&mut self, field: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            if !is_e164(value) {
+                self.fail(
+                    field,
+                    "must be a phone number in E.164 form, such as +8613800138000",
+                );
+            }
+        }
+    }
+
+    pub fn time_zone(&mut self, field: &str, value: &str) {
+        if parse_time_zone(value).is_none() {
+            self.fail(field, "must be an IANA time zone, such as Asia/Shanghai");
+        }
+    }
+
+    pub fn into_result(self) -> Result<(), DomainError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Validation(self.errors))
+        }
+    }
+}
+
+pub fn parse_time_zone(value: &str) -> Option<Tz> {
+    value.parse::<Tz>().ok()
+}
+
+/// A pragmatic check: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn is_email(value: &str) -> bool {
+    let Some((local, domain)) = value.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && value.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !value.chars().any(char::is_whitespace)
+}
+
+/// E.164: a plus sign, then 8 to 15 digits, the first not zero. SNS wants exactly this.
+pub fn is_e164(value: &str) -> bool {
+    let Some(digits) = value.strip_prefix('+') else {
+        return false;
+    };
+    (8..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(is_email("li.wei@example.cn"));
+        assert!(!is_email("li.wei@example"));
+        assert!(!is_email("li wei@example.cn"));
+        assert!(!is_email("@example.cn"));
+        assert!(!is_email("a@b@example.cn"));
+    }
+
+    #[test]
+    fn phones() {
+        assert!(is_e164("+8613800138000"));
+        assert!(is_e164("+12125550100"));
+        assert!(!is_e164("13800138000"));
+        assert!(!is_e164("+0123456789"));
+        assert!(!is_e164("+12-125550100"));
+    }
+
+    #[test]
+    fn zones() {
+        assert!(parse_time_zone("Asia/Shanghai").is_some());
+        assert!(parse_time_zone("America/New_York").is_some());
+        assert!(parse_time_zone("Mars/Olympus").is_none());
+    }
+
+    #[test]
+    fn checks_collect_every_error() {
+        let mut checks = Checks::new();
+        checks.text("name", " ", 10);
+        checks.email("email", "nope");
+        checks.time_zone("timeZone", "Nowhere/Land");
+        match checks.into_result() {
+            Err(DomainError::Validation(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["name", "email", "timeZone"]);
+            }
+            other => panic!("expected validation errors, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Embedded adapters: everything fairlink needs from the outside world, on one machine.
+//! The default for running locally and for fast tests.
+
+mod clock;
+mod condition;
+mod item_store;
+mod outbox;
+mod queue;
+
+use std::{path::Path, sync::Arc};
+
+use fairlink_domain::ports::{Clock, Ports, SystemClock, UlidGenerator};
+use fairlink_store::Repository;
+
+pub use clock::TestClock;
+pub use item_store::EmbeddedItemStore;
+pub use outbox::{OutboxEmailSender, OutboxSmsSender};
+pub use queue::InProcessQueue;
+
+/// Ports backed by a store file in `data_dir`, an in-process queue and outboxes.
+pub fn ports(data_dir: &Path, clock: Option<Arc<dyn Clock>>) -> Result<Ports, String> {
+    let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let store = Arc::new(EmbeddedItemStore::open(data_dir).map_err(|e| e.to_string())?);
+    let ids = Arc::new(UlidGenerator::new(clock.clone()));
+    let repo = Repository::new(store.clone());
+    Ok(Ports {
+        store,
+        queue: Arc::new(InProcessQueue::new(clock.clone())),
+        email: Arc::new(OutboxEmailSender::new(
+            repo.clone(),
+            clock.clone(),
+            ids.clone(),
+        )),
+        sms: Arc::new(OutboxSmsSender::new(repo, clock.clone(), ids.clone())),
+        clock,
+        ids,
+    })
+}

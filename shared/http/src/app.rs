@@ -1,0 +1,120 @@
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    middleware,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
+};
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::{
+    Problem,
+    idempotency::idempotency,
+    observability::{MakeRequestUlid, request_span},
+    problem::ApiError,
+    state::AppState,
+};
+
+/// Request bodies over 1 MiB answer 413 `payload_too_large`.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "fairlink",
+        description = "Supply-procurement matchmaking for an online trade fair: the HTTP API the web front-end codes against."
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth)
+)]
+struct BaseDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+        openapi.security = Some(vec![SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/health", tag = "meta", security(()), responses((status = 200, description = "up")))]
+async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn route_not_found() -> Response {
+    ApiError::RouteNotFound.into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::MethodNotAllowed.into_response()
+}
+
+/// The whole API: the features' routes plus /health and /openapi.json, with the shared
+/// layers (request ids, logs, body limit, idempotency) and problem+json fallbacks.
+pub fn api(features: impl IntoIterator<Item = OpenApiRouter<AppState>>, state: AppState) -> Router {
+    let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi()).routes(routes!(health));
+    for feature in features {
+        router = router.merge(feature);
+    }
+    let (router, doc) = router.split_for_parts();
+    let doc = Arc::new(doc.to_json().unwrap_or_default());
+    router
+        .route(
+            "/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        doc.as_str().to_owned(),
+                    )
+                }
+            }),
+        )
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUlid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(DefaultOnResponse::new()),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id()),
+        )
+        .with_state(state)
+}
+
+/// A feature Lambda's main: JSON logs, then serve the router on the Lambda runtime.
+pub async fn lambda_main(router: Router) -> Result<(), lambda_http::Error> {
+    lambda_http::run(router).await
+}

@@ -1,0 +1,161 @@
+//! Request extractors whose failures are problems with field errors, not axum's plain text.
+
+use axum::{
+    extract::{FromRequest, FromRequestParts, Request},
+    http::{StatusCode, request::Parts},
+    response::{IntoResponse, Response},
+};
+use bytes::Bytes;
+use fairlink_domain::{DomainError, FieldError};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::problem::ApiError;
+
+/// A JSON body: syntax errors are 400 `malformed_json`; wrong types and missing fields are
+/// 422 `validation_failed` naming the field; bodies over the limit are 413.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::MalformedJson(rejection.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(Json)
+    }
+}
+
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::MalformedJson("a JSON body is required".into()));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => ApiError::Domain(DomainError::Validation(
+                    vec![field_error(&path, &inner.to_string())],
+                )),
+                _ => ApiError::MalformedJson(format!("the body is not valid JSON: {inner}")),
+            }
+        })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// Names the field an error is about; a missing field is named by its full path.
+fn field_error(path: &str, message: &str) -> FieldError {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let parent = if path == "." { "" } else { path };
+    if let Some(missing) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.strip_suffix('`'))
+    {
+        let field = if parent.is_empty() {
+            missing.to_string()
+        } else {
+            format!("{parent}.{missing}")
+        };
+        return FieldError::new(field, "is required");
+    }
+    FieldError::new(if parent.is_empty() { "body" } else { parent }, message)
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// Query parameters: a value of the wrong type is 422 `validation_failed`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|rejection| {
+                let text = rejection.body_text();
+                let detail = text.trim_start_matches("Failed to deserialize query string: ");
+                ApiError::Domain(DomainError::Validation(vec![FieldError::new(
+                    "query", detail,
+                )]))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Inner {
+        email: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        quota: Option<u32>,
+        main_account: Inner,
+    }
+
+    fn fields(err: ApiError) -> Vec<String> {
+        match err {
+            ApiError::Domain(DomainError::Validation(errors)) => {
+                errors.into_iter().map(|e| e.field).collect()
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_malformed_json() {
+        assert!(matches!(
+            parse_json::<Body>(b"{\"name\": "),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(
+            parse_json::<Body>(b""),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(
+            parse_json::<Body>(b"{} x"),
+            Err(ApiError::MalformedJson(_))
+        ));
+    }
+
+    #[test]
+    fn data_errors_name_the_field() {
+        let err = parse_json::<Body>(
+            br#"{"name": "a", "quota": "ten", "mainAccount": {"email": "x@y.z"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(fields(err), ["quota"]);
+        let err = parse_json::<Body>(br#"{"name": "a", "mainAccount": {}}"#).unwrap_err();
+        assert_eq!(fields(err), ["mainAccount.email"]);
+        let err = parse_json::<Body>(br#"{"mainAccount": {"email": "x"}}"#).unwrap_err();
+        assert_eq!(fields(err), ["name"]);
+        let err = parse_json::<Body>(b"[1]").unwrap_err();
+        assert_eq!(fields(err), ["body"]);
+    }
+}

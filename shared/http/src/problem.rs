@@ -1,0 +1,149 @@
+//! The one place that maps errors to HTTP: RFC 9457 problem+json with a stable `code`.
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use fairlink_domain::{DomainError, FieldError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:fairlink:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable, machine-readable: `validation_failed`, `not_found`, `settings_locked`, …
+    pub code: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    MalformedJson(String),
+    #[error("the request body is over the limit")]
+    PayloadTooLarge,
+    #[error("no such route")]
+    RouteNotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String, Option<Vec<FieldError>>) {
+        use DomainError as D;
+        match self {
+            ApiError::Domain(D::NotFound(what)) => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{what} not found"),
+                None,
+            ),
+            ApiError::Domain(D::Forbidden(detail)) => {
+                (StatusCode::FORBIDDEN, "forbidden", detail.clone(), None)
+            }
+            ApiError::Domain(D::Validation(errors)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "the request has invalid fields".into(),
+                Some(errors.clone()),
+            ),
+            ApiError::Domain(D::Conflict { code, detail }) => {
+                (StatusCode::CONFLICT, code, detail.clone(), None)
+            }
+            ApiError::Domain(D::Unprocessable { code, detail }) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, code, detail.clone(), None)
+            }
+            ApiError::Domain(D::Unavailable { code, .. }) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                code,
+                "a service fairlink depends on is unavailable; try again shortly".into(),
+                None,
+            ),
+            ApiError::Domain(D::Internal(_)) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "something went wrong on our side".into(),
+                None,
+            ),
+            ApiError::Unauthenticated(detail) => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                detail.clone(),
+                None,
+            ),
+            ApiError::MalformedJson(detail) => (
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                detail.clone(),
+                None,
+            ),
+            ApiError::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body is over 1 MiB".into(),
+                None,
+            ),
+            ApiError::RouteNotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such route".into(),
+                None,
+            ),
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take this method".into(),
+                None,
+            ),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (status, code, detail, errors) = self.parts();
+        Problem {
+            kind: format!("urn:fairlink:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            detail,
+            code: code.into(),
+            errors,
+        }
+    }
+}
+
+pub fn problem_response(problem: &Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = self.problem();
+        if problem.status >= 500 {
+            // The detail of internal errors goes to the log only, never to the client.
+            tracing::error!(code = %problem.code, error = %self, "request failed");
+        } else {
+            tracing::info!(code = %problem.code, status = problem.status, "request refused");
+        }
+        problem_response(&problem)
+    }
+}

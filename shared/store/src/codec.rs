@@ -1,0 +1,27 @@
+use fairlink_domain::{
+    DomainError,
+    ports::{Item, Key, attr},
+};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+/// An entity as an item: its fields, its key and a `_type` attribute naming what it is
+/// (underscored so that it never collides with an entity's own fields, such as a
+/// notification's `type`).
+pub fn to_item<T: Serialize>(key: &Key, kind: &str, entity: &T) -> Item {
+    let mut item = match serde_json::to_value(entity) {
+        Ok(Value::Object(fields)) => fields,
+        // Entities are structs; anything else is a programming error caught by tests.
+        other => panic!("entity {kind} did not serialize to an object: {other:?}"),
+    };
+    item.insert(attr::PK.into(), Value::String(key.pk.clone()));
+    item.insert(attr::SK.into(), Value::String(key.sk.clone()));
+    item.insert("_type".into(), Value::String(kind.into()));
+    item
+}
+
+/// The entity an item holds; key attributes and other extras are ignored.
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DomainError> {
+    serde_json::from_value(Value::Object(item))
+        .map_err(|err| DomainError::Internal(format!("stored item does not decode: {err}")))
+}

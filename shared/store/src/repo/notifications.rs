@@ -1,0 +1,73 @@
+use chrono::{DateTime, Utc};
+use fairlink_domain::{
+    DomainError,
+    model::Notification,
+    ports::{Change, Condition, Index, Key, Query, attr},
+};
+use serde_json::Value;
+
+use super::Repository;
+use crate::{PageOf, PageRequest, codec, keys, query_page};
+
+impl Repository {
+    /// Adds an entry to an account's message centre.
+    pub async fn add_notification(
+        &self,
+        account_id: &str,
+        notification: &Notification,
+    ) -> Result<(), DomainError> {
+        let key = Key::new(keys::notifications(account_id), &notification.id);
+        let mut item = codec::to_item(&key, "Notification", notification);
+        if notification.read_at.is_none() {
+            item.insert(
+                attr::GSI1_PK.into(),
+                Value::String(keys::unread_notifications(account_id)),
+            );
+            item.insert(attr::GSI1_SK.into(), Value::String(notification.id.clone()));
+        }
+        self.store().put(item, None).await?;
+        Ok(())
+    }
+
+    /// Newest first; only unread ones when asked.
+    pub async fn notifications(
+        &self,
+        account_id: &str,
+        unread_only: bool,
+        page: &PageRequest,
+    ) -> Result<PageOf<Notification>, DomainError> {
+        let query = if unread_only {
+            Query::index(Index::Gsi1, keys::unread_notifications(account_id))
+        } else {
+            Query::table(keys::notifications(account_id))
+        };
+        query_page(self.store(), query.backward(), page).await
+    }
+
+    /// Marks one of the account's notifications read; reading it again changes nothing.
+    pub async fn mark_notification_read(
+        &self,
+        account_id: &str,
+        notification_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Notification, DomainError> {
+        let key = Key::new(keys::notifications(account_id), notification_id);
+        let changes = vec![
+            Change::Set("readAt".into(), Value::String(at.to_rfc3339())),
+            Change::Remove(attr::GSI1_PK.into()),
+            Change::Remove(attr::GSI1_SK.into()),
+        ];
+        let unread = Condition::And(vec![
+            Condition::Exists,
+            Condition::AttrExists(attr::GSI1_PK.into()),
+        ]);
+        match self.store().update(&key, changes, Some(unread)).await {
+            Ok(item) => codec::from_item(item),
+            Err(err) if err.is_condition_failed() => match self.store().get(&key).await? {
+                Some(item) => codec::from_item(item),
+                None => Err(DomainError::NotFound("notification")),
+            },
+            Err(err) => Err(err.into()),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+use std::{any::Any, sync::Arc};
+
+use chrono::{DateTime, Utc};
+use fairlink_local::Config;
+use serde_json::{Value, json};
+
+/// fairlink-local on a loopback port, and a client for it.
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub config: Config,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    /// Keeps the data directory alive for the server's life.
+    _keep: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    /// The problem's `code`, for error answers.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Value {
+        assert_eq!(
+            self.status, status,
+            "unexpected answer: {} {}",
+            self.status, self.body
+        );
+        if status >= 400 {
+            assert_eq!(
+                self.content_type, "application/problem+json",
+                "errors are problem+json"
+            );
+        }
+        &self.body
+    }
+
+    #[track_caller]
+    pub fn expect_problem(&self, status: u16, code: &str) {
+        self.expect(status);
+        assert_eq!(self.code(), code, "problem: {}", self.body);
+    }
+}
+
+impl TestServer {
+    pub async fn start(config: Config, keep: Option<Arc<dyn Any + Send + Sync>>) -> Self {
+        let app = crate::build_app(&config).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            fairlink_local::serve(app, listener, async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Self {
+            base,
+            client: reqwest::Client::new(),
+            config,
+            shutdown: Some(tx),
+            task: Some(task),
+            _keep: keep,
+        }
+    }
+
+    /// Stops serving (the data stays), for restart tests.
+    pub async fn stop(mut self) -> (Config, Option<Arc<dyn Any + Send + Sync>>) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        (self.config.clone(), self._keep.take())
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Self::read(request.send().await.unwrap()).await
+    }
+
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Self::read(request.send().await.unwrap()).await
+    }
+
+    async fn read(response: reqwest::Response) -> Response {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let content_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = response.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+        };
+        Response {
+            status,
+            content_type,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.send("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Response {
+        self.send("POST", path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Response {
+        self.send("PUT", path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Response {
+        self.send("PATCH", path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        self.send("DELETE", path, Some(token), None).await
+    }
+
+    /// A token for an account, from the dev endpoint.
+    pub async fn token(&self, account_id: &str) -> String {
+        let response = self
+            .send(
+                "POST",
+                "/v1/dev/tokens",
+                None,
+                Some(json!({"accountId": account_id})),
+            )
+            .await;
+        response.expect(200)["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn organizer(&self) -> String {
+        self.token("organizer").await
+    }
+
+    /// Sets the test clock; returns its new time.
+    pub async fn set_clock(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let response = self
+            .send("POST", "/v1/dev/clock", None, Some(json!({"now": now})))
+            .await;
+        response.expect(200)["now"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    pub async fn advance_clock(&self, seconds: i64) -> DateTime<Utc> {
+        let response = self
+            .send(
+                "POST",
+                "/v1/dev/clock",
+                None,
+                Some(json!({"advanceSeconds": seconds})),
+            )
+            .await;
+        response.expect(200)["now"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    /// The fair's clock as the server sees it now.
+    pub async fn now(&self) -> DateTime<Utc> {
+        self.advance_clock(0).await
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

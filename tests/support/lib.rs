@@ -1,0 +1,212 @@
+//! Test support: the moto emulator, started once per test binary by the tests themselves,
+//! and a fairlink-local server on a loopback port for either backend.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, ChildStdin, Command, Stdio},
+    sync::{Arc, Mutex, OnceLock},
+};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use fairlink_local::{Backend, Config, DEV_SECRET, LocalApp};
+use serde_json::{Value, json};
+
+pub mod http;
+
+pub use http::{Response, TestServer};
+
+/// The moto process; its stdin stays open for as long as the test binary runs.
+struct Moto {
+    endpoint: String,
+    _child: Child,
+    _stdin: ChildStdin,
+}
+
+static MOTO: OnceLock<Mutex<Option<Moto>>> = OnceLock::new();
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// The Python that has moto: FAIRLINK_MOTO_PYTHON, else the repository's .venv.
+fn moto_python() -> PathBuf {
+    if let Some(python) = std::env::var_os("FAIRLINK_MOTO_PYTHON") {
+        return python.into();
+    }
+    let venv = workspace_root().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "moto is not installed: run ./scripts/test (it makes .venv with moto), or set FAIRLINK_MOTO_PYTHON"
+    );
+    venv
+}
+
+/// The emulator's endpoint, starting it on first use.
+pub fn moto_endpoint() -> String {
+    let cell = MOTO.get_or_init(|| Mutex::new(None));
+    let mut moto = cell.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(moto) = moto.as_ref() {
+        return moto.endpoint.clone();
+    }
+    let script = workspace_root().join("tests/support/moto_server.py");
+    let mut child = Command::new(moto_python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("read moto's port");
+    let port: u16 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("moto did not start: `{line}`"));
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let stdin = child.stdin.take().unwrap();
+    *moto = Some(Moto {
+        endpoint: endpoint.clone(),
+        _child: child,
+        _stdin: stdin,
+    });
+    endpoint
+}
+
+pub async fn moto_sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(moto_endpoint())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+/// AWS settings naming resources no other test uses.
+pub fn unique_aws_settings() -> fairlink_aws::AwsSettings {
+    let stack = format!("t{}", ulid::Ulid::new().to_string().to_lowercase());
+    fairlink_aws::AwsSettings {
+        table: stack.clone(),
+        email_from: "no-reply@fairlink.example".into(),
+        stack,
+    }
+}
+
+/// Creates a fresh table, queues and sender identity on moto.
+pub async fn bootstrapped_moto() -> (SdkConfig, fairlink_aws::AwsSettings) {
+    let sdk = moto_sdk_config().await;
+    let settings = unique_aws_settings();
+    fairlink_aws::bootstrap::bootstrap(&sdk, &settings)
+        .await
+        .expect("bootstrap on moto");
+    (sdk, settings)
+}
+
+/// What moto recorded as sent: `GET /moto-api/data.json`.
+pub async fn moto_data() -> Value {
+    reqwest::get(format!("{}/moto-api/data.json", moto_endpoint()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The records under `data.json` → service → kind: a list, or lists keyed by region.
+fn moto_records(data: &Value, service: &str, kind: &str) -> Vec<Value> {
+    match &data[service][kind] {
+        Value::Array(records) => records.clone(),
+        Value::Object(regions) => regions
+            .values()
+            .filter_map(Value::as_array)
+            .flatten()
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The emails moto's SES recorded for a recipient.
+pub async fn moto_emails_to(address: &str) -> Vec<Value> {
+    moto_records(&moto_data().await, "ses", "Message")
+        .into_iter()
+        .filter(|m| {
+            m["destinations"]["ToAddresses"]
+                .as_array()
+                .is_some_and(|to| to.iter().any(|t| t == address))
+        })
+        .collect()
+}
+
+/// The SMS moto's SNS recorded for a phone number.
+pub async fn moto_sms_to(phone: &str) -> Vec<Value> {
+    moto_records(&moto_data().await, "sns", "SMS")
+        .into_iter()
+        .filter(|m| m["phone_number"] == phone)
+        .collect()
+}
+
+/// Which backend a scenario runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Embedded,
+    Aws,
+}
+
+pub fn local_config(store: Store, data_dir: PathBuf) -> Config {
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir,
+        jwt_secret: DEV_SECRET.into(),
+        test_clock: true,
+        backend: match store {
+            Store::Embedded => Backend::Embedded,
+            Store::Aws => Backend::Aws,
+        },
+        bootstrap: true,
+        dev_endpoints: true,
+        aws: unique_aws_settings(),
+    }
+}
+
+/// Starts fairlink-local on a loopback port with the test clock.
+pub async fn start(store: Store) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let config = local_config(store, dir.path().to_path_buf());
+    TestServer::start(config, Some(Arc::new(dir))).await
+}
+
+pub async fn build_app(config: &Config) -> LocalApp {
+    let sdk = match config.backend {
+        Backend::Aws => Some(moto_sdk_config().await),
+        Backend::Embedded => None,
+    };
+    fairlink_local::build(config, sdk)
+        .await
+        .expect("build fairlink-local")
+}
+
+/// A fair with two zones and three categories, locking distribution a day from `now`.
+pub fn sample_fair(now: chrono::DateTime<chrono::Utc>) -> Value {
+    json!({
+        "name": "Canton Fair (online), 129th session",
+        "timeZone": "Asia/Shanghai",
+        "startsAt": (now + chrono::Duration::days(2)).to_rfc3339(),
+        "endsAt": (now + chrono::Duration::days(12)).to_rfc3339(),
+        "distributionLockAt": (now + chrono::Duration::days(1)).to_rfc3339(),
+        "defaultRecommendationQuota": 10,
+        "zones": [{"id": "electronics", "name": "Electronics"}, {"id": "home", "name": "Home & Garden"}],
+        "categories": [
+            {"id": "audio", "name": "Audio", "zoneId": "electronics", "parentId": null},
+            {"id": "speakers", "name": "Speakers", "zoneId": "electronics", "parentId": "audio"},
+            {"id": "furniture", "name": "Furniture", "zoneId": "home", "parentId": null}
+        ]
+    })
+}
