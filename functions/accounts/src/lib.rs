@@ -4,7 +4,8 @@
 mod handlers;
 pub mod service;
 
-use fairlink_http::AppState;
+use fairlink_domain::Ports;
+use fairlink_http::{AppState, Authenticator};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub use service::{ORGANIZER_ID, organizer_account};
@@ -22,4 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(patch_account, delete_account))
         .routes(routes!(get_distribution, put_distribution))
         .routes(routes!(get_auto_replies, put_auto_replies))
+}
+
+/// What this feature's Lambda serves: its routes behind API Gateway's JWT authorizer.
+pub fn lambda_app(ports: Ports) -> axum::Router {
+    fairlink_http::api([routes()], AppState::new(ports, Authenticator::ApiGateway))
 }

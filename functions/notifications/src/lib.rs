@@ -2,9 +2,9 @@
 //! "Notifications"). Entries are written with `Repository::add_notification`.
 
 use axum::extract::{Path, State};
-use fairlink_domain::model::Notification;
+use fairlink_domain::{Ports, model::Notification};
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Authenticator, Caller, Json, ListResponse, Problem, Query, page_request,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -59,4 +59,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_notifications))
         .routes(routes!(read_notification))
+}
+
+/// What this feature's Lambda serves: its routes behind API Gateway's JWT authorizer.
+pub fn lambda_app(ports: Ports) -> axum::Router {
+    fairlink_http::api([routes()], AppState::new(ports, Authenticator::ApiGateway))
 }

@@ -1,12 +1,11 @@
 //! The notifications Lambda: wiring only.
 
-use fairlink_http::{AppState, Authenticator, api, lambda_main, observability::init_tracing};
+use fairlink_http::{lambda_main, observability::init_tracing};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     init_tracing();
     let sdk = fairlink_aws::sdk_config().await;
     let ports = fairlink_aws::ports(&sdk, &fairlink_aws::AwsSettings::from_env(), None).await?;
-    let state = AppState::new(ports, Authenticator::ApiGateway);
-    lambda_main(api([fairlink_notifications::routes()], state)).await
+    lambda_main(fairlink_notifications::lambda_app(ports)).await
 }

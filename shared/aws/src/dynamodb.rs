@@ -293,23 +293,22 @@ impl ItemStore for DynamoItemStore {
         {
             Ok(_) => Ok(()),
             Err(err) => {
-                if let SdkError::ServiceError(service) = &err {
-                    if let TransactWriteItemsError::TransactionCanceledException(cancelled) =
+                if let SdkError::ServiceError(service) = &err
+                    && let TransactWriteItemsError::TransactionCanceledException(cancelled) =
                         service.err()
+                {
+                    let reasons = cancelled.cancellation_reasons();
+                    if let Some(op) = reasons
+                        .iter()
+                        .position(|r| r.code() == Some("ConditionalCheckFailed"))
                     {
-                        let reasons = cancelled.cancellation_reasons();
-                        if let Some(op) = reasons
-                            .iter()
-                            .position(|r| r.code() == Some("ConditionalCheckFailed"))
-                        {
-                            return Err(StoreError::ConditionFailed { op: Some(op) });
-                        }
-                        if reasons
-                            .iter()
-                            .any(|r| r.code() == Some("TransactionConflict"))
-                        {
-                            return Err(StoreError::TransactionConflict);
-                        }
+                        return Err(StoreError::ConditionFailed { op: Some(op) });
+                    }
+                    if reasons
+                        .iter()
+                        .any(|r| r.code() == Some("TransactionConflict"))
+                    {
+                        return Err(StoreError::TransactionConflict);
                     }
                 }
                 Err(store_error(err))

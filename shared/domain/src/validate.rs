@@ -36,10 +36,8 @@ impl Checks {
     }
 
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
-        if let Some(value) = value {
-            if value.chars().count() > max {
-                self.fail(field, format!("must be at most {max} characters"));
-            }
+        if value.is_some_and(|v| v.chars().count() > max) {
+            self.fail(field, format!("must be at most {max} characters"));
         }
     }
 
@@ -50,13 +48,11 @@ impl Checks {
     }
 
     pub fn phone(&mut self, field: &str, value: Option<&str>) {
-        if let Some(value) = value {
-            if !is_e164(value) {
-                self.fail(
-                    field,
-                    "must be a phone number in E.164 form, such as +8613800138000",
-                );
-            }
+        if value.is_some_and(|v| !is_e164(v)) {
+            self.fail(
+                field,
+                "must be a phone number in E.164 form, such as +8613800138000",
+            );
         }
     }
 

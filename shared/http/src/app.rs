@@ -107,7 +107,7 @@ pub fn api(features: impl IntoIterator<Item = OpenApiRouter<AppState>>, state: A
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(request_span)
-                        .on_response(DefaultOnResponse::new()),
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::x_request_id()),
         )

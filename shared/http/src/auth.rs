@@ -29,10 +29,12 @@ pub enum Authenticator {
     /// Behind API Gateway's JWT authorizer: the claims are in the request context.
     ApiGateway,
     /// Local mode: HS256 tokens signed with the configured secret.
-    Hs256 {
-        key: DecodingKey,
-        validation: Validation,
-    },
+    Hs256(Box<Hs256Verifier>),
+}
+
+pub struct Hs256Verifier {
+    key: DecodingKey,
+    validation: Validation,
 }
 
 /// Signs a local-mode token for an account (the dev token endpoint and tests use it).
@@ -65,10 +67,10 @@ impl Authenticator {
         validation.validate_exp = false;
         validation.required_spec_claims =
             HashSet::from(["exp", "sub", "iss", "aud"].map(String::from));
-        Self::Hs256 {
+        Self::Hs256(Box::new(Hs256Verifier {
             key: DecodingKey::from_secret(secret),
             validation,
-        }
+        }))
     }
 
     /// The verified account id of the request.
@@ -85,7 +87,7 @@ impl Authenticator {
                     .ok_or_else(|| unauthenticated("a bearer token is required")),
                 _ => Err(unauthenticated("a bearer token is required")),
             },
-            Authenticator::Hs256 { key, validation } => {
+            Authenticator::Hs256(verifier) => {
                 let header = parts
                     .headers
                     .get(axum::http::header::AUTHORIZATION)
@@ -97,9 +99,13 @@ impl Authenticator {
                     .ok_or_else(|| {
                         unauthenticated("the Authorization header must be `Bearer <token>`")
                     })?;
-                let claims = jsonwebtoken::decode::<TokenClaims>(token.trim(), key, validation)
-                    .map_err(|_| unauthenticated("the token is not valid"))?
-                    .claims;
+                let claims = jsonwebtoken::decode::<TokenClaims>(
+                    token.trim(),
+                    &verifier.key,
+                    &verifier.validation,
+                )
+                .map_err(|_| unauthenticated("the token is not valid"))?
+                .claims;
                 if claims.exp <= now.timestamp() {
                     return Err(unauthenticated("the token has expired"));
                 }

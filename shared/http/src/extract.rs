@@ -31,26 +31,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
+/// Syntax first, over the whole body (so trailing garbage is malformed JSON, not a missing
+/// field), then the value onto the type, naming the path of the first field that does not fit.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::MalformedJson("a JSON body is required".into()));
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Data => ApiError::Domain(DomainError::Validation(
-                    vec![field_error(&path, &inner.to_string())],
-                )),
-                _ => ApiError::MalformedJson(format!("the body is not valid JSON: {inner}")),
-            }
-        })?;
-    deserializer
-        .end()
+    let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
-    Ok(value)
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        ApiError::Domain(DomainError::Validation(vec![field_error(&path, &message)]))
+    })
 }
 
 /// Names the field an error is about; a missing field is named by its full path.
@@ -155,7 +148,7 @@ mod tests {
         assert_eq!(fields(err), ["mainAccount.email"]);
         let err = parse_json::<Body>(br#"{"mainAccount": {"email": "x"}}"#).unwrap_err();
         assert_eq!(fields(err), ["name"]);
-        let err = parse_json::<Body>(b"[1]").unwrap_err();
+        let err = parse_json::<Body>(br#""a string""#).unwrap_err();
         assert_eq!(fields(err), ["body"]);
     }
 }
