@@ -972,6 +972,13 @@ async fn the_openapi_document_describes_every_route() {
         }
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
+    let not_found = &doc["paths"]["/v1/exhibitors/{eid}"]["get"]["responses"]["404"]["content"];
+    assert!(
+        not_found["application/problem+json"]["schema"].is_object(),
+        "errors are documented as problem+json: {not_found}"
+    );
+    let ok = &doc["paths"]["/v1/exhibitors/{eid}"]["get"]["responses"]["200"]["content"];
+    assert!(ok["application/json"]["schema"].is_object());
 }
 
 #[tokio::test]

@@ -67,22 +67,29 @@ async fn seeded_ports(dir: &std::path::Path) -> Ports {
         repo.create_exhibitor(
             &exhibitor,
             &account(main, Role::Exhibitor, Some(eid), true, &Permission::ALL),
+            None,
         )
         .await
         .unwrap();
     }
-    repo.create_account(&account(
-        "acc_sample_sub",
-        Role::Exhibitor,
-        Some("exh_sample"),
-        false,
-        &[Permission::Im],
-    ))
+    repo.create_account(
+        &account(
+            "acc_sample_sub",
+            Role::Exhibitor,
+            Some("exh_sample"),
+            false,
+            &[Permission::Im],
+        ),
+        None,
+    )
     .await
     .unwrap();
-    repo.create_account(&account("acc_sample_buyer", Role::Buyer, None, false, &[]))
-        .await
-        .unwrap();
+    repo.create_account(
+        &account("acc_sample_buyer", Role::Buyer, None, false, &[]),
+        None,
+    )
+    .await
+    .unwrap();
     repo.ensure_account(&fairlink_accounts::organizer_account(Utc::now()))
         .await
         .unwrap();

@@ -74,6 +74,7 @@ contract!(
     cursors_stay_in_their_partition,
     fifty_racing_increments_never_pass_the_limit,
     fifty_racing_creates_have_one_winner,
+    account_changes_from_one_snapshot_do_not_overwrite_each_other,
 );
 
 async fn put_get_delete(s: Subject) {
@@ -695,4 +696,68 @@ async fn embedded_data_survives_reopening() {
             .len(),
         1
     );
+}
+
+async fn account_changes_from_one_snapshot_do_not_overwrite_each_other(s: Subject) {
+    use fairlink_domain::model::{Account, Language, Permission, Role};
+    let repo = fairlink_store::Repository::new(s.store.clone());
+    let snapshot = Account {
+        id: "acc_1".into(),
+        role: Role::Exhibitor,
+        exhibitor_id: Some("exh_1".into()),
+        is_main: false,
+        name: "Li".into(),
+        email: "li@example.cn".into(),
+        phone: None,
+        language: Language::Zh,
+        time_zone: "Asia/Shanghai".into(),
+        permissions: [Permission::Im].into(),
+        zone_ids: vec![],
+        online: false,
+        active: true,
+        company: None,
+        country: None,
+        created_at: chrono::Utc::now(),
+    };
+    repo.create_account(&snapshot, None).await.unwrap();
+    // Two requests read the same account: one sets presence, the other permissions.
+    let online = Account {
+        online: true,
+        ..snapshot.clone()
+    };
+    let promoted = Account {
+        permissions: [Permission::Im, Permission::Recommend].into(),
+        ..snapshot.clone()
+    };
+    repo.save_account_changes(&snapshot, &online).await.unwrap();
+    repo.save_account_changes(&snapshot, &promoted)
+        .await
+        .unwrap();
+    let stored = repo.account("acc_1").await.unwrap().unwrap();
+    assert!(stored.online, "the presence change survived");
+    assert!(
+        stored.permissions.contains(&Permission::Recommend),
+        "the permission change survived"
+    );
+    let page = repo
+        .exhibitor_accounts("exh_1", &PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1, "still listed under its exhibitor");
+
+    let ghost = Account {
+        id: "acc_ghost".into(),
+        ..snapshot.clone()
+    };
+    let err = repo
+        .save_account_changes(
+            &ghost,
+            &Account {
+                online: true,
+                ..ghost.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
 }

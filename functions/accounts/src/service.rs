@@ -217,8 +217,9 @@ impl<'a> AccountsService<'a> {
             zone_ids: input.zone_ids,
             ..account_from(exhibitor.main_account_id.clone(), input.main_account, now)
         };
-        self.repo.create_exhibitor(&exhibitor, &main).await?;
-        self.welcome(&main).await?;
+        self.repo
+            .create_exhibitor(&exhibitor, &main, Some(&self.welcome(&main)))
+            .await?;
         Ok(CreatedExhibitor {
             exhibitor,
             main_account: main,
@@ -268,7 +269,7 @@ impl<'a> AccountsService<'a> {
                 self.ports.clock.now(),
             )
         };
-        self.repo.create_account(&buyer).await?;
+        self.repo.create_account(&buyer, None).await?;
         Ok(buyer)
     }
 
@@ -280,7 +281,7 @@ impl<'a> AccountsService<'a> {
         require_role(caller, Role::Exhibitor)?;
         let mut account = caller.clone();
         account.online = online;
-        self.repo.save_account(&account).await?;
+        self.repo.save_account_changes(caller, &account).await?;
         Ok(account)
     }
 
@@ -333,8 +334,9 @@ impl<'a> AccountsService<'a> {
                 self.ports.clock.now(),
             )
         };
-        self.repo.create_account(&account).await?;
-        self.welcome(&account).await?;
+        self.repo
+            .create_account(&account, Some(&self.welcome(&account)))
+            .await?;
         Ok(account)
     }
 
@@ -346,7 +348,8 @@ impl<'a> AccountsService<'a> {
         aid: &str,
         patch: AccountPatch,
     ) -> Result<Account, DomainError> {
-        let mut target = self.visible_account(caller, aid).await?;
+        let before = self.visible_account(caller, aid).await?;
+        let mut target = before.clone();
         let is_self = caller.id == target.id;
         let by_main = target
             .exhibitor_id
@@ -419,31 +422,35 @@ impl<'a> AccountsService<'a> {
         if let Some(zone_ids) = patch.zone_ids {
             target.zone_ids = zone_ids;
         }
-        self.repo.save_account(&target).await?;
+        self.repo.save_account_changes(&before, &target).await?;
         Ok(target)
     }
 
     pub async fn deactivate(&self, caller: &Account, aid: &str) -> Result<(), DomainError> {
-        let mut target = self.visible_account(caller, aid).await?;
-        let eid = target.exhibitor_id.clone().unwrap_or_default();
+        let before = self.visible_account(caller, aid).await?;
+        let eid = before.exhibitor_id.clone().unwrap_or_default();
         require_main(caller, &eid)?;
-        if target.is_main {
+        if before.is_main {
             return Err(DomainError::conflict(
                 "conflict",
                 "the main account cannot be deactivated",
             ));
         }
-        if target.active {
-            target.active = false;
-            target.online = false;
-            self.repo.save_account(&target).await?;
-        }
+        let after = Account {
+            active: false,
+            online: false,
+            ..before.clone()
+        };
+        self.repo.save_account_changes(&before, &after).await?;
         Ok(())
     }
 
     /// An account the caller may know about: its own, or one of its exhibitor's. Anything
     /// else, another tenant's included, is "not found".
     async fn visible_account(&self, caller: &Account, aid: &str) -> Result<Account, DomainError> {
+        if aid == caller.id {
+            return Ok(caller.clone());
+        }
         let target = self
             .repo
             .account(aid)
@@ -533,20 +540,19 @@ impl<'a> AccountsService<'a> {
     }
 
     /// A first entry in a new account's message centre.
-    async fn welcome(&self, account: &Account) -> Result<(), DomainError> {
+    fn welcome(&self, account: &Account) -> Notification {
         let (title, body) = match account.language {
             Language::Zh => ("欢迎使用 fairlink", "您的账号已开通。"),
             Language::En => ("Welcome to fairlink", "Your account is ready."),
         };
-        let notification = Notification::new(
+        Notification::new(
             self.ports.ids.new_id("ntf"),
             NotificationKind::AccountCreated,
             title,
             body,
             json!({"accountId": account.id, "exhibitorId": account.exhibitor_id}),
             self.ports.clock.now(),
-        );
-        self.repo.add_notification(&account.id, &notification).await
+        )
     }
 }
 

@@ -67,6 +67,40 @@ async fn health() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({"status": "ok"}))
 }
 
+/// Error answers are `application/problem+json`: say so wherever a response is a `Problem`.
+fn problems_as_problem_json(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    let operations = doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut());
+    for operation in operations
+        .filter_map(|path| path.as_object_mut())
+        .flat_map(|p| p.values_mut())
+    {
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(|r| r.as_object_mut())
+        else {
+            continue;
+        };
+        for response in responses.values_mut() {
+            let Some(content) = response.get_mut("content").and_then(|c| c.as_object_mut()) else {
+                continue;
+            };
+            let is_problem = content
+                .get("application/json")
+                .and_then(|json| json.pointer("/schema/$ref"))
+                .is_some_and(|r| r == "#/components/schemas/Problem");
+            if is_problem {
+                let body = content.remove("application/json").unwrap_or_default();
+                content.insert("application/problem+json".into(), body);
+            }
+        }
+    }
+    doc
+}
+
 async fn route_not_found() -> Response {
     ApiError::RouteNotFound.into_response()
 }
@@ -83,7 +117,7 @@ pub fn api(features: impl IntoIterator<Item = OpenApiRouter<AppState>>, state: A
         router = router.merge(feature);
     }
     let (router, doc) = router.split_for_parts();
-    let doc = Arc::new(doc.to_json().unwrap_or_default());
+    let doc = Arc::new(problems_as_problem_json(doc).to_string());
     router
         .route(
             "/openapi.json",

@@ -11,4 +11,5 @@ pub use codec::{from_item, to_item};
 pub use page::{PageOf, PageRequest, query_page};
 pub use repo::{
     IdempotencyReservation, OutboxEntry, Repository, StoredResponse, idempotency::IDEMPOTENCY_TTL,
+    notification_write,
 };

@@ -1,11 +1,11 @@
 use fairlink_domain::{
     DomainError,
-    model::{Account, Role},
-    ports::{Condition, Index, Key, Query, WriteOp, attr},
+    model::{Account, Notification, Role},
+    ports::{Change, Condition, Index, Key, Query, WriteOp, attr},
 };
 use serde_json::Value;
 
-use super::Repository;
+use super::{Repository, notifications::notification_write};
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
 fn account_key(aid: &str) -> Key {
@@ -50,10 +50,17 @@ impl Repository {
             .transpose()
     }
 
-    /// Creates an account whose email no other account has.
-    pub async fn create_account(&self, account: &Account) -> Result<(), DomainError> {
-        self.create_with_email_claim(account_writes(account).into(), 1)
-            .await
+    /// Creates an account whose email no other account has, with its first notification in
+    /// the same transaction (a retried create never meets its own email claim).
+    pub async fn create_account(
+        &self,
+        account: &Account,
+        welcome: Option<&Notification>,
+    ) -> Result<(), DomainError> {
+        let mut ops: Vec<WriteOp> = account_writes(account).into();
+        ops.extend(welcome.map(|n| notification_write(&account.id, n)));
+        // [account, email claim, notification?]
+        self.create_with_email_claim(ops, 1).await
     }
 
     /// Runs a creating transaction; a failed email claim (at `claim_index`) is a taken email.
@@ -83,15 +90,34 @@ impl Repository {
         }
     }
 
-    /// Saves changes to an existing account (not its email, which is claimed on creation).
-    pub async fn save_account(&self, account: &Account) -> Result<(), DomainError> {
+    /// Saves the fields that differ between `before` and `after` of an existing account, and
+    /// only those: concurrent changes to other fields (presence, permissions) are not lost.
+    pub async fn save_account_changes(
+        &self,
+        before: &Account,
+        after: &Account,
+    ) -> Result<(), DomainError> {
+        let (old, new) = (account_item(before), account_item(after));
+        let changes: Vec<Change> = new
+            .iter()
+            .filter(|(name, value)| old.get(*name) != Some(value))
+            .map(|(name, value)| Change::Set(name.clone(), value.clone()))
+            .chain(
+                old.keys()
+                    .filter(|name| !new.contains_key(*name))
+                    .map(|name| Change::Remove(name.clone())),
+            )
+            .collect();
+        if changes.is_empty() {
+            return Ok(());
+        }
         match self
             .store()
-            .put(account_item(account), Some(Condition::Exists))
+            .update(&account_key(&after.id), changes, Some(Condition::Exists))
             .await
         {
             Err(err) if err.is_condition_failed() => Err(DomainError::NotFound("account")),
-            other => Ok(other?),
+            other => other.map(|_| ()).map_err(Into::into),
         }
     }
 

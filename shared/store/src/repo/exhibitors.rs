@@ -1,10 +1,12 @@
 use fairlink_domain::{
     DomainError,
-    model::{Account, AutoReplies, DistributionSettings, Exhibitor},
+    model::{Account, AutoReplies, DistributionSettings, Exhibitor, Notification},
     ports::{Condition, Key, WriteOp},
 };
 
-use super::{Repository, accounts::account_writes};
+use serde::{Serialize, de::DeserializeOwned};
+
+use super::{Repository, accounts::account_writes, notifications::notification_write};
 use crate::{codec, keys};
 
 fn profile_key(eid: &str) -> Key {
@@ -12,18 +14,21 @@ fn profile_key(eid: &str) -> Key {
 }
 
 impl Repository {
-    /// Creates the exhibitor and its main account in one transaction.
+    /// Creates the exhibitor, its main account and the account's first notification in one
+    /// transaction.
     pub async fn create_exhibitor(
         &self,
         exhibitor: &Exhibitor,
         main: &Account,
+        welcome: Option<&Notification>,
     ) -> Result<(), DomainError> {
         let mut ops = vec![WriteOp::Put {
             item: codec::to_item(&profile_key(&exhibitor.id), "Exhibitor", exhibitor),
             condition: Some(Condition::NotExists),
         }];
         ops.extend(account_writes(main));
-        // [exhibitor, account, email claim]
+        ops.extend(welcome.map(|n| notification_write(&main.id, n)));
+        // [exhibitor, account, email claim, notification?]
         self.create_with_email_claim(ops, 2).await
     }
 
@@ -36,14 +41,7 @@ impl Repository {
     }
 
     pub async fn distribution(&self, eid: &str) -> Result<DistributionSettings, DomainError> {
-        let key = Key::new(keys::exhibitor(eid), keys::DISTRIBUTION);
-        Ok(self
-            .store()
-            .get(&key)
-            .await?
-            .map(codec::from_item)
-            .transpose()?
-            .unwrap_or_default())
+        self.exhibitor_setting(eid, keys::DISTRIBUTION).await
     }
 
     pub async fn put_distribution(
@@ -51,22 +49,12 @@ impl Repository {
         eid: &str,
         settings: &DistributionSettings,
     ) -> Result<(), DomainError> {
-        let key = Key::new(keys::exhibitor(eid), keys::DISTRIBUTION);
-        self.store()
-            .put(codec::to_item(&key, "Distribution", settings), None)
-            .await?;
-        Ok(())
+        self.put_exhibitor_setting(eid, keys::DISTRIBUTION, "Distribution", settings)
+            .await
     }
 
     pub async fn auto_replies(&self, eid: &str) -> Result<AutoReplies, DomainError> {
-        let key = Key::new(keys::exhibitor(eid), keys::AUTO_REPLIES);
-        Ok(self
-            .store()
-            .get(&key)
-            .await?
-            .map(codec::from_item)
-            .transpose()?
-            .unwrap_or_default())
+        self.exhibitor_setting(eid, keys::AUTO_REPLIES).await
     }
 
     pub async fn put_auto_replies(
@@ -74,9 +62,33 @@ impl Repository {
         eid: &str,
         replies: &AutoReplies,
     ) -> Result<(), DomainError> {
-        let key = Key::new(keys::exhibitor(eid), keys::AUTO_REPLIES);
+        self.put_exhibitor_setting(eid, keys::AUTO_REPLIES, "AutoReplies", replies)
+            .await
+    }
+
+    /// One of an exhibitor's settings items; its default until first set.
+    async fn exhibitor_setting<T: DeserializeOwned + Default>(
+        &self,
+        eid: &str,
+        sk: &str,
+    ) -> Result<T, DomainError> {
+        let item = self
+            .store()
+            .get(&Key::new(keys::exhibitor(eid), sk))
+            .await?;
+        Ok(item.map(codec::from_item).transpose()?.unwrap_or_default())
+    }
+
+    async fn put_exhibitor_setting<T: Serialize>(
+        &self,
+        eid: &str,
+        sk: &str,
+        kind: &str,
+        value: &T,
+    ) -> Result<(), DomainError> {
+        let key = Key::new(keys::exhibitor(eid), sk);
         self.store()
-            .put(codec::to_item(&key, "AutoReplies", replies), None)
+            .put(codec::to_item(&key, kind, value), None)
             .await?;
         Ok(())
     }

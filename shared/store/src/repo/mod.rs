@@ -3,6 +3,8 @@ mod exhibitors;
 mod fair;
 pub mod idempotency;
 mod notifications;
+
+pub use notifications::notification_write;
 mod outbox;
 
 use std::sync::Arc;

@@ -2,12 +2,34 @@ use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
     model::Notification,
-    ports::{Change, Condition, Index, Key, Query, attr},
+    ports::{Change, Condition, Index, Item, Key, Query, WriteOp, attr},
 };
 use serde_json::Value;
 
 use super::Repository;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
+
+/// The write that adds a notification, for a transaction that makes what it announces.
+pub fn notification_write(account_id: &str, notification: &Notification) -> WriteOp {
+    WriteOp::Put {
+        item: notification_item(account_id, notification),
+        condition: None,
+    }
+}
+
+/// A notification, listed under its account and, while unread, in the unread index.
+fn notification_item(account_id: &str, notification: &Notification) -> Item {
+    let key = Key::new(keys::notifications(account_id), &notification.id);
+    let mut item = codec::to_item(&key, "Notification", notification);
+    if notification.read_at.is_none() {
+        item.insert(
+            attr::GSI1_PK.into(),
+            Value::String(keys::unread_notifications(account_id)),
+        );
+        item.insert(attr::GSI1_SK.into(), Value::String(notification.id.clone()));
+    }
+    item
+}
 
 impl Repository {
     /// Adds an entry to an account's message centre.
@@ -16,15 +38,7 @@ impl Repository {
         account_id: &str,
         notification: &Notification,
     ) -> Result<(), DomainError> {
-        let key = Key::new(keys::notifications(account_id), &notification.id);
-        let mut item = codec::to_item(&key, "Notification", notification);
-        if notification.read_at.is_none() {
-            item.insert(
-                attr::GSI1_PK.into(),
-                Value::String(keys::unread_notifications(account_id)),
-            );
-            item.insert(attr::GSI1_SK.into(), Value::String(notification.id.clone()));
-        }
+        let item = notification_item(account_id, notification);
         self.store().put(item, None).await?;
         Ok(())
     }
