@@ -3,7 +3,7 @@
 
 use crate::{
     error::DomainError,
-    model::{Account, Permission, Role},
+    model::{Account, Role},
 };
 
 pub fn require_role(caller: &Account, role: Role) -> Result<(), DomainError> {
@@ -39,26 +39,62 @@ pub fn require_main(caller: &Account, exhibitor_id: &str) -> Result<(), DomainEr
     }
 }
 
-/// The caller must be this exhibitor's main account or hold the permission.
-pub fn require_permission(
-    caller: &Account,
-    exhibitor_id: &str,
-    permission: Permission,
-) -> Result<(), DomainError> {
-    require_member(caller, exhibitor_id)?;
-    if caller.can(permission) {
-        Ok(())
-    } else {
-        Err(DomainError::forbidden(
-            "this account lacks the permission for this",
-        ))
-    }
-}
-
 fn role_name(role: Role) -> &'static str {
     match role {
         Role::Organizer => "organizer",
         Role::Exhibitor => "exhibitor",
         Role::Buyer => "buyer",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Language;
+
+    fn account(role: Role, exhibitor: Option<&str>, is_main: bool) -> Account {
+        Account {
+            id: "acc".into(),
+            role,
+            exhibitor_id: exhibitor.map(Into::into),
+            is_main,
+            name: "n".into(),
+            email: "n@example.cn".into(),
+            phone: None,
+            language: Language::En,
+            time_zone: "UTC".into(),
+            permissions: Default::default(),
+            zone_ids: vec![],
+            online: false,
+            active: true,
+            company: None,
+            country: None,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn another_tenant_is_not_found_and_a_colleague_is_forbidden() {
+        let main = account(Role::Exhibitor, Some("exh_a"), true);
+        let sub = account(Role::Exhibitor, Some("exh_a"), false);
+        let buyer = account(Role::Buyer, None, false);
+        assert!(require_main(&main, "exh_a").is_ok());
+        assert!(matches!(
+            require_main(&main, "exh_b"),
+            Err(DomainError::NotFound(_))
+        ));
+        assert!(matches!(
+            require_main(&sub, "exh_a"),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(require_member(&sub, "exh_a").is_ok());
+        assert!(matches!(
+            require_main(&buyer, "exh_a"),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(matches!(
+            require_role(&main, Role::Organizer),
+            Err(DomainError::Forbidden(_))
+        ));
     }
 }

@@ -48,14 +48,6 @@ pub enum Language {
     En,
 }
 
-/// Who owns an object. It always comes from the verified token's account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Tenant {
-    Organizer,
-    Exhibitor(String),
-    Buyer(String),
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
@@ -83,14 +75,6 @@ pub struct Account {
 }
 
 impl Account {
-    pub fn tenant(&self) -> Tenant {
-        match (self.role, &self.exhibitor_id) {
-            (Role::Exhibitor, Some(exhibitor)) => Tenant::Exhibitor(exhibitor.clone()),
-            (Role::Buyer, _) => Tenant::Buyer(self.id.clone()),
-            _ => Tenant::Organizer,
-        }
-    }
-
     pub fn belongs_to(&self, exhibitor_id: &str) -> bool {
         self.role == Role::Exhibitor && self.exhibitor_id.as_deref() == Some(exhibitor_id)
     }

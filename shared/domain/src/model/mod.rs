@@ -4,7 +4,7 @@ mod fair;
 mod notification;
 mod settings;
 
-pub use account::{Account, AccountProfile, Language, Permission, Role, Tenant};
+pub use account::{Account, AccountProfile, Language, Permission, Role};
 pub use exhibitor::Exhibitor;
 pub use fair::{Category, Fair, MAX_RECOMMENDATION_QUOTA, Zone};
 pub use notification::{Notification, NotificationKind};
