@@ -753,10 +753,11 @@ async fn bad_input_answers_problems(store: Store) {
         .get("/v1/exhibitors/x/accounts?limit=0", &organizer)
         .await
         .expect_problem(422, "validation_failed");
-    server
+    let response = server
         .get("/v1/me/notifications?limit=abc", &organizer)
-        .await
-        .expect_problem(422, "validation_failed");
+        .await;
+    response.expect_problem(422, "validation_failed");
+    assert_eq!(response.body["errors"][0]["field"], "limit");
     server
         .get("/v1/me/notifications?cursor=bm90IGEgY3Vyc29y", &organizer)
         .await

@@ -84,10 +84,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             .map_err(|rejection| {
                 let text = rejection.body_text();
                 let detail = text.trim_start_matches("Failed to deserialize query string: ");
-                ApiError::Domain(DomainError::Validation(vec![FieldError::new(
-                    "query", detail,
-                )]))
+                ApiError::Domain(DomainError::Validation(vec![query_field_error(detail)]))
             })
+    }
+}
+
+/// serde names the parameter first (`limit: invalid digit found in string`).
+fn query_field_error(detail: &str) -> FieldError {
+    match detail.split_once(": ") {
+        Some((name, message))
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            FieldError::new(name, message)
+        }
+        _ => FieldError::new("query", detail),
     }
 }
 
@@ -119,6 +129,16 @@ mod tests {
             }
             other => panic!("expected a validation error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let error = query_field_error("limit: invalid digit found in string");
+        assert_eq!(
+            (error.field.as_str(), error.message.as_str()),
+            ("limit", "invalid digit found in string")
+        );
+        assert_eq!(query_field_error("something odd").field, "query");
     }
 
     #[test]
