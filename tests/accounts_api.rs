@@ -1,22 +1,13 @@
 //! The accounts feature over HTTP against fairlink-local, on both backends.
 
-use fairlink_tests::{Store, TestServer, sample_fair, start};
+use fairlink_tests::{
+    Store, TestServer,
+    fixtures::{buyer, exhibitor, id, profile, sub_account, unique_email, with_fair},
+    sample_fair, start,
+};
 use serde_json::{Value, json};
 
-macro_rules! scenarios {
-    ($($name:ident),* $(,)?) => {
-        mod embedded {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(fairlink_tests::Store::Embedded).await })*
-        }
-        mod aws {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(fairlink_tests::Store::Aws).await })*
-        }
-    };
-}
-
-scenarios!(
+fairlink_tests::scenarios!(
     the_organizer_sets_up_the_fair_and_exhibitors,
     main_accounts_manage_their_sub_accounts,
     sub_accounts_cannot_raise_their_own_rights,
@@ -30,84 +21,6 @@ scenarios!(
     the_message_centre_lists_and_marks_read,
     data_survives_a_restart,
 );
-
-fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap().to_string()
-}
-
-fn profile(name: &str, email: &str) -> Value {
-    json!({"name": name, "email": email, "phone": "+8613800138000", "language": "zh", "timeZone": "Asia/Shanghai"})
-}
-
-fn unique_email(local: &str) -> String {
-    format!(
-        "{local}.{}@example.cn",
-        ulid::Ulid::new().to_string().to_lowercase()
-    )
-}
-
-/// An exhibitor and its main account's token.
-struct Exhibitor {
-    id: String,
-    main_id: String,
-    main: String,
-}
-
-async fn with_fair(server: &TestServer) -> String {
-    let organizer = server.organizer().await;
-    let now = server.now().await;
-    server
-        .put("/v1/fair", &organizer, sample_fair(now))
-        .await
-        .expect(200);
-    organizer
-}
-
-async fn exhibitor(server: &TestServer, organizer: &str, name: &str) -> Exhibitor {
-    let body = json!({"name": name, "zoneIds": ["electronics"], "mainAccount": profile("Main", &unique_email("main"))});
-    let created = server
-        .post("/v1/exhibitors", organizer, body)
-        .await
-        .expect(201)
-        .clone();
-    let main_id = id(&created["mainAccount"]);
-    Exhibitor {
-        id: id(&created["exhibitor"]),
-        main: server.token(&main_id).await,
-        main_id,
-    }
-}
-
-async fn sub_account(server: &TestServer, ex: &Exhibitor, permissions: Value) -> (String, String) {
-    let mut body = profile("Sales", &unique_email("sales"));
-    body["permissions"] = permissions;
-    body["zoneIds"] = json!(["electronics"]);
-    let created = server
-        .post(
-            &format!("/v1/exhibitors/{}/accounts", ex.id),
-            &ex.main,
-            body,
-        )
-        .await
-        .expect(201)
-        .clone();
-    let sub_id = id(&created);
-    let token = server.token(&sub_id).await;
-    (sub_id, token)
-}
-
-async fn buyer(server: &TestServer) -> (String, String) {
-    let body = json!({"name": "Ann Lee", "company": "Lee Imports", "country": "us", "email": unique_email("ann"),
-        "phone": "+12125550100", "language": "en", "timeZone": "America/New_York"});
-    let created = server
-        .send("POST", "/v1/buyers", None, Some(body))
-        .await
-        .expect(201)
-        .clone();
-    let buyer_id = id(&created);
-    let token = server.token(&buyer_id).await;
-    (buyer_id, token)
-}
 
 async fn the_organizer_sets_up_the_fair_and_exhibitors(store: Store) {
     let server = start(store).await;

@@ -8,7 +8,10 @@ use std::{collections::BTreeSet, path::PathBuf};
 use chrono::Utc;
 use fairlink_domain::{
     Ports,
-    model::{Account, Exhibitor, Fair, Language, Notification, NotificationKind, Permission, Role},
+    model::{
+        Account, DeliveryStatus, Exhibit, Exhibitor, Fair, Intent, IntentDelivery, Language,
+        Notification, NotificationKind, Permission, Role,
+    },
 };
 use fairlink_store::Repository;
 use http_body_util::BodyExt;
@@ -48,7 +51,8 @@ async fn seeded_ports(dir: &std::path::Path) -> Ports {
     let fair: Fair = serde_json::from_value(json!({
         "id": "fair_sample", "name": "Canton Fair", "timeZone": "Asia/Shanghai",
         "startsAt": "2021-04-15T00:00:00Z", "endsAt": "2021-04-24T16:00:00Z", "distributionLockAt": "2030-04-14T00:00:00Z",
-        "defaultRecommendationQuota": 10, "zones": [{"id": "electronics", "name": "Electronics"}], "categories": []
+        "defaultRecommendationQuota": 10, "zones": [{"id": "electronics", "name": "Electronics"}],
+        "categories": [{"id": "speakers", "name": "Speakers", "zoneId": "electronics", "parentId": null}]
     }))
     .unwrap();
     repo.put_fair(&fair).await.unwrap();
@@ -104,7 +108,52 @@ async fn seeded_ports(dir: &std::path::Path) -> Ports {
     repo.add_notification("acc_sample_main", &welcome)
         .await
         .unwrap();
+    seed_exhibits_and_intents(&repo).await;
     ports
+}
+
+/// `exb_sample` and `exb_spare` of `exh_sample`, and `int_sample` of the sample buyer,
+/// delivered to `exh_sample`.
+async fn seed_exhibits_and_intents(repo: &Repository) {
+    let exhibit = |id: &str| -> Exhibit {
+        serde_json::from_value(json!({
+            "id": id, "exhibitorId": "exh_sample", "name": "蓝牙音箱", "nameEn": "Bluetooth speaker",
+            "categoryId": "speakers", "zoneId": "electronics", "keywords": ["bluetooth"], "completeness": 0.3,
+            "createdAt": "2021-04-01T00:00:00Z", "updatedAt": "2021-04-01T00:00:00Z"
+        }))
+        .unwrap()
+    };
+    repo.create_exhibit(&exhibit("exb_sample")).await.unwrap();
+    repo.create_exhibit(&exhibit("exb_spare")).await.unwrap();
+    let intent: Intent = serde_json::from_value(json!({
+        "id": "int_sample", "buyerId": "acc_sample_buyer", "productName": "Bluetooth speaker", "categoryId": "speakers",
+        "description": null, "keywords": [], "quantity": {"amount": 500, "unit": "pcs"}, "targetPrice": null,
+        "destinationCountry": "US", "certifications": [], "validUntil": "2099-01-01T00:00:00Z",
+        "exhibitorId": "exh_sample", "exhibitId": "exb_sample", "status": "open",
+        "createdAt": "2021-04-01T00:00:00Z", "closedAt": null
+    }))
+    .unwrap();
+    let delivery = IntentDelivery {
+        intent: intent.clone(),
+        exhibitor_id: "exh_sample".into(),
+        exhibit_id: Some("exb_sample".into()),
+        assignee_id: "acc_sample_main".into(),
+        status: DeliveryStatus::Assigned,
+        delivered_at: intent.created_at,
+        assigned_at: intent.created_at,
+        completed_at: None,
+    };
+    let notice = Notification::new(
+        "ntf_sample_intent".into(),
+        NotificationKind::IntentAssigned,
+        "New intent",
+        "Assigned",
+        json!({}),
+        Utc::now(),
+    );
+    repo.create_intent(&intent, Some((&delivery, &notice)))
+        .await
+        .unwrap();
 }
 
 fn events_dir() -> PathBuf {
@@ -145,24 +194,53 @@ const EXPECTED: &[(&str, &str, u16, &str)] = &[
     ("accounts", "delete-account", 204, ""),
     ("notifications", "list-notifications", 200, "/items/0/id"),
     ("notifications", "read-notification", 200, "/readAt"),
+    ("exhibits", "create-exhibit", 201, "/completeness"),
+    ("exhibits", "list-exhibits", 200, "/items/0/id"),
+    ("exhibits", "get-exhibit", 200, "/name"),
+    ("exhibits", "patch-exhibit", 200, "/description"),
+    ("exhibits", "put-reps", 200, "/repIds/0"),
+    ("exhibits", "recommend", 201, "/quota/used"),
+    (
+        "exhibits",
+        "list-recommendations",
+        200,
+        "/items/0/exhibit/id",
+    ),
+    ("exhibits", "delete-exhibit", 204, ""),
+    ("intents", "publish-intent", 201, "/id"),
+    ("intents", "list-intents", 200, "/items/0/id"),
+    ("intents", "get-intent", 200, "/productName"),
+    ("intents", "my-recommendations", 200, "/items"),
+    ("intents", "exhibitor-intents", 200, "/items/0/assigneeId"),
+    ("intents", "my-intents", 200, "/items/0/intent/id"),
+    ("intents", "assign-intent", 200, "/assigneeId"),
+    ("intents", "complete-intent", 200, "/status"),
+    ("intents", "exhibit-matches", 200, "/items"),
+    ("intents", "close-intent", 200, "/closedAt"),
+    ("exhibits", "withdraw-recommendation", 204, ""),
 ];
+
+const HTTP_FEATURES: [&str; 4] = ["accounts", "notifications", "exhibits", "intents"];
 
 #[tokio::test]
 async fn every_sample_event_is_served() {
     let dir = tempfile::tempdir().unwrap();
     let ports = seeded_ports(dir.path()).await;
-    let accounts = fairlink_accounts::lambda_app(ports.clone());
-    let notifications = fairlink_notifications::lambda_app(ports);
+    let apps = std::collections::BTreeMap::from([
+        ("accounts", fairlink_accounts::lambda_app(ports.clone())),
+        (
+            "notifications",
+            fairlink_notifications::lambda_app(ports.clone()),
+        ),
+        ("exhibits", fairlink_exhibits::lambda_app(ports.clone())),
+        ("intents", fairlink_intents::lambda_app(ports)),
+    ]);
     let mut replayed = BTreeSet::new();
     for (feature, name, status, field) in EXPECTED {
         let event =
             std::fs::read_to_string(events_dir().join(feature).join(format!("{name}.json")))
                 .unwrap();
-        let app = if *feature == "accounts" {
-            &accounts
-        } else {
-            &notifications
-        };
+        let app = &apps[feature];
         let (got, body) = replay(app, &event).await;
         assert_eq!(got, *status, "{feature}/{name}: {body}");
         if !field.is_empty() {
@@ -175,7 +253,7 @@ async fn every_sample_event_is_served() {
         replayed.insert(format!("{feature}/{name}.json"));
     }
     // Every event file is replayed by this test.
-    for feature in ["accounts", "notifications"] {
+    for feature in HTTP_FEATURES {
         for entry in std::fs::read_dir(events_dir().join(feature)).unwrap() {
             let name = format!("{feature}/{}", entry.unwrap().file_name().to_string_lossy());
             assert!(replayed.contains(&name), "{name} is not replayed");
@@ -211,5 +289,42 @@ async fn identity_comes_only_from_the_authorizer_claims() {
     assert_eq!(
         (status, body["code"].as_str()),
         (401, Some("unauthenticated"))
+    );
+}
+
+fn sqs_event(name: &str) -> aws_lambda_events::sqs::SqsEvent {
+    let text = std::fs::read_to_string(events_dir().join("matcher").join(name)).unwrap();
+    serde_json::from_str(&text).expect("an SQS event")
+}
+
+#[tokio::test]
+async fn the_matcher_lambda_reports_partial_batch_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let ports = seeded_ports(dir.path()).await;
+    let matcher = fairlink_matcher::Matcher::new(ports);
+    for name in ["intent-published.json", "exhibit-recommended.json"] {
+        let response = fairlink_aws::lambda_sqs::handle_sqs_event(&matcher, sqs_event(name)).await;
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "{name}: {response:?}"
+        );
+    }
+    let response =
+        fairlink_aws::lambda_sqs::handle_sqs_event(&matcher, sqs_event("batch-with-poison.json"))
+            .await;
+    let failed: Vec<&str> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(
+        failed,
+        ["44444444-4444-4444-8444-444444444444"],
+        "only the poison message fails"
+    );
+    let wire = serde_json::to_value(&response).unwrap();
+    assert_eq!(
+        wire["batchItemFailures"][0]["itemIdentifier"],
+        "44444444-4444-4444-8444-444444444444"
     );
 }

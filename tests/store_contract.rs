@@ -62,6 +62,7 @@ macro_rules! contract {
 
 contract!(
     put_get_delete,
+    batch_gets_answer_in_the_order_asked,
     conditional_puts,
     updates_apply_changes_under_conditions,
     conditional_deletes,
@@ -89,6 +90,26 @@ async fn put_get_delete(s: Subject) {
     assert_eq!(s.store.get(&key).await.unwrap(), None);
     // Deleting what is not there is fine, as in DynamoDB.
     s.store.delete(&key, None).await.unwrap();
+}
+
+async fn batch_gets_answer_in_the_order_asked(s: Subject) {
+    // 150 keys: more than one BatchGetItem call, with gaps and a repeat.
+    for i in (0..150).filter(|i| i % 3 != 0) {
+        let stored = item(json!({"pk": format!("B#{i}"), "sk": "S", "i": i}));
+        s.store.put(stored, None).await.unwrap();
+    }
+    let mut keys: Vec<Key> = (0..150).map(|i| Key::new(format!("B#{i}"), "S")).collect();
+    keys.push(Key::new("B#1", "S"));
+    let found = s.store.get_many(&keys).await.unwrap();
+    assert_eq!(found.len(), 151);
+    for (i, got) in found.iter().take(150).enumerate() {
+        match got {
+            Some(item) => assert_eq!(item["i"], json!(i)),
+            None => assert_eq!(i % 3, 0, "item {i} is missing"),
+        }
+    }
+    assert_eq!(found[150].as_ref().unwrap()["i"], json!(1));
+    assert!(s.store.get_many(&[]).await.unwrap().is_empty());
 }
 
 async fn conditional_puts(s: Subject) {

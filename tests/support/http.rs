@@ -9,6 +9,8 @@ pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
     pub config: Config,
+    /// The running system's ports, for tests that drive a worker or the queue directly.
+    pub ports: fairlink_domain::Ports,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     /// Keeps the data directory alive for the server's life.
@@ -55,6 +57,7 @@ impl Response {
 impl TestServer {
     pub async fn start(config: Config, keep: Option<Arc<dyn Any + Send + Sync>>) -> Self {
         let app = crate::build_app(&config).await;
+        let ports = app.state.ports.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -69,6 +72,7 @@ impl TestServer {
             base,
             client: reqwest::Client::new(),
             config,
+            ports,
             shutdown: Some(tx),
             task: Some(task),
             _keep: keep,

@@ -12,9 +12,44 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use fairlink_local::{Backend, Config, DEV_SECRET, LocalApp};
 use serde_json::{Value, json};
 
+pub mod fixtures;
 pub mod http;
 
 pub use http::{Response, TestServer};
+
+/// Runs each named scenario `async fn name(store: Store)` as a test on both backends.
+#[macro_export]
+macro_rules! scenarios {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::Store::Embedded).await })*
+        }
+        mod aws {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::Store::Aws).await })*
+        }
+    };
+}
+
+/// Polls `probe` until it gives a value (workers run in the background), for at most 30 s.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
 
 /// The moto process; its stdin stays open for as long as the test binary runs.
 struct Moto {
@@ -209,4 +244,67 @@ pub fn sample_fair(now: chrono::DateTime<chrono::Utc>) -> Value {
             {"id": "furniture", "name": "Furniture", "zoneId": "home", "parentId": null}
         ]
     })
+}
+
+/// An email or SMS the system sent, read back from where the backend keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sent {
+    pub subject: String,
+    pub body: String,
+}
+
+/// The emails sent to an address: the dev outbox on the embedded backend, moto's record on
+/// the AWS one.
+pub async fn emails_to(server: &TestServer, address: &str) -> Vec<Sent> {
+    sent(server, "email", address).await
+}
+
+/// The SMS sent to a phone number, from the same places.
+pub async fn sms_to(server: &TestServer, phone: &str) -> Vec<Sent> {
+    sent(server, "sms", phone).await
+}
+
+async fn sent(server: &TestServer, channel: &str, to: &str) -> Vec<Sent> {
+    match server.config.backend {
+        Backend::Aws if channel == "email" => moto_emails_to(to)
+            .await
+            .into_iter()
+            .map(|m| Sent {
+                subject: m["subject"].as_str().unwrap_or_default().to_string(),
+                body: m["body"].as_str().unwrap_or_default().to_string(),
+            })
+            .collect(),
+        Backend::Aws => moto_sms_to(to)
+            .await
+            .into_iter()
+            .map(|m| Sent {
+                subject: String::new(),
+                body: m["message"].as_str().unwrap_or_default().to_string(),
+            })
+            .collect(),
+        Backend::Embedded => {
+            let mut out = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let path = match &cursor {
+                    Some(c) => format!("/v1/dev/outbox?limit=200&cursor={c}"),
+                    None => "/v1/dev/outbox?limit=200".to_string(),
+                };
+                let page = server.send("GET", &path, None, None).await;
+                let page = page.expect(200);
+                for item in page["items"].as_array().unwrap() {
+                    if item["channel"] == channel && item["to"] == to {
+                        out.push(Sent {
+                            subject: item["subject"].as_str().unwrap_or_default().to_string(),
+                            body: item["body"].as_str().unwrap_or_default().to_string(),
+                        });
+                    }
+                }
+                match page["nextCursor"].as_str() {
+                    Some(c) => cursor = Some(c.to_string()),
+                    None => return out,
+                }
+            }
+        }
+    }
 }

@@ -34,12 +34,17 @@ pub fn feature_routes() -> Vec<OpenApiRouter<AppState>> {
     vec![
         fairlink_accounts::routes(),
         fairlink_notifications::routes(),
+        fairlink_exhibits::routes(),
+        fairlink_intents::routes(),
     ]
 }
 
 /// Every worker, by the queue it drains. A new worker adds its handler here.
-pub fn feature_workers(_ports: &Ports) -> Vec<(QueueName, Arc<dyn JobHandler>)> {
-    Vec::new()
+pub fn feature_workers(ports: &Ports) -> Vec<(QueueName, Arc<dyn JobHandler>)> {
+    vec![(
+        QueueName::Matcher,
+        Arc::new(fairlink_matcher::Matcher::new(ports.clone())),
+    )]
 }
 
 /// Assembles the system. With the AWS backend, `sdk` overrides the SDK configuration that
@@ -103,8 +108,14 @@ pub async fn serve(
     let result = axum::serve(listener, app.router)
         .with_graceful_shutdown(shutdown)
         .await;
-    for worker in app.workers {
+    // Stop the workers and wait until they are gone: they hold the store, which a restart
+    // in the same process (the tests) must be able to open again. A message a worker was
+    // handling is delivered again later; handlers are idempotent.
+    for worker in &app.workers {
         worker.abort();
+    }
+    for worker in app.workers {
+        let _ = worker.await;
     }
     result
 }

@@ -8,7 +8,10 @@ use aws_sdk_dynamodb::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
     operation::transact_write_items::TransactWriteItemsError,
-    types::{AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem, Update},
+    types::{
+        AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue,
+        TransactWriteItem, Update,
+    },
 };
 use fairlink_domain::ports::{
     Change, Condition, Item, ItemStore, Key, Page, Query, SortCondition, StoreError, WriteOp, attr,
@@ -215,6 +218,65 @@ impl ItemStore for DynamoItemStore {
             .await
             .map_err(store_error)?;
         Ok(output.item().map(from_attributes))
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        let mut found: HashMap<(String, String), Item> = HashMap::new();
+        let mut unique: Vec<&Key> = Vec::new();
+        for key in keys {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
+        }
+        // BatchGetItem takes 100 keys; what it leaves unprocessed (throttling) is asked again.
+        for chunk in unique.chunks(100) {
+            let mut pending: Vec<HashMap<String, AttributeValue>> =
+                chunk.iter().map(|k| key_attributes(k)).collect();
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let request = KeysAndAttributes::builder()
+                    .set_keys(Some(pending.clone()))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(store_error)?;
+                for item in output
+                    .responses()
+                    .and_then(|r| r.get(&self.table))
+                    .into_iter()
+                    .flatten()
+                {
+                    let item = from_attributes(item);
+                    if let Some(key) = Key::of(&item) {
+                        found.insert((key.pk, key.sk), item);
+                    }
+                }
+                pending = output
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.table))
+                    .map(|k| k.keys().to_vec())
+                    .unwrap_or_default();
+                attempt += 1;
+                if !pending.is_empty() {
+                    if attempt == 8 {
+                        return Err(StoreError::Unavailable(
+                            "BatchGetItem left keys unprocessed".into(),
+                        ));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+            }
+        }
+        Ok(keys
+            .iter()
+            .map(|k| found.get(&(k.pk.clone(), k.sk.clone())).cloned())
+            .collect())
     }
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {

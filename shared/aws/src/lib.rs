@@ -4,6 +4,7 @@
 pub mod bootstrap;
 mod dynamodb;
 mod email;
+pub mod lambda_sqs;
 mod sms;
 mod sqs;
 

@@ -3,7 +3,7 @@
 
 use crate::{
     error::DomainError,
-    model::{Account, Role},
+    model::{Account, Permission, Role},
 };
 
 pub fn require_role(caller: &Account, role: Role) -> Result<(), DomainError> {
@@ -36,6 +36,27 @@ pub fn require_main(caller: &Account, exhibitor_id: &str) -> Result<(), DomainEr
         Err(DomainError::forbidden(
             "only the exhibitor's main account may do this",
         ))
+    }
+}
+
+/// The caller must be an account of this exhibitor able to act with the permission (the
+/// main account always is).
+pub fn require_permission(
+    caller: &Account,
+    exhibitor_id: &str,
+    permission: Permission,
+) -> Result<(), DomainError> {
+    require_member(caller, exhibitor_id)?;
+    if caller.can(permission) {
+        Ok(())
+    } else {
+        Err(DomainError::forbidden(format!(
+            "this needs the `{}` permission",
+            serde_json::to_value(permission)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        )))
     }
 }
 

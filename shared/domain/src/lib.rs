@@ -2,7 +2,10 @@
 //! they reach the outside world. Nothing here knows about AWS or HTTP.
 
 pub mod access;
+pub mod distribution;
 pub mod error;
+pub mod jobs;
+pub mod matching;
 pub mod model;
 pub mod ports;
 pub mod validate;

@@ -403,6 +403,16 @@ impl ItemStore for EmbeddedItemStore {
         .await
     }
 
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
+        let keys = keys.to_vec();
+        self.blocking(move |db| {
+            let txn = db.begin_read().map_err(other)?;
+            let table = txn.open_table(ITEMS).map_err(other)?;
+            keys.iter().map(|key| read_item(&table, key)).collect()
+        })
+        .await
+    }
+
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {
         let ops = [WriteOp::Put { item, condition }];
         self.blocking(move |db| run_writes(db, &ops, false).map(|_| ()))

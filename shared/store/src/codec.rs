@@ -25,3 +25,18 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DomainError> {
     serde_json::from_value(Value::Object(item))
         .map_err(|err| DomainError::Internal(format!("stored item does not decode: {err}")))
 }
+
+/// The update that turns the stored `old` item into `new`, touching only the attributes
+/// that differ: concurrent writes to other attributes (counters, presence) are not lost.
+pub fn changes_between(old: &Item, new: &Item) -> Vec<fairlink_domain::ports::Change> {
+    use fairlink_domain::ports::Change;
+    new.iter()
+        .filter(|(name, value)| old.get(*name) != Some(value))
+        .map(|(name, value)| Change::Set(name.clone(), value.clone()))
+        .chain(
+            old.keys()
+                .filter(|name| !new.contains_key(*name))
+                .map(|name| Change::Remove(name.clone())),
+        )
+        .collect()
+}

@@ -11,8 +11,26 @@
 //! | notification        | `ACC#<aid>#NOTIFS`    | `<nid>`                 | `ACC#<aid>#UNREAD` (1) | `<nid>`  |
 //! | idempotency record  | `IDEM#<scope>#<key>`  | `IDEM`                  |                        |          |
 //! | outbox entry (2)    | `OUTBOX`              | `<id>`                  |                        |          |
+//! | exhibit             | `EXHIBIT#<xid>`       | `EXHIBIT`               | `EXH#<eid>#EXHIBITS`   | `<xid>`  |
+//! | quota spent         | `EXH#<eid>`           | `QUOTA`                 |                        |          |
+//! | match candidate (3) | `CAT#<cat>#CANDIDATES`| `<xid>`                 |                        |          |
+//! | intent              | `INTENT#<iid>`        | `INTENT`                | `ACC#<bid>#INTENTS`    | `<iid>`  |
+//! | intent delivery     | `INTENT#<iid>`        | `DELIVERY#<eid>`        | `EXH#<eid>#INTENTS`    | `<iid>`  |
+//! | push email claim    | `INTENT#<iid>`        | `EMAIL`                 |                        |          |
+//! | exhibit match       | `EXH#<eid>#MATCHES`   | `<iid>#<xid>`           |                        |          |
+//! | push to a buyer     | `ACC#<bid>#PUSHED`    | `<xid>`                 | `ACC#<bid>#PUSHES`     | `<pid>`  |
+//!
+//! GSI2 (`gsi2pk`, `gsi2sk`), all sparse:
+//!
+//! | item            | gsi2pk                          | gsi2sk  | while            |
+//! |-----------------|---------------------------------|---------|------------------|
+//! | exhibit         | `EXH#<eid>#RECOMMENDED`         | `<xid>` | recommended      |
+//! | intent          | `CAT#<cat>#OPEN_INTENTS`        | `<iid>` | open             |
+//! | intent delivery | `ACC#<aid>#ASSIGNED_INTENTS`    | `<iid>` | always           |
 //!
 //! (1) only while unread: a sparse index. (2) embedded email and SMS adapters only.
+//! (3) only while the exhibit is recommended: the small, pre-tokenized form the matcher
+//! scores, one partition per category, so matching reads only the intent's category.
 //! Ids are ULIDs, so an id-ordered sort key is also a creation-ordered one.
 //!
 //! Access patterns, each one key or index query (never a scan):
@@ -23,9 +41,15 @@
 //! - email uniqueness: a conditional put of the claim in the account's transaction;
 //! - my notifications, newest first: query `ACC#<aid>#NOTIFS` backward;
 //!   unread ones: query GSI1 `ACC#<aid>#UNREAD` backward;
-//! - an idempotency record: get, conditional put, expiring by `ttl`.
-//!
-//! GSI2 is declared for the features to come (exhibits by category, slots by time).
+//! - an idempotency record: get, conditional put, expiring by `ttl`;
+//! - an exhibit: get; an exhibitor's exhibits: GSI1; its recommended ones: GSI2;
+//! - a category's recommended exhibits (the matcher): query `CAT#<cat>#CANDIDATES`;
+//! - a category's open intents (the matcher, on a new recommendation): GSI2;
+//! - a buyer's intents, newest first: GSI1 backward; an intent's delivery to an exhibitor:
+//!   get; an exhibitor's delivered intents: GSI1; an account's assigned ones: GSI2;
+//! - an exhibitor's exhibit matches, newest intent first: query backward; whether an intent
+//!   matched an exhibitor: query `begins_with(<iid>#)` limit 1;
+//! - a buyer's pushes, newest first: GSI1 backward; "already pushed?": the conditional put.
 
 pub const FAIR: &str = "FAIR";
 pub const PROFILE: &str = "PROFILE";
@@ -63,4 +87,65 @@ pub fn unread_notifications(aid: &str) -> String {
 
 pub fn idempotency(scope: &str, key: &str) -> String {
     format!("IDEM#{scope}#{key}")
+}
+
+pub const EXHIBIT: &str = "EXHIBIT";
+pub const QUOTA: &str = "QUOTA";
+pub const INTENT: &str = "INTENT";
+pub const PUSH_EMAIL: &str = "EMAIL";
+
+pub fn exhibit(xid: &str) -> String {
+    format!("EXHIBIT#{xid}")
+}
+
+pub fn exhibitor_exhibits(eid: &str) -> String {
+    format!("EXH#{eid}#EXHIBITS")
+}
+
+pub fn recommended_exhibits(eid: &str) -> String {
+    format!("EXH#{eid}#RECOMMENDED")
+}
+
+pub fn match_candidates(category_id: &str) -> String {
+    format!("CAT#{category_id}#CANDIDATES")
+}
+
+pub fn intent(iid: &str) -> String {
+    format!("INTENT#{iid}")
+}
+
+pub fn buyer_intents(bid: &str) -> String {
+    format!("ACC#{bid}#INTENTS")
+}
+
+pub fn open_intents(category_id: &str) -> String {
+    format!("CAT#{category_id}#OPEN_INTENTS")
+}
+
+pub fn delivery(eid: &str) -> String {
+    format!("DELIVERY#{eid}")
+}
+
+pub fn exhibitor_intents(eid: &str) -> String {
+    format!("EXH#{eid}#INTENTS")
+}
+
+pub fn assigned_intents(aid: &str) -> String {
+    format!("ACC#{aid}#ASSIGNED_INTENTS")
+}
+
+pub fn exhibit_matches(eid: &str) -> String {
+    format!("EXH#{eid}#MATCHES")
+}
+
+pub fn exhibit_match(iid: &str, xid: &str) -> String {
+    format!("{iid}#{xid}")
+}
+
+pub fn pushed(bid: &str) -> String {
+    format!("ACC#{bid}#PUSHED")
+}
+
+pub fn pushes(bid: &str) -> String {
+    format!("ACC#{bid}#PUSHES")
 }

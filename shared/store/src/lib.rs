@@ -8,8 +8,9 @@ mod page;
 mod repo;
 
 pub use codec::{from_item, to_item};
-pub use page::{PageOf, PageRequest, query_page};
+pub use page::{PageOf, PageRequest, query_all, query_page, query_page_filtered};
 pub use repo::{
-    IdempotencyReservation, OutboxEntry, Repository, StoredResponse, idempotency::IDEMPOTENCY_TTL,
+    IdempotencyReservation, MatchRecord, OutboxEntry, PushOutcome, RecommendError, Repository,
+    StoredResponse, candidate_block_puts, exhibit_write, idempotency::IDEMPOTENCY_TTL,
     notification_write,
 };

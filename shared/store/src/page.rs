@@ -84,3 +84,69 @@ pub async fn query_page<T: DeserializeOwned>(
     let items = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
     Ok(PageOf { items, next_cursor })
 }
+
+/// Like [`query_page`], keeping only the items `keep` accepts (DynamoDB's filter
+/// expression): it reads on until the page is full or the partition ends, and the cursor
+/// resumes after the last item read.
+pub async fn query_page_filtered<T: DeserializeOwned>(
+    store: &dyn ItemStore,
+    query: Query,
+    request: &PageRequest,
+    keep: impl Fn(&T) -> bool,
+) -> Result<PageOf<T>, DomainError> {
+    let mut start_after = match &request.cursor {
+        Some(c) => Some(cursor::decode(c, &query)?),
+        None => None,
+    };
+    let mut items = Vec::new();
+    loop {
+        let batch = query
+            .clone()
+            .limit(request.limit.max(25))
+            .start_after(start_after.clone());
+        let page = store.query(batch.clone()).await?;
+        let exhausted = page.last_key.is_none();
+        for item in page.items {
+            let position = cursor::key_of(&item, &batch);
+            let value: T = from_item(item)?;
+            if keep(&value) {
+                items.push(value);
+                if items.len() == request.limit {
+                    return Ok(PageOf {
+                        items,
+                        next_cursor: Some(cursor::encode(&position)),
+                    });
+                }
+            }
+            start_after = Some(position);
+        }
+        if exhausted {
+            return Ok(PageOf {
+                items,
+                next_cursor: None,
+            });
+        }
+    }
+}
+
+/// Every item of a partition, page by page (for worker reads bounded by the design: the
+/// candidates of one category, an exhibitor's accounts).
+pub async fn query_all<T: DeserializeOwned>(
+    store: &dyn ItemStore,
+    query: Query,
+) -> Result<Vec<T>, DomainError> {
+    let mut out = Vec::new();
+    let mut start_after = None;
+    loop {
+        let page = store
+            .query(query.clone().limit(1_000).start_after(start_after))
+            .await?;
+        for item in page.items {
+            out.push(from_item(item)?);
+        }
+        match page.last_key {
+            Some(key) => start_after = Some(key),
+            None => return Ok(out),
+        }
+    }
+}

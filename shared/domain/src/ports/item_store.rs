@@ -249,6 +249,10 @@ impl StoreError {
 pub trait ItemStore: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
 
+    /// Several items at once (DynamoDB's BatchGetItem), in the order of `keys`: `None` for
+    /// a missing one. Each item is read consistently, the set not as of one instant.
+    async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError>;
+
     /// Writes the whole item, replacing any item with its key.
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError>;
 

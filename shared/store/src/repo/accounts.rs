@@ -1,7 +1,7 @@
 use fairlink_domain::{
     DomainError,
     model::{Account, Notification, Role},
-    ports::{Change, Condition, Index, Key, Query, WriteOp, attr},
+    ports::{Condition, Index, Key, Query, WriteOp, attr},
 };
 use serde_json::Value;
 
@@ -48,6 +48,12 @@ impl Repository {
             .await?
             .map(codec::from_item)
             .transpose()
+    }
+
+    /// Several accounts in one read, in the order asked.
+    pub async fn accounts(&self, ids: &[&str]) -> Result<Vec<Option<Account>>, DomainError> {
+        let keys: Vec<Key> = ids.iter().map(|id| account_key(id)).collect();
+        self.get_many_of(&keys).await
     }
 
     /// Creates an account whose email no other account has, with its first notification in
@@ -98,16 +104,7 @@ impl Repository {
         after: &Account,
     ) -> Result<(), DomainError> {
         let (old, new) = (account_item(before), account_item(after));
-        let changes: Vec<Change> = new
-            .iter()
-            .filter(|(name, value)| old.get(*name) != Some(value))
-            .map(|(name, value)| Change::Set(name.clone(), value.clone()))
-            .chain(
-                old.keys()
-                    .filter(|name| !new.contains_key(*name))
-                    .map(|name| Change::Remove(name.clone())),
-            )
-            .collect();
+        let changes = codec::changes_between(&old, &new);
         if changes.is_empty() {
             return Ok(());
         }
@@ -142,6 +139,15 @@ impl Repository {
             self.store(),
             Query::index(Index::Gsi1, keys::exhibitor_accounts(eid)),
             page,
+        )
+        .await
+    }
+
+    /// All of an exhibitor's accounts (a few dozen at most), for distribution and capacity.
+    pub async fn all_exhibitor_accounts(&self, eid: &str) -> Result<Vec<Account>, DomainError> {
+        crate::query_all(
+            self.store(),
+            Query::index(Index::Gsi1, keys::exhibitor_accounts(eid)),
         )
         .await
     }

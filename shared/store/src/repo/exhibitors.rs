@@ -40,6 +40,12 @@ impl Repository {
             .transpose()
     }
 
+    /// Several exhibitors in one read, in the order asked.
+    pub async fn exhibitors(&self, ids: &[&str]) -> Result<Vec<Option<Exhibitor>>, DomainError> {
+        let keys: Vec<Key> = ids.iter().map(|id| profile_key(id)).collect();
+        self.get_many_of(&keys).await
+    }
+
     pub async fn distribution(&self, eid: &str) -> Result<DistributionSettings, DomainError> {
         self.exhibitor_setting(eid, keys::DISTRIBUTION).await
     }

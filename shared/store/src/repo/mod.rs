@@ -1,7 +1,9 @@
 mod accounts;
 mod exhibitors;
+mod exhibits;
 mod fair;
 pub mod idempotency;
+mod intents;
 mod notifications;
 
 pub use notifications::notification_write;
@@ -11,7 +13,9 @@ use std::sync::Arc;
 
 use fairlink_domain::ports::ItemStore;
 
+pub use exhibits::{RecommendError, candidate_block_puts, exhibit_write};
 pub use idempotency::{IdempotencyReservation, StoredResponse};
+pub use intents::{MatchRecord, PushOutcome};
 pub use outbox::OutboxEntry;
 
 /// fairlink's persistence, one method per access pattern, over any item store.
@@ -27,5 +31,43 @@ impl Repository {
 
     pub fn store(&self) -> &dyn ItemStore {
         self.store.as_ref()
+    }
+}
+
+impl Repository {
+    /// Several entities by key in one batch read, in the order of the keys.
+    pub(crate) async fn get_many_of<T: serde::de::DeserializeOwned>(
+        &self,
+        keys: &[fairlink_domain::ports::Key],
+    ) -> Result<Vec<Option<T>>, fairlink_domain::DomainError> {
+        self.store()
+            .get_many(keys)
+            .await?
+            .into_iter()
+            .map(|item| item.map(crate::codec::from_item).transpose())
+            .collect()
+    }
+}
+
+impl Repository {
+    /// Runs a transaction, trying again when it collided with another one in flight
+    /// (DynamoDB's TransactionConflict: nothing was written, and conditions are checked
+    /// afresh on the next attempt, so retrying is safe).
+    pub(crate) async fn transact_retrying(
+        &self,
+        ops: Vec<fairlink_domain::ports::WriteOp>,
+    ) -> Result<(), fairlink_domain::ports::StoreError> {
+        use fairlink_domain::ports::StoreError;
+        let mut attempt = 0u32;
+        loop {
+            match self.store().transact(ops.clone()).await {
+                Err(StoreError::TransactionConflict) if attempt < 4 => {
+                    attempt += 1;
+                    let jitter = rand::random_range(0..10u64 << attempt);
+                    tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+                }
+                other => return other,
+            }
+        }
     }
 }

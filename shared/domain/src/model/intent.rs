@@ -1,0 +1,107 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::PriceRange;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Quantity {
+    pub amount: u64,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum IntentStatus {
+    Open,
+    Closed,
+    /// Open, but past its `validUntil`: it no longer matches.
+    Expired,
+}
+
+/// A buyer's procurement intent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Intent {
+    pub id: String,
+    pub buyer_id: String,
+    pub product_name: String,
+    pub category_id: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub quantity: Quantity,
+    pub target_price: Option<PriceRange>,
+    /// ISO 3166-1 alpha-2.
+    pub destination_country: String,
+    #[serde(default)]
+    pub certifications: Vec<String>,
+    pub valid_until: DateTime<Utc>,
+    /// The exhibitor it was addressed to, if any.
+    pub exhibitor_id: Option<String>,
+    pub exhibit_id: Option<String>,
+    pub status: IntentStatus,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Intent {
+    /// Whether it should still be matched at `now`.
+    pub fn is_open_at(&self, now: DateTime<Utc>) -> bool {
+        self.status == IntentStatus::Open && self.valid_until > now
+    }
+
+    /// The intent as shown at `now`: an open one past its `validUntil` reads as expired.
+    pub fn as_of(mut self, now: DateTime<Utc>) -> Self {
+        if self.status == IntentStatus::Open && self.valid_until <= now {
+            self.status = IntentStatus::Expired;
+        }
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum DeliveryStatus {
+    Assigned,
+    Completed,
+}
+
+/// An intent delivered to an exhibitor and assigned to one of its accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntentDelivery {
+    pub intent: Intent,
+    pub exhibitor_id: String,
+    pub exhibit_id: Option<String>,
+    pub assignee_id: String,
+    pub status: DeliveryStatus,
+    pub delivered_at: DateTime<Utc>,
+    pub assigned_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A recommended exhibit that matched an intent, as its exhibitor sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExhibitMatch {
+    pub intent: Intent,
+    pub exhibit_id: String,
+    pub score: f64,
+    pub reasons: Vec<String>,
+    pub matched_at: DateTime<Utc>,
+}
+
+/// A recommended exhibit pushed to a buyer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Push {
+    pub id: String,
+    pub exhibit: super::Exhibit,
+    pub exhibitor_id: String,
+    pub intent_id: String,
+    pub score: f64,
+    pub reasons: Vec<String>,
+    pub pushed_at: DateTime<Utc>,
+}

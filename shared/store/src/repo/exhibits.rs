@@ -1,0 +1,298 @@
+use chrono::{DateTime, Utc};
+use fairlink_domain::{
+    DomainError,
+    matching::PackedCandidate,
+    model::Exhibit,
+    ports::{Change, Condition, Index, Item, Key, Query, StoreError, WriteOp, attr},
+};
+use serde_json::Value;
+
+use super::Repository;
+use crate::{PageOf, PageRequest, codec, keys, query_page};
+
+fn exhibit_key(xid: &str) -> Key {
+    Key::new(keys::exhibit(xid), keys::EXHIBIT)
+}
+
+fn quota_key(eid: &str) -> Key {
+    Key::new(keys::exhibitor(eid), keys::QUOTA)
+}
+
+/// Recommended exhibits are kept for the matcher in 128 blocks per category, one attribute
+/// per exhibit (`c_<xid>`, its packed candidate): a category of 30,000 reads as 128 items,
+/// and adding or removing one is a single-attribute update that needs no read first.
+const CANDIDATE_BLOCKS: u64 = 128;
+
+fn candidate_block(category_id: &str, xid: &str) -> Key {
+    // FNV-1a: stable across processes and versions, unlike the std hasher.
+    let hash = xid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    Key::new(
+        keys::match_candidates(category_id),
+        format!("{:03}", hash % CANDIDATE_BLOCKS),
+    )
+}
+
+fn candidate_attr(xid: &str) -> String {
+    format!("c_{xid}")
+}
+
+fn candidate_put(exhibit: &Exhibit) -> WriteOp {
+    WriteOp::Update {
+        key: candidate_block(&exhibit.details.category_id, &exhibit.id),
+        changes: vec![
+            Change::Set("_type".into(), Value::String("CandidateBlock".into())),
+            Change::Set(
+                candidate_attr(&exhibit.id),
+                Value::String(PackedCandidate::of(exhibit).0),
+            ),
+        ],
+        condition: None,
+    }
+}
+
+fn candidate_delete(exhibit: &Exhibit) -> WriteOp {
+    WriteOp::Update {
+        key: candidate_block(&exhibit.details.category_id, &exhibit.id),
+        changes: vec![Change::Remove(candidate_attr(&exhibit.id))],
+        condition: None,
+    }
+}
+
+/// Whole candidate blocks for exhibits loaded in bulk (see [`exhibit_writes`]).
+pub fn candidate_block_puts(exhibits: &[Exhibit]) -> Vec<WriteOp> {
+    let mut blocks: std::collections::BTreeMap<(String, String), Item> = Default::default();
+    for exhibit in exhibits.iter().filter(|x| x.recommended_at.is_some()) {
+        let key = candidate_block(&exhibit.details.category_id, &exhibit.id);
+        let item = blocks
+            .entry((key.pk.clone(), key.sk.clone()))
+            .or_insert_with(|| codec::to_item(&key, "CandidateBlock", &serde_json::json!({})));
+        item.insert(
+            candidate_attr(&exhibit.id),
+            Value::String(PackedCandidate::of(exhibit).0),
+        );
+    }
+    blocks
+        .into_values()
+        .map(|item| WriteOp::Put {
+            item,
+            condition: None,
+        })
+        .collect()
+}
+
+/// An exhibit, listed under its exhibitor and, while recommended, among its recommended.
+fn exhibit_item(exhibit: &Exhibit) -> Item {
+    let mut item = codec::to_item(&exhibit_key(&exhibit.id), "Exhibit", exhibit);
+    let set = |item: &mut Item, name: &str, value: String| {
+        item.insert(name.into(), Value::String(value));
+    };
+    set(
+        &mut item,
+        attr::GSI1_PK,
+        keys::exhibitor_exhibits(&exhibit.exhibitor_id),
+    );
+    set(&mut item, attr::GSI1_SK, exhibit.id.clone());
+    if exhibit.recommended_at.is_some() {
+        set(
+            &mut item,
+            attr::GSI2_PK,
+            keys::recommended_exhibits(&exhibit.exhibitor_id),
+        );
+        set(&mut item, attr::GSI2_SK, exhibit.id.clone());
+    }
+    item
+}
+
+/// The write that stores an exhibit as it stands, for bulk loads (the matching benchmark),
+/// which bypass the quota; its candidate goes in with [`candidate_block_puts`].
+pub fn exhibit_write(exhibit: &Exhibit) -> WriteOp {
+    WriteOp::Put {
+        item: exhibit_item(exhibit),
+        condition: None,
+    }
+}
+
+/// Why spending quota failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecommendError {
+    QuotaExhausted,
+    AlreadyRecommended,
+}
+
+impl Repository {
+    pub async fn create_exhibit(&self, exhibit: &Exhibit) -> Result<(), DomainError> {
+        self.store()
+            .put(exhibit_item(exhibit), Some(Condition::NotExists))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn exhibit(&self, xid: &str) -> Result<Option<Exhibit>, DomainError> {
+        self.store()
+            .get(&exhibit_key(xid))
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    /// Several exhibits in one read, in the order asked.
+    pub async fn exhibits(&self, ids: &[&str]) -> Result<Vec<Option<Exhibit>>, DomainError> {
+        let keys: Vec<Key> = ids.iter().map(|id| exhibit_key(id)).collect();
+        self.get_many_of(&keys).await
+    }
+
+    /// An exhibitor's exhibits (or only its recommended ones), oldest first.
+    pub async fn exhibitor_exhibits(
+        &self,
+        eid: &str,
+        recommended_only: bool,
+        page: &PageRequest,
+    ) -> Result<PageOf<Exhibit>, DomainError> {
+        let query = if recommended_only {
+            Query::index(Index::Gsi2, keys::recommended_exhibits(eid))
+        } else {
+            Query::index(Index::Gsi1, keys::exhibitor_exhibits(eid))
+        };
+        query_page(self.store(), query, page).await
+    }
+
+    /// Saves an edited exhibit, changing only the fields that changed (the matcher's counters
+    /// move concurrently), and keeps its match candidate in step while it is recommended.
+    pub async fn save_exhibit(&self, before: &Exhibit, after: &Exhibit) -> Result<(), DomainError> {
+        let changes = codec::changes_between(&exhibit_item(before), &exhibit_item(after));
+        let mut ops = vec![WriteOp::Update {
+            key: exhibit_key(&after.id),
+            changes,
+            condition: Some(Condition::Exists),
+        }];
+        if after.recommended_at.is_some() {
+            if before.details.category_id != after.details.category_id {
+                ops.push(candidate_delete(before));
+            }
+            ops.push(candidate_put(after));
+        }
+        self.exhibit_transaction(ops).await
+    }
+
+    pub async fn delete_exhibit(&self, exhibit: &Exhibit) -> Result<(), DomainError> {
+        let mut ops = vec![WriteOp::Delete {
+            key: exhibit_key(&exhibit.id),
+            condition: None,
+        }];
+        if exhibit.recommended_at.is_some() {
+            ops.push(candidate_delete(exhibit));
+        }
+        self.exhibit_transaction(ops).await
+    }
+
+    async fn exhibit_transaction(&self, ops: Vec<WriteOp>) -> Result<(), DomainError> {
+        match self.transact_retrying(ops).await {
+            Err(StoreError::ConditionFailed { .. }) => Err(DomainError::NotFound("exhibit")),
+            other => Ok(other?),
+        }
+    }
+
+    /// How much of its recommendation quota an exhibitor has spent.
+    pub async fn quota_used(&self, eid: &str) -> Result<u32, DomainError> {
+        let item = self.store().get(&quota_key(eid)).await?;
+        Ok(item
+            .and_then(|i| i.get("used").and_then(Value::as_u64))
+            .unwrap_or(0) as u32)
+    }
+
+    /// Recommends the exhibit, spending one unit of the exhibitor's quota of `total` in the
+    /// same transaction: racing calls can never spend more than `total`.
+    pub async fn recommend(
+        &self,
+        exhibit: &Exhibit,
+        total: u32,
+        at: DateTime<Utc>,
+    ) -> Result<Result<Exhibit, RecommendError>, DomainError> {
+        if total == 0 {
+            return Ok(Err(RecommendError::QuotaExhausted));
+        }
+        let mut after = exhibit.clone();
+        after.recommended_at = Some(at);
+        let item = exhibit_item(&after);
+        let changes: Vec<Change> = ["recommendedAt", attr::GSI2_PK, attr::GSI2_SK]
+            .into_iter()
+            .map(|name| Change::Set(name.into(), item[name].clone()))
+            .collect();
+        let ops = vec![
+            WriteOp::Update {
+                key: quota_key(&exhibit.exhibitor_id),
+                changes: vec![Change::Add("used".into(), 1)],
+                condition: Some(Condition::Or(vec![
+                    Condition::AttrNotExists("used".into()),
+                    Condition::LessThan("used".into(), Value::from(total)),
+                ])),
+            },
+            WriteOp::Update {
+                key: exhibit_key(&exhibit.id),
+                changes,
+                condition: Some(Condition::And(vec![
+                    Condition::Exists,
+                    Condition::AttrNotExists(attr::GSI2_PK.into()),
+                ])),
+            },
+            candidate_put(&after),
+        ];
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(Ok(after)),
+            Err(StoreError::ConditionFailed { op: Some(0) }) => {
+                Ok(Err(RecommendError::QuotaExhausted))
+            }
+            Err(StoreError::ConditionFailed { .. }) => Ok(Err(RecommendError::AlreadyRecommended)),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Stops recommending the exhibit (the quota stays spent). `false` when it was not.
+    pub async fn withdraw_recommendation(&self, exhibit: &Exhibit) -> Result<bool, DomainError> {
+        let ops = vec![
+            WriteOp::Update {
+                key: exhibit_key(&exhibit.id),
+                changes: ["recommendedAt", attr::GSI2_PK, attr::GSI2_SK]
+                    .into_iter()
+                    .map(|name| Change::Remove(name.into()))
+                    .collect(),
+                condition: Some(Condition::AttrExists(attr::GSI2_PK.into())),
+            },
+            candidate_delete(exhibit),
+        ];
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(true),
+            Err(err) if err.is_condition_failed() => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The recommended exhibits of a category in the matcher's form: one query of the
+    /// category's blocks.
+    pub async fn match_candidates(
+        &self,
+        category_id: &str,
+    ) -> Result<Vec<PackedCandidate>, DomainError> {
+        // Raw items: a block holds hundreds of attributes, not worth decoding twice.
+        let mut packed = Vec::new();
+        let mut start_after = None;
+        loop {
+            let query = Query::table(keys::match_candidates(category_id))
+                .limit(1_000)
+                .start_after(start_after);
+            let page = self.store().query(query).await?;
+            for block in page.items {
+                packed.extend(block.into_iter().filter_map(|(name, value)| match value {
+                    Value::String(p) if name.starts_with("c_") => Some(PackedCandidate(p)),
+                    _ => None,
+                }));
+            }
+            match page.last_key {
+                Some(key) => start_after = Some(key),
+                None => return Ok(packed),
+            }
+        }
+    }
+}

@@ -1,0 +1,392 @@
+use chrono::{DateTime, Utc};
+use fairlink_domain::{
+    DomainError,
+    model::{
+        DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Notification, Push,
+    },
+    ports::{Change, Condition, Index, Item, Key, Query, SortCondition, StoreError, WriteOp, attr},
+};
+use serde_json::Value;
+
+use super::{Repository, notifications::notification_write};
+use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
+
+fn intent_key(iid: &str) -> Key {
+    Key::new(keys::intent(iid), keys::INTENT)
+}
+
+fn delivery_key(iid: &str, eid: &str) -> Key {
+    Key::new(keys::intent(iid), keys::delivery(eid))
+}
+
+fn set(item: &mut Item, name: &str, value: String) {
+    item.insert(name.into(), Value::String(value));
+}
+
+/// An intent, listed under its buyer and, while open, among its category's open intents.
+fn intent_item(intent: &Intent) -> Item {
+    let mut item = codec::to_item(&intent_key(&intent.id), "Intent", intent);
+    set(
+        &mut item,
+        attr::GSI1_PK,
+        keys::buyer_intents(&intent.buyer_id),
+    );
+    set(&mut item, attr::GSI1_SK, intent.id.clone());
+    if intent.status == IntentStatus::Open {
+        set(
+            &mut item,
+            attr::GSI2_PK,
+            keys::open_intents(&intent.category_id),
+        );
+        set(&mut item, attr::GSI2_SK, intent.id.clone());
+    }
+    item
+}
+
+/// A delivery, listed under its exhibitor and under its assignee.
+fn delivery_item(delivery: &IntentDelivery) -> Item {
+    let key = delivery_key(&delivery.intent.id, &delivery.exhibitor_id);
+    let mut item = codec::to_item(&key, "IntentDelivery", delivery);
+    set(
+        &mut item,
+        attr::GSI1_PK,
+        keys::exhibitor_intents(&delivery.exhibitor_id),
+    );
+    set(&mut item, attr::GSI1_SK, delivery.intent.id.clone());
+    set(
+        &mut item,
+        attr::GSI2_PK,
+        keys::assigned_intents(&delivery.assignee_id),
+    );
+    set(&mut item, attr::GSI2_SK, delivery.intent.id.clone());
+    item
+}
+
+/// A match to record: the exhibitor, the match, and whom to tell with what.
+pub struct MatchRecord<'a> {
+    pub exhibitor_id: &'a str,
+    pub found: ExhibitMatch,
+    pub notify: &'a str,
+    pub notification: Notification,
+}
+
+/// Three writes per match; DynamoDB allows 100 per transaction.
+const MATCHES_PER_TRANSACTION: usize = 33;
+
+fn match_writes(record: &MatchRecord) -> [WriteOp; 3] {
+    let key = Key::new(
+        keys::exhibit_matches(record.exhibitor_id),
+        keys::exhibit_match(&record.found.intent.id, &record.found.exhibit_id),
+    );
+    [
+        WriteOp::Put {
+            item: codec::to_item(&key, "ExhibitMatch", &record.found),
+            condition: Some(Condition::NotExists),
+        },
+        counter(&record.found.exhibit_id, "matchedIntents"),
+        notification_write(record.notify, &record.notification),
+    ]
+}
+
+/// What came of pushing an exhibit to a buyer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushOutcome {
+    Pushed,
+    /// Pushed before, for this intent (`true`) or another one.
+    AlreadyPushed {
+        same_intent: bool,
+    },
+    /// The exhibit no longer exists.
+    ExhibitGone,
+}
+
+impl Repository {
+    /// Creates an intent; when it is addressed to an exhibitor, its delivery and the
+    /// assignee's notification in the same transaction.
+    pub async fn create_intent(
+        &self,
+        intent: &Intent,
+        delivery: Option<(&IntentDelivery, &Notification)>,
+    ) -> Result<(), DomainError> {
+        let mut ops = vec![WriteOp::Put {
+            item: intent_item(intent),
+            condition: Some(Condition::NotExists),
+        }];
+        if let Some((delivery, notification)) = delivery {
+            ops.push(WriteOp::Put {
+                item: delivery_item(delivery),
+                condition: Some(Condition::NotExists),
+            });
+            ops.push(notification_write(&delivery.assignee_id, notification));
+        }
+        self.transact_retrying(ops).await?;
+        Ok(())
+    }
+
+    pub async fn intent(&self, iid: &str) -> Result<Option<Intent>, DomainError> {
+        self.store()
+            .get(&intent_key(iid))
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    /// A buyer's intents, newest first.
+    pub async fn buyer_intents(
+        &self,
+        bid: &str,
+        page: &PageRequest,
+    ) -> Result<PageOf<Intent>, DomainError> {
+        let query = Query::index(Index::Gsi1, keys::buyer_intents(bid)).backward();
+        query_page(self.store(), query, page).await
+    }
+
+    /// Closes an open intent; it leaves its category's open intents. Returns the stored intent.
+    pub async fn close_intent(&self, iid: &str, at: DateTime<Utc>) -> Result<Intent, DomainError> {
+        let changes = vec![
+            Change::Set(
+                "status".into(),
+                serde_json::to_value(IntentStatus::Closed).unwrap_or_default(),
+            ),
+            Change::Set("closedAt".into(), Value::String(at.to_rfc3339())),
+            Change::Remove(attr::GSI2_PK.into()),
+            Change::Remove(attr::GSI2_SK.into()),
+        ];
+        let open = Condition::AttrExists(attr::GSI2_PK.into());
+        match self
+            .store()
+            .update(&intent_key(iid), changes, Some(open))
+            .await
+        {
+            Ok(item) => codec::from_item(item),
+            Err(err) if err.is_condition_failed() => self
+                .intent(iid)
+                .await?
+                .ok_or(DomainError::NotFound("intent")),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The open intents of a category (some may be past their `validUntil`).
+    pub async fn open_intents(&self, category_id: &str) -> Result<Vec<Intent>, DomainError> {
+        query_all(
+            self.store(),
+            Query::index(Index::Gsi2, keys::open_intents(category_id)),
+        )
+        .await
+    }
+
+    pub async fn delivery(
+        &self,
+        iid: &str,
+        eid: &str,
+    ) -> Result<Option<IntentDelivery>, DomainError> {
+        self.store()
+            .get(&delivery_key(iid, eid))
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    /// The intents delivered to an exhibitor, newest first, optionally one status only.
+    pub async fn exhibitor_deliveries(
+        &self,
+        eid: &str,
+        status: Option<DeliveryStatus>,
+        page: &PageRequest,
+    ) -> Result<PageOf<IntentDelivery>, DomainError> {
+        let query = Query::index(Index::Gsi1, keys::exhibitor_intents(eid)).backward();
+        query_page_filtered(self.store(), query, page, |d: &IntentDelivery| {
+            status.is_none_or(|s| d.status == s)
+        })
+        .await
+    }
+
+    /// The intents assigned to an account, newest first, optionally one status only.
+    pub async fn assigned_deliveries(
+        &self,
+        aid: &str,
+        status: Option<DeliveryStatus>,
+        page: &PageRequest,
+    ) -> Result<PageOf<IntentDelivery>, DomainError> {
+        let query = Query::index(Index::Gsi2, keys::assigned_intents(aid)).backward();
+        query_page_filtered(self.store(), query, page, |d: &IntentDelivery| {
+            status.is_none_or(|s| d.status == s)
+        })
+        .await
+    }
+
+    /// Saves a changed delivery (assignee, status) if it is still as `before` had it, with
+    /// the notification that announces it.
+    pub async fn save_delivery(
+        &self,
+        before: &IntentDelivery,
+        after: &IntentDelivery,
+        notification: Option<(&str, &Notification)>,
+    ) -> Result<(), DomainError> {
+        let mut ops = vec![WriteOp::Update {
+            key: delivery_key(&after.intent.id, &after.exhibitor_id),
+            changes: codec::changes_between(&delivery_item(before), &delivery_item(after)),
+            condition: Some(Condition::Equals(
+                "assigneeId".into(),
+                Value::String(before.assignee_id.clone()),
+            )),
+        }];
+        ops.extend(notification.map(|(aid, n)| notification_write(aid, n)));
+        match self.transact_retrying(ops).await {
+            Err(err) if err.is_condition_failed() => Err(DomainError::conflict(
+                "conflict",
+                "the intent was reassigned meanwhile; read it again",
+            )),
+            other => Ok(other?),
+        }
+    }
+
+    /// Records that exhibits matched an intent, counts each on its exhibit and tells the
+    /// exhibitors, each once however often this runs. All in one transaction when none was
+    /// recorded before (the usual case); one by one otherwise. Returns how many were new.
+    pub async fn record_matches(&self, matches: &[MatchRecord<'_>]) -> Result<usize, DomainError> {
+        let mut new = 0;
+        for chunk in matches.chunks(MATCHES_PER_TRANSACTION) {
+            let ops: Vec<WriteOp> = chunk.iter().flat_map(match_writes).collect();
+            match self.transact_retrying(ops).await {
+                Ok(()) => new += chunk.len(),
+                Err(err) if err.is_condition_failed() => {
+                    for record in chunk {
+                        match self.transact_retrying(match_writes(record).into()).await {
+                            Ok(()) => new += 1,
+                            // Recorded before, or the exhibit is gone.
+                            Err(err) if err.is_condition_failed() => {}
+                            Err(err) => return Err(err.into()),
+                        }
+                    }
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(new)
+    }
+
+    /// An exhibitor's exhibit matches, newest intent first.
+    pub async fn exhibit_matches(
+        &self,
+        eid: &str,
+        page: &PageRequest,
+    ) -> Result<PageOf<ExhibitMatch>, DomainError> {
+        let query = Query::table(keys::exhibit_matches(eid)).backward();
+        query_page(self.store(), query, page).await
+    }
+
+    /// Whether one of the exhibitor's exhibits matched the intent.
+    pub async fn intent_matched_exhibitor(
+        &self,
+        iid: &str,
+        eid: &str,
+    ) -> Result<bool, DomainError> {
+        let query = Query::table(keys::exhibit_matches(eid))
+            .sort(SortCondition::BeginsWith(format!("{iid}#")))
+            .limit(1);
+        Ok(!self.store().query(query).await?.items.is_empty())
+    }
+
+    /// Pushes an exhibit to a buyer unless it was pushed to them before, counting it on the
+    /// exhibit and adding the buyer's notification in the same transaction.
+    pub async fn push(
+        &self,
+        buyer_id: &str,
+        push: &Push,
+        notification: &Notification,
+    ) -> Result<PushOutcome, DomainError> {
+        let key = Key::new(keys::pushed(buyer_id), &push.exhibit.id);
+        let ops = push_writes(buyer_id, push, notification).into();
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(PushOutcome::Pushed),
+            Err(StoreError::ConditionFailed { op: Some(1) }) => Ok(PushOutcome::ExhibitGone),
+            Err(err) if err.is_condition_failed() => {
+                let earlier: Option<Push> = self
+                    .store()
+                    .get(&key)
+                    .await?
+                    .map(codec::from_item)
+                    .transpose()?;
+                Ok(PushOutcome::AlreadyPushed {
+                    same_intent: earlier.is_some_and(|p| p.intent_id == push.intent_id),
+                })
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Pushes several exhibits to a buyer in one transaction, if none of them was pushed
+    /// before and all still exist; `false` (and nothing written) otherwise.
+    pub async fn push_all(
+        &self,
+        buyer_id: &str,
+        pushes: &[(Push, Notification)],
+    ) -> Result<bool, DomainError> {
+        let ops: Vec<WriteOp> = pushes
+            .iter()
+            .flat_map(|(push, notification)| push_writes(buyer_id, push, notification))
+            .collect();
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(true),
+            Err(err) if err.is_condition_failed() => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The exhibits pushed to a buyer, newest first.
+    pub async fn pushes(&self, bid: &str, page: &PageRequest) -> Result<PageOf<Push>, DomainError> {
+        let query = Query::index(Index::Gsi1, keys::pushes(bid)).backward();
+        query_page(self.store(), query, page).await
+    }
+
+    /// Claims the right to send an intent's push email: `true` for the first claimant.
+    pub async fn claim_push_email(
+        &self,
+        iid: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, DomainError> {
+        let key = Key::new(keys::intent(iid), keys::PUSH_EMAIL);
+        let mut item = codec::to_item(&key, "PushEmail", &serde_json::json!({}));
+        set(&mut item, "claimedAt", at.to_rfc3339());
+        match self.store().put(item, Some(Condition::NotExists)).await {
+            Ok(()) => Ok(true),
+            Err(err) if err.is_condition_failed() => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Gives the claim back after a failed send, so that a retry sends it.
+    pub async fn release_push_email(&self, iid: &str) -> Result<(), DomainError> {
+        let key = Key::new(keys::intent(iid), keys::PUSH_EMAIL);
+        self.store().delete(&key, None).await?;
+        Ok(())
+    }
+}
+
+/// Adds one to an exhibit's counter; the exhibit must still exist.
+fn counter(xid: &str, name: &str) -> WriteOp {
+    WriteOp::Update {
+        key: Key::new(keys::exhibit(xid), keys::EXHIBIT),
+        changes: vec![Change::Add(name.into(), 1)],
+        condition: Some(Condition::Exists),
+    }
+}
+
+/// The writes of one push: the push (once per buyer and exhibit), the exhibit's counter and
+/// the buyer's notification.
+fn push_writes(buyer_id: &str, push: &Push, notification: &Notification) -> [WriteOp; 3] {
+    let key = Key::new(keys::pushed(buyer_id), &push.exhibit.id);
+    let mut item = codec::to_item(&key, "Push", push);
+    set(&mut item, attr::GSI1_PK, keys::pushes(buyer_id));
+    set(&mut item, attr::GSI1_SK, push.id.clone());
+    [
+        WriteOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        },
+        counter(&push.exhibit.id, "pushedBuyers"),
+        notification_write(buyer_id, notification),
+    ]
+}
