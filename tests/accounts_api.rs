@@ -587,8 +587,8 @@ async fn tokens_are_required_and_verified(store: Store) {
         .await
         .expect_problem(404, "not_found");
 
-    // Expiry follows the server's clock.
-    server.advance_clock(25 * 3600).await;
+    // Expiry follows the server's clock (dev tokens last 30 days).
+    server.advance_clock(31 * 86_400).await;
     server
         .get("/v1/me", &token)
         .await

@@ -5,12 +5,13 @@
 
 use std::{collections::BTreeSet, path::PathBuf};
 
-use chrono::Utc;
+use chrono::{TimeZone, Utc};
 use fairlink_domain::{
     Ports,
     model::{
-        Account, DeliveryStatus, Exhibit, Exhibitor, Fair, Intent, IntentDelivery, Language,
-        Notification, NotificationKind, Permission, Role,
+        Account, Booking, BookingStatus, Conversation, DeliveryStatus, Exhibit, Exhibitor, Fair,
+        Intent, IntentDelivery, Language, Message, MessageType, Notification, NotificationKind,
+        Permission, Role, Slot,
     },
 };
 use fairlink_store::Repository;
@@ -109,7 +110,103 @@ async fn seeded_ports(dir: &std::path::Path) -> Ports {
         .await
         .unwrap();
     seed_exhibits_and_intents(&repo).await;
+    seed_slots_and_bookings(&repo).await;
+    seed_conversation(&repo).await;
     ports
+}
+
+/// `cnv_sample` between the sample buyer and `exh_sample`, assigned to its main account,
+/// with one message `msg_sample`.
+async fn seed_conversation(repo: &Repository) {
+    let now = Utc::now();
+    let conversation = Conversation {
+        id: "cnv_sample".into(),
+        buyer_id: "acc_sample_buyer".into(),
+        exhibitor_id: "exh_sample".into(),
+        assignee_id: "acc_sample_main".into(),
+        context: None,
+        created_at: now,
+        last_message_at: now,
+        last_message_preview: None,
+        activity: "msg_00000000000000000000000000".into(),
+        buyer_unread: 0,
+        exhibitor_unread: 0,
+        last_buyer_message_at: None,
+        offline_reply_at: None,
+    };
+    let notice = Notification::new(
+        "ntf_sample_conversation".into(),
+        NotificationKind::ConversationAssigned,
+        "New conversation",
+        "Assigned",
+        json!({}),
+        now,
+    );
+    assert!(
+        repo.open_conversation(&conversation, ("acc_sample_main", &notice))
+            .await
+            .unwrap()
+    );
+    let message = Message {
+        id: "msg_sample".into(),
+        conversation_id: "cnv_sample".into(),
+        sender_id: "acc_sample_buyer".into(),
+        kind: MessageType::Text,
+        text: Some("Hello".into()),
+        image_url: None,
+        card: None,
+        created_at: now,
+    };
+    repo.put_messages(&[message]).await.unwrap();
+}
+
+/// `slt_sample`, `slt_spare` and `slt_booked` of `exh_sample` in 2099, and `bkg_sample`: the
+/// sample buyer's booking of `slt_booked`, not yet assigned.
+async fn seed_slots_and_bookings(repo: &Repository) {
+    let slot = |id: &str, hour: u32| Slot {
+        id: id.into(),
+        exhibitor_id: "exh_sample".into(),
+        starts_at: Utc.with_ymd_and_hms(2099, 5, 1, hour, 0, 0).unwrap(),
+        ends_at: Utc.with_ymd_and_hms(2099, 5, 1, hour, 30, 0).unwrap(),
+        booked: 0,
+        created_at: Utc::now(),
+    };
+    let slots = [
+        slot("slt_sample", 1),
+        slot("slt_spare", 3),
+        slot("slt_booked", 5),
+    ];
+    repo.create_slots(&slots).await.unwrap();
+    let booking = Booking {
+        id: "bkg_sample".into(),
+        slot_id: "slt_booked".into(),
+        exhibitor_id: "exh_sample".into(),
+        buyer_id: "acc_sample_buyer".into(),
+        starts_at: slots[2].starts_at,
+        ends_at: slots[2].ends_at,
+        status: BookingStatus::Requested,
+        message: None,
+        intent_id: None,
+        assignee_id: None,
+        meeting: None,
+        invitees: vec![],
+        created_at: Utc::now(),
+        confirmed_at: None,
+        cancelled_at: None,
+        cancelled_by: None,
+    };
+    let notice = Notification::new(
+        "ntf_sample_booking".into(),
+        NotificationKind::BookingRequested,
+        "New booking",
+        "Assign it",
+        json!({}),
+        Utc::now(),
+    );
+    repo.book(&booking, 5, ("acc_sample_main", &notice))
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 /// `exb_sample` and `exb_spare` of `exh_sample`, and `int_sample` of the sample buyer,
@@ -218,9 +315,59 @@ const EXPECTED: &[(&str, &str, u16, &str)] = &[
     ("intents", "exhibit-matches", 200, "/items"),
     ("intents", "close-intent", 200, "/closedAt"),
     ("exhibits", "withdraw-recommendation", 204, ""),
+    ("appointments", "create-slot", 201, "/capacity"),
+    (
+        "appointments",
+        "create-slots-batch",
+        201,
+        "/items/5/startsAt",
+    ),
+    ("appointments", "list-slots", 200, "/items/0/id"),
+    ("appointments", "patch-slot", 200, "/endsAt"),
+    ("appointments", "delete-slot", 204, ""),
+    ("appointments", "book-slot", 201, "/status"),
+    ("appointments", "get-booking", 200, "/status"),
+    ("appointments", "assign-booking", 200, "/meeting/joinUrl"),
+    ("appointments", "invite", 201, "/email"),
+    ("appointments", "booking-calendar", 200, ""),
+    ("appointments", "my-bookings", 200, "/items/0/id"),
+    (
+        "appointments",
+        "exhibitor-bookings",
+        200,
+        "/items/0/assigneeId",
+    ),
+    ("appointments", "cancel-booking", 200, "/cancelledAt"),
+    ("messaging", "open-conversation", 201, "/assigneeId"),
+    ("messaging", "list-conversations", 200, "/items/0/id"),
+    ("messaging", "get-conversation", 200, "/unreadCount"),
+    ("messaging", "send-message", 201, "/id"),
+    ("messaging", "list-messages", 200, "/items/0/text"),
+    ("messaging", "mark-read", 200, "/unreadCount"),
+    ("messaging", "translate", 503, "/code"),
+    ("messaging", "transfer", 200, "/assigneeId"),
+    ("cards", "get-card", 200, "/email"),
+    ("cards", "put-card", 200, "/title"),
+    ("cards", "send-card", 201, "/card/name"),
+    ("cards", "received-cards", 200, "/items/0/senderId"),
+    ("cards", "exhibitor-cards", 200, "/items/0/accountId"),
+    (
+        "cards",
+        "exhibitor-received-cards",
+        200,
+        "/items/0/recipientId",
+    ),
 ];
 
-const HTTP_FEATURES: [&str; 4] = ["accounts", "notifications", "exhibits", "intents"];
+const HTTP_FEATURES: [&str; 7] = [
+    "accounts",
+    "notifications",
+    "exhibits",
+    "intents",
+    "appointments",
+    "messaging",
+    "cards",
+];
 
 #[tokio::test]
 async fn every_sample_event_is_served() {
@@ -233,7 +380,13 @@ async fn every_sample_event_is_served() {
             fairlink_notifications::lambda_app(ports.clone()),
         ),
         ("exhibits", fairlink_exhibits::lambda_app(ports.clone())),
-        ("intents", fairlink_intents::lambda_app(ports)),
+        ("intents", fairlink_intents::lambda_app(ports.clone())),
+        (
+            "appointments",
+            fairlink_appointments::lambda_app(ports.clone()),
+        ),
+        ("messaging", fairlink_messaging::lambda_app(ports.clone())),
+        ("cards", fairlink_cards::lambda_app(ports)),
     ]);
     let mut replayed = BTreeSet::new();
     for (feature, name, status, field) in EXPECTED {
@@ -293,7 +446,11 @@ async fn identity_comes_only_from_the_authorizer_claims() {
 }
 
 fn sqs_event(name: &str) -> aws_lambda_events::sqs::SqsEvent {
-    let text = std::fs::read_to_string(events_dir().join("matcher").join(name)).unwrap();
+    queue_event("matcher", name)
+}
+
+fn queue_event(worker: &str, name: &str) -> aws_lambda_events::sqs::SqsEvent {
+    let text = std::fs::read_to_string(events_dir().join(worker).join(name)).unwrap();
     serde_json::from_str(&text).expect("an SQS event")
 }
 
@@ -327,4 +484,52 @@ async fn the_matcher_lambda_reports_partial_batch_failures() {
         wire["batchItemFailures"][0]["itemIdentifier"],
         "44444444-4444-4444-8444-444444444444"
     );
+}
+
+#[tokio::test]
+async fn the_notifier_lambda_sends_and_reports_partial_batch_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let ports = seeded_ports(dir.path()).await;
+    let notifier = fairlink_notifier::Notifier::new(ports.clone());
+    for name in ["reminder.json", "email.json"] {
+        let event = queue_event("notifier", name);
+        let response = fairlink_aws::lambda_sqs::handle_sqs_event(&notifier, event).await;
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "{name}: {response:?}"
+        );
+    }
+    let event = queue_event("notifier", "batch-with-poison.json");
+    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&notifier, event).await;
+    let failed: Vec<&str> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["88888888-8888-4888-8888-888888888888"]);
+    // The sample email went out once, though two events carried it.
+    let outbox = Repository::new(ports.store.clone())
+        .outbox(&fairlink_store::PageRequest::default())
+        .await
+        .unwrap();
+    let to_ann = outbox
+        .items
+        .iter()
+        .filter(|e| e.to == "ann.lee@lee.example")
+        .count();
+    assert_eq!(to_ann, 1);
+}
+
+#[tokio::test]
+async fn the_scheduler_lambda_takes_its_schedule_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let scheduler = fairlink_scheduler::Scheduler::new(seeded_ports(dir.path()).await);
+    let event: Value = serde_json::from_str(
+        &std::fs::read_to_string(events_dir().join("scheduler/every-minute.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(event["detail-type"], "Scheduled Event");
+    let report = scheduler.sweep().await.unwrap();
+    assert_eq!(report.enqueued, 0, "nothing is due in the sample data");
+    assert!(report.through.is_some());
 }

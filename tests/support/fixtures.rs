@@ -85,3 +85,61 @@ pub async fn buyer(server: &TestServer) -> (String, String) {
     let token = server.token(&buyer_id).await;
     (buyer_id, token)
 }
+
+/// An account made for a scenario, with its own email and phone number.
+pub struct Person {
+    pub id: String,
+    pub token: String,
+    pub email: String,
+    pub phone: String,
+}
+
+/// A phone number no other account of the run has (E.164).
+pub fn unique_phone(country: &str) -> String {
+    let digits: u64 = rand::random_range(10_000_000..100_000_000);
+    format!("+{country}{digits}")
+}
+
+/// A buyer in a language and time zone.
+pub async fn buyer_in(server: &TestServer, name: &str, language: &str, time_zone: &str) -> Person {
+    let email = unique_email("buyer");
+    let phone = unique_phone("1212");
+    let body = json!({"name": name, "company": format!("{name} Trading"), "country": "US", "email": email,
+        "phone": phone, "language": language, "timeZone": time_zone});
+    let created = server
+        .send("POST", "/v1/buyers", None, Some(body))
+        .await
+        .expect(201)
+        .clone();
+    let id = id(&created);
+    Person {
+        token: server.token(&id).await,
+        id,
+        email,
+        phone,
+    }
+}
+
+/// A sub-account of the exhibitor with the permissions, in Chinese and Beijing time.
+pub async fn staff(server: &TestServer, ex: &Exhibitor, name: &str, permissions: Value) -> Person {
+    let email = unique_email("staff");
+    let phone = unique_phone("86138");
+    let body = json!({"name": name, "email": email, "phone": phone, "language": "zh", "timeZone": "Asia/Shanghai",
+        "permissions": permissions, "zoneIds": ["electronics"]});
+    let created = server
+        .post(
+            &format!("/v1/exhibitors/{}/accounts", ex.id),
+            &ex.main,
+            body,
+        )
+        .await
+        .expect(201)
+        .clone();
+    let id = id(&created);
+    Person {
+        token: server.token(&id).await,
+        id,
+        email,
+        phone,
+    }
+}

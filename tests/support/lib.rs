@@ -130,6 +130,7 @@ pub fn unique_aws_settings() -> fairlink_aws::AwsSettings {
     fairlink_aws::AwsSettings {
         table: stack.clone(),
         email_from: "no-reply@fairlink.example".into(),
+        amazon_translate: false,
         stack,
     }
 }

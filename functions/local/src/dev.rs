@@ -48,7 +48,7 @@ async fn create_token(
         dev.secret.as_bytes(),
         &input.account_id,
         state.now(),
-        Duration::hours(24),
+        Duration::days(30),
     );
     Ok(Json(TokenResponse { token }))
 }

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use config::{Backend, Config, ConfigError, DEV_SECRET};
-pub use workers::spawn_worker;
+pub use workers::{spawn_scheduler, spawn_worker};
 
 /// The assembled system: the router to serve, the state behind it and the running workers.
 pub struct LocalApp {
@@ -36,15 +36,24 @@ pub fn feature_routes() -> Vec<OpenApiRouter<AppState>> {
         fairlink_notifications::routes(),
         fairlink_exhibits::routes(),
         fairlink_intents::routes(),
+        fairlink_appointments::routes(),
+        fairlink_messaging::routes(),
+        fairlink_cards::routes(),
     ]
 }
 
 /// Every worker, by the queue it drains. A new worker adds its handler here.
 pub fn feature_workers(ports: &Ports) -> Vec<(QueueName, Arc<dyn JobHandler>)> {
-    vec![(
-        QueueName::Matcher,
-        Arc::new(fairlink_matcher::Matcher::new(ports.clone())),
-    )]
+    vec![
+        (
+            QueueName::Matcher,
+            Arc::new(fairlink_matcher::Matcher::new(ports.clone())),
+        ),
+        (
+            QueueName::Notifier,
+            Arc::new(fairlink_notifier::Notifier::new(ports.clone())),
+        ),
+    ]
 }
 
 /// Assembles the system. With the AWS backend, `sdk` overrides the SDK configuration that
@@ -87,10 +96,13 @@ pub async fn build(
     if config.dev_endpoints {
         features.push(dev::routes(&config.jwt_secret, test_clock.clone()));
     }
-    let workers = feature_workers(&ports)
+    let mut workers: Vec<JoinHandle<()>> = feature_workers(&ports)
         .into_iter()
         .map(|(queue, handler)| spawn_worker(ports.queue.clone(), queue, handler))
         .collect();
+    workers.push(spawn_scheduler(fairlink_scheduler::Scheduler::new(
+        ports.clone(),
+    )));
     Ok(LocalApp {
         router: api(features, state.clone()),
         state,

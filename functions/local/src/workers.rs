@@ -32,3 +32,17 @@ pub fn spawn_worker(
         }
     })
 }
+
+/// Runs the reminder scheduler every second of real time, reading the clock port: in AWS an
+/// EventBridge rule runs it every minute; here a move of the test clock is followed within
+/// a second, and the reminders it makes due within a few more.
+pub fn spawn_scheduler(scheduler: fairlink_scheduler::Scheduler) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(err) = scheduler.sweep().await {
+                tracing::warn!(error = %err, "the reminder sweep failed; trying again");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    })
+}

@@ -7,6 +7,7 @@ mod email;
 pub mod lambda_sqs;
 mod sms;
 mod sqs;
+mod translate;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ pub use dynamodb::DynamoItemStore;
 pub use email::SesEmailSender;
 pub use sms::SnsSmsSender;
 pub use sqs::SqsJobQueue;
+pub use translate::AmazonTranslate;
 
 /// Where fairlink's AWS resources are. In Lambda the template sets these variables; in local
 /// mode the defaults name what the bootstrap creates.
@@ -28,6 +30,9 @@ pub struct AwsSettings {
     pub table: String,
     /// `FAIRLINK_EMAIL_FROM`: a verified SES identity.
     pub email_from: String,
+    /// `FAIRLINK_TRANSLATE=amazon`: translate messages with Amazon Translate; otherwise no
+    /// provider is configured and translation answers 503.
+    pub amazon_translate: bool,
 }
 
 impl AwsSettings {
@@ -41,6 +46,7 @@ impl AwsSettings {
             table: var("FAIRLINK_TABLE").unwrap_or_else(|| stack.clone()),
             email_from: var("FAIRLINK_EMAIL_FROM")
                 .unwrap_or_else(|| "no-reply@fairlink.example".into()),
+            amazon_translate: var("FAIRLINK_TRANSLATE").as_deref() == Some("amazon"),
             stack,
         }
     }
@@ -71,6 +77,12 @@ pub async fn ports(
         )),
         sms: Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(sdk))),
         ids: Arc::new(UlidGenerator::new(clock.clone())),
+        meetings: Arc::new(fairlink_domain::ports::JitsiRooms::from_env()),
+        translator: if settings.amazon_translate {
+            Arc::new(AmazonTranslate::new(aws_sdk_translate::Client::new(sdk)))
+        } else {
+            Arc::new(fairlink_domain::ports::NoTranslator)
+        },
         clock,
     })
 }

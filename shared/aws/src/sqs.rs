@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_sqs::{
     Client,
     error::{ProvideErrorMetadata, SdkError},
-    types::MessageSystemAttributeName,
+    types::{MessageSystemAttributeName, SendMessageBatchRequestEntry},
 };
 use fairlink_domain::ports::{Delivery, JobQueue, MAX_DELAY, QueueError, QueueName};
 
@@ -60,10 +60,69 @@ impl SqsJobQueue {
     fn url(&self, queue: QueueName) -> &str {
         &self.urls[&queue].0
     }
+
+    /// One SendMessageBatch call; entries it reports failed are sent again one by one.
+    async fn send_batch(
+        &self,
+        queue: QueueName,
+        batch: &[(String, Duration)],
+    ) -> Result<(), QueueError> {
+        let entries = batch
+            .iter()
+            .enumerate()
+            .map(|(i, (body, delay))| {
+                SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(body)
+                    .delay_seconds(delay.as_secs() as i32)
+                    .build()
+                    .map_err(|e| QueueError::Unavailable(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let output = self
+            .client
+            .send_message_batch()
+            .queue_url(self.url(queue))
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(queue_error)?;
+        for failed in output.failed() {
+            let (body, delay) = failed
+                .id()
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| batch.get(i))
+                .ok_or_else(|| QueueError::Unavailable("unknown batch entry failed".into()))?;
+            self.send(queue, body, *delay).await?;
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
 impl JobQueue for SqsJobQueue {
+    async fn send_many(
+        &self,
+        queue: QueueName,
+        messages: &[(String, Duration)],
+    ) -> Result<(), QueueError> {
+        if messages.iter().any(|(_, delay)| *delay > MAX_DELAY) {
+            return Err(QueueError::DelayTooLong);
+        }
+        // Batches of ten, eight calls at a time.
+        for group in messages.chunks(80) {
+            let calls: Vec<_> = group
+                .chunks(10)
+                .map(|batch| self.send_batch(queue, batch))
+                .collect();
+            for outcome in futures::future::join_all(calls).await {
+                outcome?;
+            }
+        }
+        Ok(())
+    }
+
     async fn send(&self, queue: QueueName, body: &str, delay: Duration) -> Result<(), QueueError> {
         if delay > MAX_DELAY {
             return Err(QueueError::DelayTooLong);

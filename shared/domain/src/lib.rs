@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod matching;
 pub mod model;
 pub mod ports;
+pub mod reminders;
 pub mod validate;
 
 pub use error::{DomainError, FieldError};

@@ -9,7 +9,7 @@ mod queue;
 
 use std::{path::Path, sync::Arc};
 
-use fairlink_domain::ports::{Clock, Ports, SystemClock, UlidGenerator};
+use fairlink_domain::ports::{Clock, JitsiRooms, NoTranslator, Ports, SystemClock, UlidGenerator};
 use fairlink_store::Repository;
 
 pub use clock::TestClock;
@@ -34,5 +34,7 @@ pub fn ports(data_dir: &Path, clock: Option<Arc<dyn Clock>>) -> Result<Ports, St
         sms: Arc::new(OutboxSmsSender::new(repo, clock.clone(), ids.clone())),
         clock,
         ids,
+        meetings: Arc::new(JitsiRooms::from_env()),
+        translator: Arc::new(NoTranslator),
     })
 }

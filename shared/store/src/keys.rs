@@ -19,6 +19,21 @@
 //! | push email claim    | `INTENT#<iid>`        | `EMAIL`                 |                        |          |
 //! | exhibit match       | `EXH#<eid>#MATCHES`   | `<iid>#<xid>`           |                        |          |
 //! | push to a buyer     | `ACC#<bid>#PUSHED`    | `<xid>`                 | `ACC#<bid>#PUSHES`     | `<pid>`  |
+//! | slot                | `SLOT#<sid>`          | `SLOT`                  | `EXH#<eid>#SLOTS`      | `<at>#<sid>` |
+//! | a buyer's place     | `SLOT#<sid>`          | `BUYER#<bid>`           |                        |          |
+//! | booking             | `BOOKING#<bkid>`      | `BOOKING`               | `EXH#<eid>#BOOKINGS`   | `<at>#<bkid>` |
+//! | sent message claim  | `SENT#<key>`          | `SENT`                  |                        |          |
+//! | schedule entry      | `ACC#<aid>#SCHEDULE`  | `<at>#<bkid>`           |                        |          |
+//! | account busy        | `ACC#<aid>#BUSY`      | `<sid>`                 |                        |          |
+//! | scheduler cursor    | `SCHEDULER`           | `CURSOR`                |                        |          |
+//! | conversation        | `CONV#<cid>`          | `CONV`                  | `ACC#<buyer>#CONVS`    | `<activity>` |
+//! | one per pair        | `PAIR#<bid>#<eid>`    | `PAIR`                  |                        |          |
+//! | exhibitor's list    | `EXH#<eid>#CONVS`     | `<activity>`            |                        |          |
+//! | message             | `CONV#<cid>#MSGS`     | `<mid>`                 |                        |          |
+//! | translation         | `MSG#<mid>`           | `TR#<lang>`             |                        |          |
+//! | card                | `ACC#<aid>`           | `CARD`                  |                        |          |
+//! | card received       | `ACC#<aid>#CARDS_IN`  | `<rcid>`                |                        |          |
+//! | … by an exhibitor   | `EXH#<eid>#CARDS_IN`  | `<rcid>`                |                        |          |
 //!
 //! GSI2 (`gsi2pk`, `gsi2sk`), all sparse:
 //!
@@ -27,6 +42,8 @@
 //! | exhibit         | `EXH#<eid>#RECOMMENDED`         | `<xid>` | recommended      |
 //! | intent          | `CAT#<cat>#OPEN_INTENTS`        | `<iid>` | open             |
 //! | intent delivery | `ACC#<aid>#ASSIGNED_INTENTS`    | `<iid>` | always           |
+//! | conversation    | `ACC#<assignee>#CONVS`          | `<activity>` | always   |
+//! | booking         | `REMIND#<10-min bucket>#<shard>`| `<reminderAt>#<bkid>` | confirmed, reminder more than 15 min ahead |
 //!
 //! (1) only while unread: a sparse index. (2) embedded email and SMS adapters only.
 //! (3) only while the exhibit is recommended: the small, pre-tokenized form the matcher
@@ -49,7 +66,23 @@
 //!   get; an exhibitor's delivered intents: GSI1; an account's assigned ones: GSI2;
 //! - an exhibitor's exhibit matches, newest intent first: query backward; whether an intent
 //!   matched an exhibitor: query `begins_with(<iid>#)` limit 1;
-//! - a buyer's pushes, newest first: GSI1 backward; "already pushed?": the conditional put.
+//! - a buyer's pushes, newest first: GSI1 backward; "already pushed?": the conditional put;
+//! - a slot: get; an exhibitor's slots by time: GSI1 with a time range (`<at>` is RFC 3339
+//!   UTC to the second, so text order is time order); one booking per buyer and slot: the
+//!   conditional put of the buyer's place in the booking's transaction;
+//! - a booking: get; an exhibitor's bookings by time: GSI1; my schedule: query
+//!   `ACC#<aid>#SCHEDULE` and one batch get of the bookings;
+//! - an account free at a slot's time: the conditional put of `ACC#<aid>#BUSY/<sid>` (an
+//!   exhibitor's slots never overlap, so a clash is always the same slot);
+//! - reminders coming due: GSI2 `REMIND#<bucket>#<shard>` with a `<reminderAt>` range, eight
+//!   shards per ten minutes so that 50,000 meetings at once spread out;
+//! - each message sent once: the conditional put of `SENT#<key>`;
+//! - conversations by latest activity (`<activity>` is the id of the latest message, a ULID):
+//!   a buyer's on GSI1, an assignee's on GSI2, an exhibitor's in `EXH#<eid>#CONVS` (moved
+//!   in the transaction that adds a message) joined by one batch get; one open conversation
+//!   per buyer and exhibitor: the conditional put of the pair;
+//! - messages in order, both ways: query `CONV#<cid>#MSGS`;
+//! - cards received, newest first: query `ACC#<aid>#CARDS_IN`, or `EXH#<eid>#CARDS_IN`.
 
 pub const FAIR: &str = "FAIR";
 pub const PROFILE: &str = "PROFILE";
@@ -148,4 +181,100 @@ pub fn pushed(bid: &str) -> String {
 
 pub fn pushes(bid: &str) -> String {
     format!("ACC#{bid}#PUSHES")
+}
+
+pub const SLOT: &str = "SLOT";
+pub const BOOKING: &str = "BOOKING";
+pub const SENT: &str = "SENT";
+pub const SCHEDULER: &str = "SCHEDULER";
+pub const CURSOR: &str = "CURSOR";
+/// Reminder index shards per bucket.
+pub const REMINDER_SHARDS: u32 = 8;
+
+/// A time as it sorts in keys: RFC 3339 in UTC to the second.
+pub fn at(time: chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub fn slot(sid: &str) -> String {
+    format!("SLOT#{sid}")
+}
+
+pub fn buyer_place(bid: &str) -> String {
+    format!("BUYER#{bid}")
+}
+
+pub fn exhibitor_slots(eid: &str) -> String {
+    format!("EXH#{eid}#SLOTS")
+}
+
+pub fn booking(bkid: &str) -> String {
+    format!("BOOKING#{bkid}")
+}
+
+pub fn exhibitor_bookings(eid: &str) -> String {
+    format!("EXH#{eid}#BOOKINGS")
+}
+
+pub fn schedule(aid: &str) -> String {
+    format!("ACC#{aid}#SCHEDULE")
+}
+
+pub fn busy(aid: &str) -> String {
+    format!("ACC#{aid}#BUSY")
+}
+
+pub fn sent(key: &str) -> String {
+    format!("SENT#{key}")
+}
+
+/// The ten-minute bucket of a reminder time, `2026-04-15T08:40`.
+pub fn reminder_bucket(time: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Timelike;
+    let floored = time
+        .with_minute(time.minute() / 10 * 10)
+        .and_then(|t| t.with_second(0))
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(time);
+    floored.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+pub fn reminders(bucket: &str, shard: u32) -> String {
+    format!("REMIND#{bucket}#{shard}")
+}
+
+pub const CONV: &str = "CONV";
+pub const PAIR: &str = "PAIR";
+pub const CARD: &str = "CARD";
+
+pub fn conversation(cid: &str) -> String {
+    format!("CONV#{cid}")
+}
+
+pub fn messages(cid: &str) -> String {
+    format!("CONV#{cid}#MSGS")
+}
+
+pub fn pair(buyer_id: &str, eid: &str) -> String {
+    format!("PAIR#{buyer_id}#{eid}")
+}
+
+pub fn conversations(aid: &str) -> String {
+    format!("ACC#{aid}#CONVS")
+}
+
+pub fn exhibitor_conversations(eid: &str) -> String {
+    format!("EXH#{eid}#CONVS")
+}
+
+pub fn translations(mid: &str) -> String {
+    format!("MSG#{mid}")
+}
+
+pub fn received_cards(aid: &str) -> String {
+    format!("ACC#{aid}#CARDS_IN")
+}
+
+pub fn exhibitor_received_cards(eid: &str) -> String {
+    format!("EXH#{eid}#CARDS_IN")
 }

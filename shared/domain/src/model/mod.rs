@@ -1,17 +1,28 @@
 mod account;
+mod appointment;
+mod card;
 mod exhibit;
 mod exhibitor;
 mod fair;
 mod intent;
+mod messaging;
 mod notification;
 mod settings;
 
 pub use account::{Account, AccountProfile, Language, Permission, Role};
+pub use appointment::{
+    Booking, BookingStatus, DEFAULT_SLOT_MINUTES, Invitee, MAX_SLOT_MINUTES, Meeting,
+    REMINDER_LEAD, Slot,
+};
+pub use card::{Card, ReceivedCard};
 pub use exhibit::{Exhibit, ExhibitDetails, Moq, PriceRange, Quota, is_country_code, is_https_url};
 pub use exhibitor::Exhibitor;
 pub use fair::{Category, Fair, MAX_RECOMMENDATION_QUOTA, Zone};
 pub use intent::{
     DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Push, Quantity,
+};
+pub use messaging::{
+    Conversation, ConversationContext, MAX_TEXT_CHARS, Message, MessageType, Translation,
 };
 pub use notification::{Notification, NotificationKind};
 pub use settings::{AUTO_REPLY_MAX_CHARS, AutoReplies, DistributionMode, DistributionSettings};

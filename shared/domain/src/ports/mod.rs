@@ -4,8 +4,10 @@
 mod clock;
 mod ids;
 mod item_store;
+mod meetings;
 mod notify;
 mod queue;
+mod translate;
 
 use std::sync::Arc;
 
@@ -15,10 +17,12 @@ pub use item_store::{
     Change, Condition, INDEXES, Index, Item, ItemStore, Key, Page, Query, SortCondition,
     StoreError, WriteOp, attr,
 };
+pub use meetings::{DEFAULT_MEETING_BASE_URL, JitsiRooms, MeetingRooms};
 pub use notify::{DeliveryError, Email, EmailSender, Sms, SmsSender};
 pub use queue::{
     Delivery, JobHandler, JobQueue, MAX_DELAY, QueueError, QueueName, handle_deliveries,
 };
+pub use translate::{NoTranslator, TranslateError, Translator};
 
 /// Everything a feature needs from the outside world, wired once per process.
 #[derive(Clone)]
@@ -28,5 +32,7 @@ pub struct Ports {
     pub email: Arc<dyn EmailSender>,
     pub sms: Arc<dyn SmsSender>,
     pub clock: Arc<dyn Clock>,
+    pub meetings: Arc<dyn MeetingRooms>,
+    pub translator: Arc<dyn Translator>,
     pub ids: Arc<dyn IdGenerator>,
 }

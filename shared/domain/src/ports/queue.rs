@@ -50,6 +50,19 @@ pub trait JobQueue: Send + Sync {
     /// Enqueues a message that becomes visible after `delay` (at most 900 s).
     async fn send(&self, queue: QueueName, body: &str, delay: Duration) -> Result<(), QueueError>;
 
+    /// Enqueues many messages (SQS: ten per SendMessageBatch call). On an error some may
+    /// have been sent; handlers are idempotent, so sending all again is safe.
+    async fn send_many(
+        &self,
+        queue: QueueName,
+        messages: &[(String, Duration)],
+    ) -> Result<(), QueueError> {
+        for (body, delay) in messages {
+            self.send(queue, body, *delay).await?;
+        }
+        Ok(())
+    }
+
     /// Takes up to `max` visible messages, waiting up to `wait` for the first. They stay
     /// invisible for the queue's visibility timeout unless acknowledged.
     async fn receive(

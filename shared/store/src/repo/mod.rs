@@ -1,9 +1,12 @@
 mod accounts;
+mod appointments;
+mod cards;
 mod exhibitors;
 mod exhibits;
 mod fair;
 pub mod idempotency;
 mod intents;
+mod messaging;
 mod notifications;
 
 pub use notifications::notification_write;
@@ -13,9 +16,11 @@ use std::sync::Arc;
 
 use fairlink_domain::ports::ItemStore;
 
+pub use appointments::{BookingRefusal, DueReminder, booking_write};
 pub use exhibits::{RecommendError, candidate_block_puts, exhibit_write};
 pub use idempotency::{IdempotencyReservation, StoredResponse};
 pub use intents::{MatchRecord, PushOutcome};
+pub use messaging::Order;
 pub use outbox::OutboxEntry;
 
 /// fairlink's persistence, one method per access pattern, over any item store.

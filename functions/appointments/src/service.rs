@@ -1,0 +1,851 @@
+//! The appointments feature's use cases: slots, bookings, assignment with a meeting room,
+//! cancellation, invitations, schedules; reminders are handed to the notifier queue.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use fairlink_domain::{
+    DomainError, Ports,
+    access::{require_main, require_role},
+    jobs::{NotifierJob, reminder_delay},
+    model::{
+        Account, Booking, BookingStatus, DEFAULT_SLOT_MINUTES, Invitee, Language, MAX_SLOT_MINUTES,
+        Notification, NotificationKind, Permission, Role, Slot,
+    },
+    reminders::{MeetingFacts, confirmation, invitation},
+    validate::{Checks, is_email, parse_time_zone},
+};
+use fairlink_store::{BookingRefusal, PageOf, PageRequest, Repository};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+/// A slot as the API shows it: with the capacity it has now.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotView {
+    pub id: String,
+    pub exhibitor_id: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// The exhibitor's active accounts with `appointments` (main included), counted now.
+    pub capacity: u32,
+    pub booked: u32,
+}
+
+impl SlotView {
+    fn of(slot: Slot, capacity: u32) -> Self {
+        Self {
+            id: slot.id,
+            exhibitor_id: slot.exhibitor_id,
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+            capacity,
+            booked: slot.booked,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewSlot {
+    pub starts_at: DateTime<Utc>,
+    /// 30 minutes after `startsAt` when left out.
+    #[serde(default)]
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotPatch {
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// A daily window, in local time: `{"start": "09:00", "end": "12:00"}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Window {
+    pub start: String,
+    pub end: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotBatch {
+    /// First day, included.
+    pub from: NaiveDate,
+    /// Last day, included.
+    pub to: NaiveDate,
+    pub windows: Vec<Window>,
+    #[serde(default)]
+    pub duration_minutes: Option<i64>,
+    /// The zone the dates and windows are in; the fair's by default.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResult {
+    pub created: usize,
+    /// Slots that would overlap an existing one (or lie in the past) and were left out.
+    pub skipped: usize,
+    pub items: Vec<SlotView>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewBooking {
+    #[serde(default)]
+    pub message: Option<String>,
+    /// One of the buyer's intents the meeting is about.
+    #[serde(default)]
+    pub intent_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BookingAssignment {
+    pub account_id: String,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NewInvitee {
+    pub email: String,
+    pub name: String,
+}
+
+/// Batches make at most this many slots.
+const MAX_BATCH_SLOTS: usize = 2_000;
+
+pub struct AppointmentsService<'a> {
+    repo: &'a Repository,
+    ports: &'a Ports,
+}
+
+impl<'a> AppointmentsService<'a> {
+    pub fn new(repo: &'a Repository, ports: &'a Ports) -> Self {
+        Self { repo, ports }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.ports.clock.now()
+    }
+
+    /// A slot's capacity: the exhibitor's active accounts with `appointments`, main included.
+    async fn capacity(&self, eid: &str) -> Result<u32, DomainError> {
+        let accounts = self.repo.all_exhibitor_accounts(eid).await?;
+        Ok(accounts
+            .iter()
+            .filter(|a| a.can(Permission::Appointments))
+            .count() as u32)
+    }
+
+    fn check_times(&self, checks: &mut Checks, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) {
+        checks.check(starts_at > self.now(), "startsAt", "must be in the future");
+        checks.check(ends_at > starts_at, "endsAt", "must be after startsAt");
+        checks.check(
+            ends_at - starts_at <= Duration::minutes(MAX_SLOT_MINUTES),
+            "endsAt",
+            "a slot lasts at most four hours",
+        );
+    }
+
+    pub async fn create_slot(
+        &self,
+        caller: &Account,
+        eid: &str,
+        input: NewSlot,
+    ) -> Result<SlotView, DomainError> {
+        require_main(caller, eid)?;
+        let ends_at = input
+            .ends_at
+            .unwrap_or(input.starts_at + Duration::minutes(DEFAULT_SLOT_MINUTES));
+        let mut checks = Checks::new();
+        self.check_times(&mut checks, input.starts_at, ends_at);
+        checks.into_result()?;
+        if !self
+            .repo
+            .overlapping_slots(eid, input.starts_at, ends_at)
+            .await?
+            .is_empty()
+        {
+            return Err(DomainError::conflict(
+                "slot_overlaps",
+                "the exhibitor has a slot at that time",
+            ));
+        }
+        let slot = Slot {
+            id: self.ports.ids.new_id("slt"),
+            exhibitor_id: eid.to_string(),
+            starts_at: input.starts_at,
+            ends_at,
+            booked: 0,
+            created_at: self.now(),
+        };
+        self.repo.create_slots(std::slice::from_ref(&slot)).await?;
+        Ok(SlotView::of(slot, self.capacity(eid).await?))
+    }
+
+    pub async fn create_batch(
+        &self,
+        caller: &Account,
+        eid: &str,
+        input: SlotBatch,
+    ) -> Result<BatchResult, DomainError> {
+        require_main(caller, eid)?;
+        let mut checks = Checks::new();
+        let duration = input.duration_minutes.unwrap_or(DEFAULT_SLOT_MINUTES);
+        checks.check(
+            (5..=MAX_SLOT_MINUTES).contains(&duration),
+            "durationMinutes",
+            "must be from 5 to 240",
+        );
+        checks.check(input.from <= input.to, "to", "must not be before from");
+        checks.check(
+            (input.to - input.from).num_days() < 93,
+            "to",
+            "a batch covers at most 92 days",
+        );
+        checks.check(
+            !input.windows.is_empty() && input.windows.len() <= 12,
+            "windows",
+            "must hold 1 to 12 windows",
+        );
+        let zone_name = match &input.time_zone {
+            Some(zone) => zone.clone(),
+            None => self
+                .repo
+                .fair()
+                .await?
+                .map(|f| f.time_zone)
+                .unwrap_or_else(|| "Asia/Shanghai".into()),
+        };
+        let zone = parse_time_zone(&zone_name);
+        checks.check(zone.is_some(), "timeZone", "is not an IANA time zone");
+        let mut windows = Vec::new();
+        for (i, window) in input.windows.iter().enumerate() {
+            let start = NaiveTime::parse_from_str(&window.start, "%H:%M");
+            let end = NaiveTime::parse_from_str(&window.end, "%H:%M");
+            match (start, end) {
+                (Ok(start), Ok(end)) if start < end => windows.push((start, end)),
+                (Ok(_), Ok(_)) => checks.fail(format!("windows[{i}].end"), "must be after start"),
+                _ => checks.fail(format!("windows[{i}]"), "start and end must be HH:MM"),
+            }
+        }
+        checks.into_result()?;
+        let zone = zone.unwrap_or(chrono_tz::Asia::Shanghai);
+
+        // Every slot the dates and windows make, in UTC.
+        let mut wanted: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+        let mut skipped = 0;
+        let step = Duration::minutes(duration);
+        let mut day = input.from;
+        while day <= input.to {
+            for (start, end) in &windows {
+                let mut at = day.and_time(*start);
+                while at + step <= day.and_time(*end) {
+                    // A local time that does not exist (a DST gap) is left out.
+                    match (
+                        zone.from_local_datetime(&at).earliest(),
+                        zone.from_local_datetime(&(at + step)).earliest(),
+                    ) {
+                        (Some(s), Some(e)) => {
+                            wanted.push((s.with_timezone(&Utc), e.with_timezone(&Utc)))
+                        }
+                        _ => skipped += 1,
+                    }
+                    at += step;
+                }
+            }
+            day = day.succ_opt().unwrap_or(day);
+            if day == input.to && input.to == NaiveDate::MAX {
+                break;
+            }
+        }
+        if wanted.len() > MAX_BATCH_SLOTS {
+            return Err(DomainError::field(
+                "windows",
+                format!("the batch would make over {MAX_BATCH_SLOTS} slots"),
+            ));
+        }
+        wanted.sort();
+        let (Some(first), Some(last)) = (wanted.first().copied(), wanted.last().copied()) else {
+            return Ok(BatchResult {
+                created: 0,
+                skipped,
+                items: Vec::new(),
+            });
+        };
+        let existing = self.repo.overlapping_slots(eid, first.0, last.1).await?;
+        let now = self.now();
+        let mut slots: Vec<Slot> = Vec::new();
+        for (starts_at, ends_at) in wanted {
+            let clashes = existing.iter().any(|s| s.overlaps(starts_at, ends_at))
+                || slots.iter().any(|s| s.overlaps(starts_at, ends_at));
+            if clashes || starts_at <= now {
+                skipped += 1;
+                continue;
+            }
+            slots.push(Slot {
+                id: self.ports.ids.new_id("slt"),
+                exhibitor_id: eid.to_string(),
+                starts_at,
+                ends_at,
+                booked: 0,
+                created_at: now,
+            });
+        }
+        self.repo.create_slots(&slots).await?;
+        let capacity = self.capacity(eid).await?;
+        Ok(BatchResult {
+            created: slots.len(),
+            skipped,
+            items: slots
+                .into_iter()
+                .map(|s| SlotView::of(s, capacity))
+                .collect(),
+        })
+    }
+
+    /// Main sees every slot (filtered by time and status); anyone else the future slots
+    /// with room.
+    pub async fn list_slots(
+        &self,
+        caller: &Account,
+        eid: &str,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        status: Option<SlotStatus>,
+        page: &PageRequest,
+    ) -> Result<PageOf<SlotView>, DomainError> {
+        if self.repo.exhibitor(eid).await?.is_none() {
+            return Err(DomainError::NotFound("exhibitor"));
+        }
+        let capacity = self.capacity(eid).await?;
+        let slots = if caller.is_main_of(eid) {
+            self.repo
+                .exhibitor_slots(eid, from, to, page, |s: &Slot| match status {
+                    None => true,
+                    Some(SlotStatus::Free) => s.booked == 0,
+                    Some(SlotStatus::Booked) => s.booked > 0,
+                })
+                .await?
+        } else {
+            let now = self.now();
+            let from = Some(from.map_or(now, |f| f.max(now)));
+            self.repo
+                .exhibitor_slots(eid, from, to, page, |s: &Slot| {
+                    s.starts_at > now && s.booked < capacity
+                })
+                .await?
+        };
+        Ok(slots.map(|s| SlotView::of(s, capacity)))
+    }
+
+    async fn own_slot(&self, caller: &Account, sid: &str) -> Result<Slot, DomainError> {
+        let slot = self
+            .repo
+            .slot(sid)
+            .await?
+            .ok_or(DomainError::NotFound("slot"))?;
+        if !caller.belongs_to(&slot.exhibitor_id) {
+            return Err(DomainError::NotFound("slot"));
+        }
+        require_main(caller, &slot.exhibitor_id)?;
+        Ok(slot)
+    }
+
+    pub async fn patch_slot(
+        &self,
+        caller: &Account,
+        sid: &str,
+        patch: SlotPatch,
+    ) -> Result<SlotView, DomainError> {
+        let before = self.own_slot(caller, sid).await?;
+        if before.booked > 0 {
+            return Err(DomainError::conflict(
+                "slot_has_bookings",
+                "the slot has bookings; it can no longer change",
+            ));
+        }
+        let starts_at = patch.starts_at.unwrap_or(before.starts_at);
+        let ends_at = match (patch.ends_at, patch.starts_at) {
+            (Some(ends_at), _) => ends_at,
+            // Moving the start keeps the length.
+            (None, Some(starts_at)) => starts_at + (before.ends_at - before.starts_at),
+            (None, None) => before.ends_at,
+        };
+        let mut checks = Checks::new();
+        self.check_times(&mut checks, starts_at, ends_at);
+        checks.into_result()?;
+        let clashes = self
+            .repo
+            .overlapping_slots(&before.exhibitor_id, starts_at, ends_at)
+            .await?
+            .into_iter()
+            .any(|s| s.id != before.id);
+        if clashes {
+            return Err(DomainError::conflict(
+                "slot_overlaps",
+                "the exhibitor has a slot at that time",
+            ));
+        }
+        let mut after = before.clone();
+        after.starts_at = starts_at;
+        after.ends_at = ends_at;
+        self.repo.save_slot(&before, &after).await?;
+        Ok(SlotView::of(
+            after,
+            self.capacity(&before.exhibitor_id).await?,
+        ))
+    }
+
+    pub async fn delete_slot(&self, caller: &Account, sid: &str) -> Result<(), DomainError> {
+        let slot = match self.repo.slot(sid).await? {
+            Some(slot) => slot,
+            None => return Ok(()),
+        };
+        if !caller.belongs_to(&slot.exhibitor_id) {
+            return Err(DomainError::NotFound("slot"));
+        }
+        require_main(caller, &slot.exhibitor_id)?;
+        self.repo.delete_slot(&slot).await
+    }
+
+    /// A buyer books a place in a future slot while it has room, once per slot.
+    pub async fn book(
+        &self,
+        caller: &Account,
+        sid: &str,
+        input: NewBooking,
+    ) -> Result<Booking, DomainError> {
+        require_role(caller, Role::Buyer)?;
+        let slot = self
+            .repo
+            .slot(sid)
+            .await?
+            .ok_or(DomainError::NotFound("slot"))?;
+        let mut checks = Checks::new();
+        checks.optional_text("message", input.message.as_deref(), 2_000);
+        if let Some(iid) = &input.intent_id {
+            let own = self
+                .repo
+                .intent(iid)
+                .await?
+                .is_some_and(|i| i.buyer_id == caller.id);
+            checks.check(own, "intentId", "is not one of your intents");
+        }
+        checks.into_result()?;
+        let now = self.now();
+        if slot.starts_at <= now {
+            return Err(DomainError::Unprocessable {
+                code: "slot_in_past",
+                detail: "the slot has started already".into(),
+            });
+        }
+        let exhibitor = self
+            .repo
+            .exhibitor(&slot.exhibitor_id)
+            .await?
+            .ok_or(DomainError::NotFound("slot"))?;
+        let capacity = self.capacity(&slot.exhibitor_id).await?;
+        let booking = Booking {
+            id: self.ports.ids.new_id("bkg"),
+            slot_id: slot.id.clone(),
+            exhibitor_id: slot.exhibitor_id.clone(),
+            buyer_id: caller.id.clone(),
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+            status: BookingStatus::Requested,
+            message: input.message,
+            intent_id: input.intent_id,
+            assignee_id: None,
+            meeting: None,
+            invitees: Vec::new(),
+            created_at: now,
+            confirmed_at: None,
+            cancelled_at: None,
+            cancelled_by: None,
+        };
+        let main = self.repo.account(&exhibitor.main_account_id).await?;
+        let language = main.map(|a| a.language).unwrap_or(Language::En);
+        let (title, body) = match language {
+            Language::Zh => (
+                "新的洽谈预约".to_string(),
+                format!(
+                    "{} 预约了 {} 的洽谈，请指派接待人员。",
+                    caller.name,
+                    beijing(slot.starts_at)
+                ),
+            ),
+            Language::En => (
+                "New booking".to_string(),
+                format!(
+                    "{} booked the slot at {} (Beijing time); assign who receives them.",
+                    caller.name,
+                    beijing(slot.starts_at)
+                ),
+            ),
+        };
+        let notice = self.notice(NotificationKind::BookingRequested, title, body, &booking);
+        match self
+            .repo
+            .book(&booking, capacity, (&exhibitor.main_account_id, &notice))
+            .await?
+        {
+            Ok(()) => Ok(booking),
+            Err(BookingRefusal::SlotFull) => Err(DomainError::conflict(
+                "slot_full",
+                "the slot has no room left",
+            )),
+            Err(BookingRefusal::AlreadyBooked) => Err(DomainError::conflict(
+                "already_booked",
+                "you have booked this slot already",
+            )),
+        }
+    }
+
+    fn notice(
+        &self,
+        kind: NotificationKind,
+        title: String,
+        body: String,
+        booking: &Booking,
+    ) -> Notification {
+        Notification::new(
+            self.ports.ids.new_id("ntf"),
+            kind,
+            title,
+            body,
+            json!({"bookingId": booking.id, "slotId": booking.slot_id, "startsAt": booking.starts_at}),
+            self.now(),
+        )
+    }
+
+    /// A booking the caller may see: its buyer, its assignee, or the exhibitor's main.
+    async fn visible_booking(&self, caller: &Account, bid: &str) -> Result<Booking, DomainError> {
+        let booking = self
+            .repo
+            .booking(bid)
+            .await?
+            .ok_or(DomainError::NotFound("booking"))?;
+        if booking.is_participant(&caller.id) || caller.is_main_of(&booking.exhibitor_id) {
+            Ok(booking)
+        } else {
+            Err(DomainError::NotFound("booking"))
+        }
+    }
+
+    pub async fn get(&self, caller: &Account, bid: &str) -> Result<Booking, DomainError> {
+        self.visible_booking(caller, bid).await
+    }
+
+    /// The main account picks who receives the buyer: the booking is confirmed with a
+    /// meeting room, both sides are told, and the reminders are scheduled.
+    pub async fn assign(
+        &self,
+        caller: &Account,
+        bid: &str,
+        input: BookingAssignment,
+    ) -> Result<Booking, DomainError> {
+        let before = self.visible_booking(caller, bid).await?;
+        require_main(caller, &before.exhibitor_id)?;
+        if before.status == BookingStatus::Cancelled {
+            return Err(DomainError::conflict(
+                "booking_cancelled",
+                "the booking was cancelled",
+            ));
+        }
+        let assignee = self
+            .repo
+            .account(&input.account_id)
+            .await?
+            .filter(|a| a.belongs_to(&before.exhibitor_id) && a.can(Permission::Appointments))
+            .ok_or_else(|| {
+                DomainError::field(
+                    "accountId",
+                    "is not an active account of this exhibitor with the `appointments` permission",
+                )
+            })?;
+        if before.assignee_id.as_deref() == Some(assignee.id.as_str()) {
+            return Ok(before);
+        }
+        let meeting = match &before.meeting {
+            Some(meeting) => meeting.clone(),
+            None => self
+                .ports
+                .meetings
+                .create_room(&before.id)
+                .await
+                .map_err(|detail| DomainError::Unavailable {
+                    code: "meeting_rooms_unavailable",
+                    detail,
+                })?,
+        };
+        let now = self.now();
+        let mut after = before.clone();
+        after.status = BookingStatus::Confirmed;
+        after.assignee_id = Some(assignee.id.clone());
+        after.meeting = Some(meeting);
+        after.confirmed_at = Some(now);
+        let buyer = self.repo.account(&before.buyer_id).await?;
+        let exhibitor = self.repo.exhibitor(&before.exhibitor_id).await?;
+        let exhibitor_name = exhibitor.map(|e| e.name).unwrap_or_default();
+        let buyer_name = buyer.as_ref().map(|b| b.name.clone()).unwrap_or_default();
+        let confirmed = |language: Language| match language {
+            Language::Zh => (
+                "洽谈已确认".to_string(),
+                format!(
+                    "{exhibitor_name} 与 {buyer_name} 的洽谈已确认（北京时间 {}）。",
+                    beijing(after.starts_at)
+                ),
+            ),
+            Language::En => (
+                "Meeting confirmed".to_string(),
+                format!(
+                    "The meeting of {exhibitor_name} and {buyer_name} at {} (Beijing time) is confirmed.",
+                    beijing(after.starts_at)
+                ),
+            ),
+        };
+        let to_assignee = {
+            let (t, b) = confirmed(assignee.language);
+            self.notice(NotificationKind::BookingConfirmed, t, b, &after)
+        };
+        let to_buyer = {
+            let (t, b) = confirmed(buyer.as_ref().map(|b| b.language).unwrap_or(Language::En));
+            self.notice(NotificationKind::BookingConfirmed, t, b, &after)
+        };
+        let delay = reminder_delay(after.reminder_at(), now);
+        self.repo
+            .confirm_booking(
+                &before,
+                &after,
+                delay.is_none(),
+                &[(&assignee.id, &to_assignee), (&before.buyer_id, &to_buyer)],
+            )
+            .await?;
+
+        // The join link by email to both sides, and the reminders when they are due soon
+        // (a booking confirmed after its reminder time gets them at once); later ones are
+        // the scheduler's.
+        let facts = MeetingFacts {
+            exhibitor: &exhibitor_name,
+            buyer: &buyer_name,
+            starts_at: after.starts_at,
+            join_url: after
+                .meeting
+                .as_ref()
+                .map(|m| m.join_url.as_str())
+                .unwrap_or_default(),
+        };
+        let mut recipients = vec![&assignee];
+        if let Some(buyer) = &buyer {
+            recipients.push(buyer);
+        }
+        for recipient in recipients {
+            let (subject, text) = confirmation(recipient.language, &recipient.time_zone, &facts);
+            NotifierJob::Email {
+                key: format!("confirmed:{}:{}", after.id, recipient.id),
+                to: recipient.email.clone(),
+                subject,
+                text,
+            }
+            .enqueue(self.ports.queue.as_ref(), std::time::Duration::ZERO)
+            .await?;
+        }
+        if let Some(delay) = delay {
+            NotifierJob::Reminder {
+                booking_id: after.id.clone(),
+            }
+            .enqueue(self.ports.queue.as_ref(), delay)
+            .await?;
+        }
+        Ok(after)
+    }
+
+    /// The buyer, the assignee or main cancels: the place is freed and no reminder goes out.
+    pub async fn cancel(&self, caller: &Account, bid: &str) -> Result<Booking, DomainError> {
+        let before = self.visible_booking(caller, bid).await?;
+        if before.status == BookingStatus::Cancelled {
+            return Ok(before);
+        }
+        let now = self.now();
+        let mut after = before.clone();
+        after.status = BookingStatus::Cancelled;
+        after.cancelled_at = Some(now);
+        after.cancelled_by = Some(caller.id.clone());
+        // Both sides: the buyer, and the assignee (main while nobody is assigned).
+        let exhibitor_side = match &before.assignee_id {
+            Some(assignee) => assignee.clone(),
+            None => self
+                .repo
+                .exhibitor(&before.exhibitor_id)
+                .await?
+                .map(|e| e.main_account_id)
+                .unwrap_or_default(),
+        };
+        let side_ids = [before.buyer_id.as_str(), exhibitor_side.as_str()];
+        let sides = self.repo.accounts(&side_ids).await?;
+        let mut notices = Vec::new();
+        for (id, account) in side_ids.iter().zip(&sides) {
+            let (title, body) = match account.as_ref().map(|a| a.language).unwrap_or(Language::En) {
+                Language::Zh => (
+                    "洽谈已取消".to_string(),
+                    format!("北京时间 {} 的洽谈已取消。", beijing(before.starts_at)),
+                ),
+                Language::En => (
+                    "Meeting cancelled".to_string(),
+                    format!(
+                        "The meeting at {} (Beijing time) was cancelled.",
+                        beijing(before.starts_at)
+                    ),
+                ),
+            };
+            notices.push((
+                *id,
+                self.notice(NotificationKind::BookingCancelled, title, body, &after),
+            ));
+        }
+        let refs: Vec<(&str, &Notification)> = notices.iter().map(|(id, n)| (*id, n)).collect();
+        self.repo.cancel_booking(&before, &after, &refs).await?;
+        Ok(after)
+    }
+
+    /// A participant (or main) sends the meeting link to a colleague.
+    pub async fn invite(
+        &self,
+        caller: &Account,
+        bid: &str,
+        input: NewInvitee,
+    ) -> Result<Invitee, DomainError> {
+        let before = self.visible_booking(caller, bid).await?;
+        let mut checks = Checks::new();
+        checks.check(is_email(&input.email), "email", "is not an email address");
+        checks.text("name", &input.name, 200);
+        checks.into_result()?;
+        let Some(meeting) = before
+            .meeting
+            .clone()
+            .filter(|_| before.status == BookingStatus::Confirmed)
+        else {
+            return Err(DomainError::conflict(
+                "booking_not_confirmed",
+                "the meeting has no room until the booking is confirmed",
+            ));
+        };
+        let invitee = Invitee {
+            email: input.email.trim().to_string(),
+            name: input.name,
+            invited_by: caller.id.clone(),
+        };
+        let known = before
+            .invitees
+            .iter()
+            .any(|i| i.email.eq_ignore_ascii_case(&invitee.email));
+        if !known {
+            if before.invitees.len() >= 20 {
+                return Err(DomainError::conflict(
+                    "too_many_invitees",
+                    "a meeting takes at most 20 invitees",
+                ));
+            }
+            let mut after = before.clone();
+            after.invitees.push(invitee.clone());
+            self.repo.save_booking_details(&before, &after).await?;
+        }
+        let exhibitor = self
+            .repo
+            .exhibitor(&before.exhibitor_id)
+            .await?
+            .map(|e| e.name)
+            .unwrap_or_default();
+        let buyer = self
+            .repo
+            .account(&before.buyer_id)
+            .await?
+            .map(|b| b.name)
+            .unwrap_or_default();
+        let facts = MeetingFacts {
+            exhibitor: &exhibitor,
+            buyer: &buyer,
+            starts_at: before.starts_at,
+            join_url: &meeting.join_url,
+        };
+        // In the inviter's language and zone: the colleague is theirs.
+        let (subject, text) = invitation(caller.language, &caller.time_zone, &invitee.name, &facts);
+        NotifierJob::Email {
+            key: format!("invite:{}:{}", before.id, invitee.email.to_lowercase()),
+            to: invitee.email.clone(),
+            subject,
+            text,
+        }
+        .enqueue(self.ports.queue.as_ref(), std::time::Duration::ZERO)
+        .await?;
+        Ok(invitee)
+    }
+
+    /// The booking's calendar entry, for its participants.
+    pub async fn calendar(&self, caller: &Account, bid: &str) -> Result<String, DomainError> {
+        let booking = self
+            .repo
+            .booking(bid)
+            .await?
+            .ok_or(DomainError::NotFound("booking"))?;
+        if !booking.is_participant(&caller.id) {
+            return Err(DomainError::NotFound("booking"));
+        }
+        let exhibitor = self
+            .repo
+            .exhibitor(&booking.exhibitor_id)
+            .await?
+            .map(|e| e.name)
+            .unwrap_or_default();
+        let buyer = self
+            .repo
+            .account(&booking.buyer_id)
+            .await?
+            .map(|b| b.name)
+            .unwrap_or_default();
+        Ok(crate::calendar::booking_calendar(
+            &booking, &exhibitor, &buyer,
+        ))
+    }
+
+    /// The caller's schedule: a buyer's bookings, an exhibitor account's assigned ones.
+    pub async fn my_bookings(
+        &self,
+        caller: &Account,
+        page: &PageRequest,
+    ) -> Result<PageOf<Booking>, DomainError> {
+        if caller.role == Role::Organizer {
+            return Err(DomainError::forbidden("organizers have no schedule"));
+        }
+        self.repo.schedule(&caller.id, page).await
+    }
+
+    pub async fn exhibitor_bookings(
+        &self,
+        caller: &Account,
+        eid: &str,
+        status: Option<BookingStatus>,
+        page: &PageRequest,
+    ) -> Result<PageOf<Booking>, DomainError> {
+        require_main(caller, eid)?;
+        self.repo.exhibitor_bookings(eid, status, page).await
+    }
+}
+
+/// `free`: nobody has booked it; `booked`: somebody has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum SlotStatus {
+    Free,
+    Booked,
+}
+
+fn beijing(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

@@ -1,0 +1,273 @@
+//! The cards feature's use cases.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use fairlink_domain::{
+    DomainError, Ports,
+    access::require_main,
+    model::{
+        Account, BookingStatus, Card, Language, Message, MessageType, Notification,
+        NotificationKind, ReceivedCard, Role,
+    },
+    validate::Checks,
+};
+use fairlink_messaging::service::own_card;
+use fairlink_store::{PageOf, PageRequest, Repository};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CardInput {
+    pub name: String,
+    pub title: String,
+    pub company: String,
+    pub phone: String,
+    pub email: String,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub social: BTreeMap<String, String>,
+}
+
+/// POST /v1/cards/send: to the other side of one of the sender's conversations or bookings.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SendCard {
+    pub to_account_id: String,
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+    #[serde(default)]
+    pub booking_id: Option<String>,
+}
+
+pub struct CardsService<'a> {
+    repo: &'a Repository,
+    ports: &'a Ports,
+}
+
+impl<'a> CardsService<'a> {
+    pub fn new(repo: &'a Repository, ports: &'a Ports) -> Self {
+        Self { repo, ports }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.ports.clock.now()
+    }
+
+    pub async fn mine(&self, caller: &Account) -> Result<Card, DomainError> {
+        own_card(self.repo, caller, self.now()).await
+    }
+
+    pub async fn put_mine(&self, caller: &Account, input: CardInput) -> Result<Card, DomainError> {
+        let card = Card {
+            account_id: caller.id.clone(),
+            name: input.name,
+            title: input.title,
+            company: input.company,
+            phone: input.phone,
+            email: input.email,
+            address: input.address,
+            website: input.website,
+            social: input.social,
+            updated_at: self.now(),
+        };
+        let mut checks = Checks::new();
+        card.check(&mut checks);
+        checks.into_result()?;
+        self.repo.put_card(&card).await?;
+        Ok(card)
+    }
+
+    /// Sends the caller's card to the other side of one of its conversations or bookings;
+    /// in a conversation it also appears there as a card message.
+    pub async fn send(
+        &self,
+        caller: &Account,
+        input: SendCard,
+    ) -> Result<ReceivedCard, DomainError> {
+        if caller.role == Role::Organizer {
+            return Err(DomainError::forbidden("organizers do not exchange cards"));
+        }
+        if input.conversation_id.is_none() && input.booking_id.is_none() {
+            return Err(DomainError::field(
+                "conversationId",
+                "give the conversation or the booking the card is sent in",
+            ));
+        }
+        let not_yours = || {
+            DomainError::forbidden(
+                "cards go only to the other side of one of your conversations or bookings",
+            )
+        };
+        let mut in_conversation = None;
+        if let Some(cid) = &input.conversation_id {
+            let c = self.repo.conversation(cid).await?.ok_or_else(not_yours)?;
+            let other = if c.buyer_id == caller.id {
+                &c.assignee_id
+            } else if c.assignee_id == caller.id {
+                &c.buyer_id
+            } else {
+                return Err(not_yours());
+            };
+            if *other != input.to_account_id {
+                return Err(not_yours());
+            }
+            in_conversation = Some(c);
+        }
+        if let Some(bid) = &input.booking_id {
+            let b = self
+                .repo
+                .booking(bid)
+                .await?
+                .filter(|b| b.status != BookingStatus::Cancelled)
+                .ok_or_else(not_yours)?;
+            let other = if b.buyer_id == caller.id {
+                b.assignee_id.clone()
+            } else if b.assignee_id.as_deref() == Some(caller.id.as_str()) {
+                Some(b.buyer_id.clone())
+            } else {
+                return Err(not_yours());
+            };
+            if other.as_deref() != Some(input.to_account_id.as_str()) {
+                return Err(not_yours());
+            }
+        }
+        let recipient = self
+            .repo
+            .account(&input.to_account_id)
+            .await?
+            .ok_or_else(not_yours)?;
+        let card = own_card(self.repo, caller, self.now()).await?;
+        let now = self.now();
+        let received = ReceivedCard {
+            id: self.ports.ids.new_id("rcd"),
+            card: card.clone(),
+            sender_id: caller.id.clone(),
+            recipient_id: recipient.id.clone(),
+            conversation_id: input.conversation_id.clone(),
+            booking_id: input.booking_id.clone(),
+            received_at: now,
+        };
+        let message = in_conversation.as_ref().map(|c| Message {
+            id: self.ports.ids.new_id("msg"),
+            conversation_id: c.id.clone(),
+            sender_id: caller.id.clone(),
+            kind: MessageType::Card,
+            text: None,
+            image_url: None,
+            card: Some(card.clone()),
+            created_at: now,
+        });
+        let (title, body) = match recipient.language {
+            Language::Zh => (
+                "收到名片".to_string(),
+                format!("{} 向您发送了名片。", card.name),
+            ),
+            Language::En => (
+                "Business card received".to_string(),
+                format!("{} sent you a business card.", card.name),
+            ),
+        };
+        let notice = Notification::new(
+            self.ports.ids.new_id("ntf"),
+            NotificationKind::CardReceived,
+            title,
+            body,
+            json!({"receivedCardId": received.id, "senderId": caller.id, "conversationId": input.conversation_id, "bookingId": input.booking_id}),
+            now,
+        );
+        self.repo
+            .receive_card(
+                &received,
+                recipient.exhibitor_id.as_deref(),
+                message.as_ref(),
+                &notice,
+            )
+            .await?;
+        // The card message moves the conversation along like any message.
+        if let (Some(before), Some(message)) = (in_conversation, &message) {
+            self.touch_conversation(&before.id, message, caller).await?;
+        }
+        Ok(received)
+    }
+
+    async fn touch_conversation(
+        &self,
+        cid: &str,
+        message: &Message,
+        caller: &Account,
+    ) -> Result<(), DomainError> {
+        for _ in 0..5 {
+            let Some(before) = self.repo.conversation(cid).await? else {
+                return Ok(());
+            };
+            let mut after = before.clone();
+            after.activity = message.id.clone();
+            after.last_message_at = message.created_at;
+            after.last_message_preview = Some(message.preview());
+            if before.buyer_id == caller.id {
+                after.exhibitor_unread += 1;
+            } else {
+                after.buyer_unread += 1;
+            }
+            if self
+                .repo
+                .save_conversation(&before, &after, &[], None)
+                .await?
+            {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn received(
+        &self,
+        caller: &Account,
+        page: &PageRequest,
+    ) -> Result<PageOf<ReceivedCard>, DomainError> {
+        self.repo.received_cards(&caller.id, page).await
+    }
+
+    /// The cards of every account of the exhibitor (main), in account order.
+    pub async fn staff_cards(
+        &self,
+        caller: &Account,
+        eid: &str,
+        page: &PageRequest,
+    ) -> Result<PageOf<Card>, DomainError> {
+        require_main(caller, eid)?;
+        let accounts = self.repo.exhibitor_accounts(eid, page).await?;
+        let ids: Vec<&str> = accounts.items.iter().map(|a| a.id.as_str()).collect();
+        let saved = self.repo.cards(&ids).await?;
+        let mut cards = Vec::new();
+        for (account, card) in accounts.items.iter().zip(saved) {
+            cards.push(match card {
+                Some(card) => card,
+                None => own_card(self.repo, account, self.now()).await?,
+            });
+        }
+        Ok(PageOf {
+            items: cards,
+            next_cursor: accounts.next_cursor,
+        })
+    }
+
+    pub async fn exhibitor_received(
+        &self,
+        caller: &Account,
+        eid: &str,
+        account_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<PageOf<ReceivedCard>, DomainError> {
+        require_main(caller, eid)?;
+        self.repo
+            .exhibitor_received_cards(eid, account_id, page)
+            .await
+    }
+}

@@ -1,0 +1,178 @@
+//! HTTP handlers of the messaging feature: parse, call the service, map the result.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+};
+use fairlink_domain::model::{Message, Translation};
+use fairlink_http::{
+    ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::service::{
+    ConversationView, MessagingService, NewMessage, OpenConversation, ReadMarker, TransferInput,
+};
+
+fn service(state: &AppState) -> MessagingService<'_> {
+    MessagingService::new(&state.repo, &state.ports)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConversationListParams {
+    /// `all`: every conversation of the exhibitor (main).
+    pub scope: Option<String>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessageListParams {
+    /// Only the messages after this message id, oldest first (for new ones).
+    pub after: Option<String>,
+    /// `asc`: oldest first; `desc` (default): newest first.
+    pub order: Option<String>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TranslationParams {
+    /// The language to translate into, such as `en`.
+    pub lang: String,
+}
+
+/// Opens a conversation (201), or returns the open one between the two sides (200).
+#[utoipa::path(post, path = "/v1/conversations", tag = "messaging", request_body = OpenConversation,
+    responses((status = 201, body = ConversationView), (status = 200, body = ConversationView),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn open_conversation(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Json(input): Json<OpenConversation>,
+) -> ApiResult<(StatusCode, Json<ConversationView>)> {
+    let (created, conversation) = service(&state).open(&caller, input).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(conversation)))
+}
+
+/// My conversations, latest activity first (`scope=all`: the exhibitor's, for main).
+#[utoipa::path(get, path = "/v1/conversations", tag = "messaging", params(ConversationListParams),
+    responses((status = 200, body = ListResponse<ConversationView>), (status = 403, body = Problem)))]
+pub async fn list_conversations(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<ConversationListParams>,
+) -> ApiResult<Json<ListResponse<ConversationView>>> {
+    let page = page_request(params.limit, params.cursor)?;
+    let all = match params.scope.as_deref() {
+        None | Some("mine") => false,
+        Some("all") => true,
+        Some(_) => {
+            return Err(fairlink_domain::DomainError::field("scope", "must be all or mine").into());
+        }
+    };
+    Ok(Json(
+        service(&state).list(&caller, all, &page).await?.into(),
+    ))
+}
+
+/// A conversation (its participants and the exhibitor's main account).
+#[utoipa::path(get, path = "/v1/conversations/{cid}", tag = "messaging", params(("cid" = String, Path)),
+    responses((status = 200, body = ConversationView), (status = 404, body = Problem)))]
+pub async fn get_conversation(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(cid): Path<String>,
+) -> ApiResult<Json<ConversationView>> {
+    Ok(Json(service(&state).get(&caller, &cid).await?))
+}
+
+/// A conversation's messages: newest first, oldest first, or those after a message.
+#[utoipa::path(get, path = "/v1/conversations/{cid}/messages", tag = "messaging", params(("cid" = String, Path), MessageListParams),
+    responses((status = 200, body = ListResponse<Message>), (status = 404, body = Problem)))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(cid): Path<String>,
+    Query(params): Query<MessageListParams>,
+) -> ApiResult<Json<ListResponse<Message>>> {
+    let page = page_request(params.limit, params.cursor)?;
+    let oldest_first = match params.order.as_deref() {
+        None | Some("desc") => false,
+        Some("asc") => true,
+        Some(_) => {
+            return Err(fairlink_domain::DomainError::field("order", "must be asc or desc").into());
+        }
+    };
+    let messages = service(&state)
+        .messages(&caller, &cid, oldest_first, params.after.as_deref(), &page)
+        .await?;
+    Ok(Json(messages.into()))
+}
+
+/// Sends a text, image or card message (participants).
+#[utoipa::path(post, path = "/v1/conversations/{cid}/messages", tag = "messaging", params(("cid" = String, Path)), request_body = NewMessage,
+    responses((status = 201, body = Message), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem, description = "validation_failed, unsupported_message_type")))]
+pub async fn send_message(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(cid): Path<String>,
+    Json(input): Json<NewMessage>,
+) -> ApiResult<(StatusCode, Json<Message>)> {
+    let message = service(&state).send(&caller, &cid, input).await?;
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// Marks the caller's side read up to a message (participants).
+#[utoipa::path(post, path = "/v1/conversations/{cid}/read", tag = "messaging", params(("cid" = String, Path)), request_body = ReadMarker,
+    responses((status = 200, body = ConversationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(cid): Path<String>,
+    Json(input): Json<ReadMarker>,
+) -> ApiResult<Json<ConversationView>> {
+    Ok(Json(service(&state).mark_read(&caller, &cid, input).await?))
+}
+
+/// Hands the conversation to a colleague with `im` (its assignee or main).
+#[utoipa::path(post, path = "/v1/conversations/{cid}/transfer", tag = "messaging", params(("cid" = String, Path)), request_body = TransferInput,
+    responses((status = 200, body = ConversationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn transfer(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(cid): Path<String>,
+    Json(input): Json<TransferInput>,
+) -> ApiResult<Json<ConversationView>> {
+    Ok(Json(service(&state).transfer(&caller, &cid, input).await?))
+}
+
+/// A message's text in another language; the original stays in the message (participants).
+#[utoipa::path(get, path = "/v1/conversations/{cid}/messages/{mid}/translation", tag = "messaging",
+    params(("cid" = String, Path), ("mid" = String, Path), TranslationParams),
+    responses((status = 200, body = Translation), (status = 404, body = Problem), (status = 422, body = Problem),
+        (status = 503, body = Problem, description = "translation_unavailable")))]
+pub async fn translate(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path((cid, mid)): Path<(String, String)>,
+    Query(params): Query<TranslationParams>,
+) -> ApiResult<Json<Translation>> {
+    Ok(Json(
+        service(&state)
+            .translate(&caller, &cid, &mid, &params.lang)
+            .await?,
+    ))
+}

@@ -1,0 +1,212 @@
+//! The notifier worker: sends emails (SES v2) and SMS (SNS) from the notifier queue, among
+//! them the meeting reminders, in each recipient's language and time zone with Beijing time
+//! beside it (DESIGN.md, "Queue-driven workers").
+//!
+//! Each message is sent at most once per (booking, recipient, channel) or per email key,
+//! however often the queue delivers it: a send is claimed first (a conditional write) and the
+//! claim is given back only when sending failed in a way worth retrying.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use fairlink_domain::{
+    DomainError, Ports,
+    jobs::{NotifierJob, reminder_delay},
+    model::{Account, BookingStatus},
+    ports::{DeliveryError, Email, JobHandler, Sms},
+    reminders::{MeetingFacts, reminder},
+};
+use fairlink_store::Repository;
+
+/// In-process attempts before a throttled send goes back to the queue (whose redelivery
+/// after the visibility timeout is the longer backoff, and whose DLQ is the last stop).
+const ATTEMPTS: u32 = 3;
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+
+pub struct Notifier {
+    repo: Repository,
+    ports: Ports,
+    first_backoff: Duration,
+}
+
+#[async_trait]
+impl JobHandler for Notifier {
+    async fn handle(&self, body: &str) -> Result<(), String> {
+        let job: NotifierJob =
+            serde_json::from_str(body).map_err(|e| format!("not a notifier job: {e}"))?;
+        let outcome = match job {
+            NotifierJob::Reminder { booking_id } => self.reminders(&booking_id).await,
+            NotifierJob::Email {
+                key,
+                to,
+                subject,
+                text,
+            } => {
+                let email = Email { to, subject, text };
+                self.send_once(&key, Message::Email(&email))
+                    .await
+                    .map(|_| ())
+            }
+        };
+        outcome.map_err(|e| e.to_string())
+    }
+}
+
+enum Message<'a> {
+    Email(&'a Email),
+    Sms(&'a Sms),
+}
+
+/// What came of one send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    Now,
+    Before,
+    /// Refused for good (a phone number SNS rejects): not retried, the others still go.
+    Rejected,
+}
+
+impl Notifier {
+    pub fn new(ports: Ports) -> Self {
+        Self::with_backoff(ports, FIRST_BACKOFF)
+    }
+
+    /// With another first backoff (tests shorten it).
+    pub fn with_backoff(ports: Ports, first_backoff: Duration) -> Self {
+        Self {
+            repo: Repository::new(ports.store.clone()),
+            ports,
+            first_backoff,
+        }
+    }
+
+    /// Sends a booking's reminders: SMS (where a phone is known) and email to the receiving
+    /// account and to the buyer. Nothing for a booking no longer confirmed or already over.
+    async fn reminders(&self, bkid: &str) -> Result<(), DomainError> {
+        let Some(booking) = self.repo.booking(bkid).await? else {
+            return Ok(());
+        };
+        let now = self.ports.clock.now();
+        if booking.status != BookingStatus::Confirmed || now >= booking.ends_at {
+            return Ok(());
+        }
+        // Early (a delay cut short): wait for the rest of it in the queue.
+        if booking.reminder_at() > now + chrono::Duration::seconds(1)
+            && let Some(delay) = reminder_delay(booking.reminder_at(), now)
+        {
+            let job = NotifierJob::Reminder {
+                booking_id: booking.id.clone(),
+            };
+            job.enqueue(self.ports.queue.as_ref(), delay).await?;
+            return Ok(());
+        }
+        let Some(assignee_id) = booking.assignee_id.as_deref() else {
+            return Ok(());
+        };
+        let people = self
+            .repo
+            .accounts(&[assignee_id, booking.buyer_id.as_str()])
+            .await?;
+        let exhibitor = self
+            .repo
+            .exhibitor(&booking.exhibitor_id)
+            .await?
+            .map(|e| e.name)
+            .unwrap_or_default();
+        let buyer_name = people[1]
+            .as_ref()
+            .map(|b| b.name.clone())
+            .unwrap_or_default();
+        let facts = MeetingFacts {
+            exhibitor: &exhibitor,
+            buyer: &buyer_name,
+            starts_at: booking.starts_at,
+            join_url: booking
+                .meeting
+                .as_ref()
+                .map(|m| m.join_url.as_str())
+                .unwrap_or_default(),
+        };
+        let mut failure = None;
+        for recipient in people.iter().flatten() {
+            if let Err(err) = self.remind(&booking.id, recipient, &facts).await {
+                failure = Some(err);
+            }
+        }
+        match failure {
+            Some(err) => Err(err),
+            None => Ok(()),
+        }
+    }
+
+    async fn remind(
+        &self,
+        bkid: &str,
+        to: &Account,
+        facts: &MeetingFacts<'_>,
+    ) -> Result<(), DomainError> {
+        let text = reminder(to.language, &to.time_zone, facts);
+        let email = Email {
+            to: to.email.clone(),
+            subject: text.subject,
+            text: text.email,
+        };
+        let email_outcome = self
+            .send_once(
+                &format!("reminder:{bkid}:{}:email", to.id),
+                Message::Email(&email),
+            )
+            .await;
+        // The SMS goes whatever became of the email, and the other way round.
+        let sms_outcome = match &to.phone {
+            Some(phone) => {
+                let sms = Sms {
+                    to: phone.clone(),
+                    text: text.sms,
+                };
+                self.send_once(
+                    &format!("reminder:{bkid}:{}:sms", to.id),
+                    Message::Sms(&sms),
+                )
+                .await
+                .map(|_| ())
+            }
+            None => Ok(()),
+        };
+        email_outcome?;
+        sms_outcome
+    }
+
+    /// Claims the send named `key`, sends with a short backoff on throttling, and gives the
+    /// claim back when it still failed, so that the queue's redelivery tries again.
+    async fn send_once(&self, key: &str, message: Message<'_>) -> Result<Sent, DomainError> {
+        if !self.repo.claim_sent(key, self.ports.clock.now()).await? {
+            return Ok(Sent::Before);
+        }
+        let mut backoff = self.first_backoff;
+        let mut attempt = 1;
+        loop {
+            let outcome = match &message {
+                Message::Email(email) => self.ports.email.send_email(email).await,
+                Message::Sms(sms) => self.ports.sms.send_sms(sms).await,
+            };
+            match outcome {
+                Ok(()) => return Ok(Sent::Now),
+                Err(DeliveryError::Rejected(reason)) => {
+                    tracing::warn!(key, reason, "message refused for good; not retried");
+                    return Ok(Sent::Rejected);
+                }
+                Err(err) if attempt < ATTEMPTS => {
+                    tracing::info!(key, error = %err, attempt, "sending failed; trying again");
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                    attempt += 1;
+                }
+                Err(err) => {
+                    self.repo.release_sent(key).await?;
+                    return Err(err.into());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::validate::Checks;
+
+/// An account's business card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Card {
+    pub account_id: String,
+    pub name: String,
+    pub title: String,
+    pub company: String,
+    pub phone: String,
+    pub email: String,
+    pub address: Option<String>,
+    pub website: Option<String>,
+    #[serde(default)]
+    pub social: std::collections::BTreeMap<String, String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Card {
+    pub fn check(&self, checks: &mut Checks) {
+        checks.text("name", &self.name, 200);
+        checks.text("title", &self.title, 200);
+        checks.text("company", &self.company, 200);
+        checks.text("phone", &self.phone, 40);
+        checks.email("email", &self.email);
+        checks.optional_text("address", self.address.as_deref(), 500);
+        checks.optional_text("website", self.website.as_deref(), 500);
+        checks.check(
+            self.social.len() <= 10,
+            "social",
+            "has more than 10 entries",
+        );
+        for (network, handle) in &self.social {
+            checks.check(
+                !network.trim().is_empty() && network.len() <= 50 && handle.chars().count() <= 200,
+                &format!("social.{network}"),
+                "names are 1 to 50 characters, handles at most 200",
+            );
+        }
+    }
+}
+
+/// A card one account received from another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivedCard {
+    pub id: String,
+    pub card: Card,
+    pub sender_id: String,
+    pub recipient_id: String,
+    pub conversation_id: Option<String>,
+    pub booking_id: Option<String>,
+    pub received_at: DateTime<Utc>,
+}

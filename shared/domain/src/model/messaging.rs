@@ -1,0 +1,94 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Card;
+
+/// What a conversation started from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationContext {
+    /// `exhibit` or `intent`.
+    pub kind: String,
+    pub id: String,
+    pub title: String,
+}
+
+/// A buyer ↔ exhibitor conversation, assigned to one exhibitor account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub id: String,
+    pub buyer_id: String,
+    pub exhibitor_id: String,
+    pub assignee_id: String,
+    pub context: Option<ConversationContext>,
+    pub created_at: DateTime<Utc>,
+    pub last_message_at: DateTime<Utc>,
+    pub last_message_preview: Option<String>,
+    /// The id of the latest message (a new id at creation): lists sort by it.
+    pub activity: String,
+    /// Messages the buyer has not read.
+    #[serde(default)]
+    pub buyer_unread: u32,
+    /// Messages the exhibitor side has not read.
+    #[serde(default)]
+    pub exhibitor_unread: u32,
+    /// When the buyer last wrote (auto-replies look at it).
+    pub last_buyer_message_at: Option<DateTime<Utc>>,
+    /// When the offline auto-reply last went out (at most once an hour).
+    pub offline_reply_at: Option<DateTime<Utc>>,
+}
+
+/// Text messages hold at most this many characters.
+pub const MAX_TEXT_CHARS: usize = 4_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum MessageType {
+    Text,
+    Image,
+    Card,
+    /// Sent on the exhibitor's behalf (API.md, auto-replies).
+    AutoReply,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub id: String,
+    pub conversation_id: String,
+    pub sender_id: String,
+    #[serde(rename = "type")]
+    pub kind: MessageType,
+    pub text: Option<String>,
+    pub image_url: Option<String>,
+    pub card: Option<Card>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Message {
+    /// A line for conversation lists.
+    pub fn preview(&self) -> String {
+        match self.kind {
+            MessageType::Text | MessageType::AutoReply => self
+                .text
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .take(100)
+                .collect(),
+            MessageType::Image => "[image]".into(),
+            MessageType::Card => "[business card]".into(),
+        }
+    }
+}
+
+/// A message's translation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Translation {
+    pub text: String,
+    pub source_lang: String,
+    pub target_lang: String,
+}

@@ -1,0 +1,198 @@
+//! The texts of meeting reminders and invitations: in the recipient's language, with the
+//! time in the recipient's zone and Beijing time (the fair's zone) beside it.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::{Asia::Shanghai, Tz};
+
+use crate::model::Language;
+
+/// What a reminder is about.
+pub struct MeetingFacts<'a> {
+    pub exhibitor: &'a str,
+    pub buyer: &'a str,
+    pub starts_at: DateTime<Utc>,
+    pub join_url: &'a str,
+}
+
+/// A reminder's texts for one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderText {
+    pub subject: String,
+    pub email: String,
+    pub sms: String,
+}
+
+/// `2026-07-15 09:00 EDT (America/New_York)`; an unknown zone reads as Beijing time.
+fn local_time(at: DateTime<Utc>, zone: &str) -> (String, Tz) {
+    let tz: Tz = zone.parse().unwrap_or(Shanghai);
+    (
+        format!(
+            "{} ({})",
+            at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"),
+            tz.name()
+        ),
+        tz,
+    )
+}
+
+fn beijing(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Shanghai)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+pub fn reminder(language: Language, zone: &str, facts: &MeetingFacts) -> ReminderText {
+    let (local, tz) = local_time(facts.starts_at, zone);
+    let short = facts.starts_at.with_timezone(&tz).format("%H:%M %Z");
+    let bj = beijing(facts.starts_at);
+    let bj_short = facts.starts_at.with_timezone(&Shanghai).format("%H:%M");
+    let MeetingFacts {
+        exhibitor,
+        buyer,
+        join_url,
+        ..
+    } = facts;
+    match language {
+        Language::En => ReminderText {
+            subject: format!("Reminder: your meeting starts at {short}"),
+            email: format!(
+                "Your meeting between {exhibitor} and {buyer} starts in 15 minutes.\n\n\
+                 Time: {local}\nBeijing time: {bj}\n\nJoin: {join_url}\n"
+            ),
+            sms: format!(
+                "fairlink: meeting {exhibitor} / {buyer} at {short} (Beijing {bj_short}). Join: {join_url}"
+            ),
+        },
+        Language::Zh => ReminderText {
+            subject: format!("会议提醒：洽谈将于 {short} 开始"),
+            email: format!(
+                "{exhibitor} 与 {buyer} 的洽谈将在 15 分钟后开始。\n\n时间：{local}\n北京时间：{bj}\n\n入会链接：{join_url}\n"
+            ),
+            sms: format!(
+                "fairlink：{exhibitor} 与 {buyer} 的洽谈将于 {short}（北京时间 {bj_short}）开始。入会：{join_url}"
+            ),
+        },
+    }
+}
+
+/// The email that gives a colleague the meeting link.
+pub fn invitation(
+    language: Language,
+    zone: &str,
+    name: &str,
+    facts: &MeetingFacts,
+) -> (String, String) {
+    let (local, _) = local_time(facts.starts_at, zone);
+    let bj = beijing(facts.starts_at);
+    let MeetingFacts {
+        exhibitor,
+        buyer,
+        join_url,
+        ..
+    } = facts;
+    match language {
+        Language::En => (
+            format!("Invitation: meeting {exhibitor} / {buyer}"),
+            format!(
+                "Dear {name},\n\nYou are invited to the meeting between {exhibitor} and {buyer}.\n\n\
+                 Time: {local}\nBeijing time: {bj}\n\nJoin: {join_url}\n"
+            ),
+        ),
+        Language::Zh => (
+            format!("会议邀请：{exhibitor} / {buyer}"),
+            format!(
+                "{name}，您好：\n\n诚邀您参加 {exhibitor} 与 {buyer} 的洽谈。\n\n时间：{local}\n北京时间：{bj}\n\n入会链接：{join_url}\n"
+            ),
+        ),
+    }
+}
+
+/// The email that tells each side a booking is confirmed.
+pub fn confirmation(language: Language, zone: &str, facts: &MeetingFacts) -> (String, String) {
+    let (local, _) = local_time(facts.starts_at, zone);
+    let bj = beijing(facts.starts_at);
+    let MeetingFacts {
+        exhibitor,
+        buyer,
+        join_url,
+        ..
+    } = facts;
+    match language {
+        Language::En => (
+            format!("Meeting confirmed: {exhibitor} / {buyer}"),
+            format!(
+                "Your meeting between {exhibitor} and {buyer} is confirmed.\n\n\
+                 Time: {local}\nBeijing time: {bj}\n\nJoin: {join_url}\n"
+            ),
+        ),
+        Language::Zh => (
+            format!("洽谈已确认：{exhibitor} / {buyer}"),
+            format!(
+                "您与 {exhibitor} / {buyer} 的洽谈已确认。\n\n时间：{local}\n北京时间：{bj}\n\n入会链接：{join_url}\n"
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn facts(at: DateTime<Utc>) -> MeetingFacts<'static> {
+        MeetingFacts {
+            exhibitor: "Acme Audio",
+            buyer: "Ann Lee",
+            starts_at: at,
+            join_url: "https://meet.example/fairlink-x",
+        }
+    }
+
+    #[test]
+    fn new_york_in_summer_and_in_winter() {
+        let summer = Utc.with_ymd_and_hms(2026, 7, 15, 13, 0, 0).unwrap();
+        let text = reminder(Language::En, "America/New_York", &facts(summer));
+        assert!(
+            text.email
+                .contains("2026-07-15 09:00 EDT (America/New_York)"),
+            "{}",
+            text.email
+        );
+        assert!(text.email.contains("Beijing time: 2026-07-15 21:00"));
+        assert!(
+            text.sms.contains("09:00 EDT (Beijing 21:00)"),
+            "{}",
+            text.sms
+        );
+        let winter = Utc.with_ymd_and_hms(2026, 1, 15, 14, 0, 0).unwrap();
+        let text = reminder(Language::En, "America/New_York", &facts(winter));
+        assert!(
+            text.email.contains("2026-01-15 09:00 EST"),
+            "{}",
+            text.email
+        );
+        assert!(text.email.contains("Beijing time: 2026-01-15 22:00"));
+    }
+
+    #[test]
+    fn berlin_and_shanghai() {
+        let at = Utc.with_ymd_and_hms(2026, 4, 15, 7, 0, 0).unwrap();
+        let berlin = reminder(Language::En, "Europe/Berlin", &facts(at));
+        assert!(berlin.subject.contains("09:00 CEST"), "{}", berlin.subject);
+        let shanghai = reminder(Language::Zh, "Asia/Shanghai", &facts(at));
+        assert!(
+            shanghai
+                .email
+                .contains("2026-04-15 15:00 CST (Asia/Shanghai)"),
+            "{}",
+            shanghai.email
+        );
+        assert!(shanghai.email.contains("北京时间：2026-04-15 15:00"));
+        assert!(
+            shanghai
+                .sms
+                .contains("入会：https://meet.example/fairlink-x")
+        );
+    }
+}

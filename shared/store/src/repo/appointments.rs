@@ -1,0 +1,528 @@
+use chrono::{DateTime, Duration, Utc};
+use fairlink_domain::{
+    DomainError,
+    model::{Booking, BookingStatus, MAX_SLOT_MINUTES, Notification, Slot},
+    ports::{Change, Condition, Index, Item, Key, Query, SortCondition, StoreError, WriteOp, attr},
+};
+use serde_json::{Value, json};
+
+use super::{Repository, notifications::notification_write};
+use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
+
+fn slot_key(sid: &str) -> Key {
+    Key::new(keys::slot(sid), keys::SLOT)
+}
+
+fn booking_key(bkid: &str) -> Key {
+    Key::new(keys::booking(bkid), keys::BOOKING)
+}
+
+fn place_key(sid: &str, buyer_id: &str) -> Key {
+    Key::new(keys::slot(sid), keys::buyer_place(buyer_id))
+}
+
+fn busy_key(aid: &str, sid: &str) -> Key {
+    Key::new(keys::busy(aid), sid)
+}
+
+fn set(item: &mut Item, name: &str, value: String) {
+    item.insert(name.into(), Value::String(value));
+}
+
+fn slot_item(slot: &Slot) -> Item {
+    let mut item = codec::to_item(&slot_key(&slot.id), "Slot", slot);
+    set(
+        &mut item,
+        attr::GSI1_PK,
+        keys::exhibitor_slots(&slot.exhibitor_id),
+    );
+    set(
+        &mut item,
+        attr::GSI1_SK,
+        format!("{}#{}", keys::at(slot.starts_at), slot.id),
+    );
+    item
+}
+
+/// Which reminder shard a booking falls in (stable: FNV-1a of its id).
+fn shard(bkid: &str) -> u32 {
+    let hash = bkid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % u64::from(keys::REMINDER_SHARDS)) as u32
+}
+
+/// A booking, listed under its exhibitor by time and, when `indexed`, in the reminder index
+/// the scheduler sweeps.
+fn booking_item(booking: &Booking, indexed: bool) -> Item {
+    let mut item = codec::to_item(&booking_key(&booking.id), "Booking", booking);
+    set(
+        &mut item,
+        attr::GSI1_PK,
+        keys::exhibitor_bookings(&booking.exhibitor_id),
+    );
+    set(
+        &mut item,
+        attr::GSI1_SK,
+        format!("{}#{}", keys::at(booking.starts_at), booking.id),
+    );
+    if indexed {
+        let at = booking.reminder_at();
+        set(
+            &mut item,
+            attr::GSI2_PK,
+            keys::reminders(&keys::reminder_bucket(at), shard(&booking.id)),
+        );
+        set(
+            &mut item,
+            attr::GSI2_SK,
+            format!("{}#{}", keys::at(at), booking.id),
+        );
+    }
+    item
+}
+
+fn schedule_entry(aid: &str, booking: &Booking) -> WriteOp {
+    let key = Key::new(
+        keys::schedule(aid),
+        format!("{}#{}", keys::at(booking.starts_at), booking.id),
+    );
+    let mut item = codec::to_item(&key, "ScheduleEntry", &json!({}));
+    set(&mut item, "bookingId", booking.id.clone());
+    WriteOp::Put {
+        item,
+        condition: None,
+    }
+}
+
+/// The writes that store a booking as it stands (in the reminder index when `indexed`), for
+/// bulk loads (the reminder benchmark), which bypass slots and capacity.
+pub fn booking_write(booking: &Booking, indexed: bool) -> WriteOp {
+    WriteOp::Put {
+        item: booking_item(booking, indexed),
+        condition: None,
+    }
+}
+
+/// Why a booking could not be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingRefusal {
+    SlotFull,
+    AlreadyBooked,
+}
+
+/// A booking due for its reminder, from the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReminder {
+    pub booking_id: String,
+    pub reminder_at: DateTime<Utc>,
+}
+
+impl Repository {
+    /// Creates slots, up to 100 per transaction; a slot id taken already is a conflict.
+    pub async fn create_slots(&self, slots: &[Slot]) -> Result<(), DomainError> {
+        for chunk in slots.chunks(100) {
+            let ops = chunk
+                .iter()
+                .map(|slot| WriteOp::Put {
+                    item: slot_item(slot),
+                    condition: Some(Condition::NotExists),
+                })
+                .collect();
+            self.transact_retrying(ops).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn slot(&self, sid: &str) -> Result<Option<Slot>, DomainError> {
+        self.store()
+            .get(&slot_key(sid))
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    /// The exhibitor's slots that start in `[from, to]`, by time, those `keep` accepts.
+    pub async fn exhibitor_slots(
+        &self,
+        eid: &str,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        page: &PageRequest,
+        keep: impl Fn(&Slot) -> bool,
+    ) -> Result<PageOf<Slot>, DomainError> {
+        // `~` sorts after every id character, so a slot starting at `to` is included.
+        // (DynamoDB refuses an empty string in a key condition: no bound, no condition.)
+        let low = from.map(keys::at);
+        let high = to.map(|t| format!("{}~", keys::at(t)));
+        let mut query = Query::index(Index::Gsi1, keys::exhibitor_slots(eid));
+        query = match (low, high) {
+            (Some(low), Some(high)) => query.sort(SortCondition::Between(low, high)),
+            (Some(low), None) => query.sort(SortCondition::GreaterOrEqual(low)),
+            (None, Some(high)) => query.sort(SortCondition::LessOrEqual(high)),
+            (None, None) => query,
+        };
+        query_page_filtered(self.store(), query, page, keep).await
+    }
+
+    /// Every slot of the exhibitor that overlaps `[from, to)` (for overlap checks).
+    pub async fn overlapping_slots(
+        &self,
+        eid: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Slot>, DomainError> {
+        // A slot that overlaps starts less than the longest slot before `from`.
+        let low = keys::at(from - Duration::minutes(MAX_SLOT_MINUTES));
+        let query = Query::index(Index::Gsi1, keys::exhibitor_slots(eid))
+            .sort(SortCondition::Between(low, keys::at(to)));
+        let slots: Vec<Slot> = query_all(self.store(), query).await?;
+        Ok(slots.into_iter().filter(|s| s.overlaps(from, to)).collect())
+    }
+
+    /// Saves a changed slot while nobody has booked it.
+    pub async fn save_slot(&self, before: &Slot, after: &Slot) -> Result<(), DomainError> {
+        let changes = codec::changes_between(&slot_item(before), &slot_item(after));
+        let unbooked = Condition::And(vec![
+            Condition::Exists,
+            Condition::Equals("booked".into(), json!(0)),
+        ]);
+        match self
+            .store()
+            .update(&slot_key(&after.id), changes, Some(unbooked))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) if err.is_condition_failed() => Err(slot_has_bookings()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn delete_slot(&self, slot: &Slot) -> Result<(), DomainError> {
+        let unbooked = Condition::Equals("booked".into(), json!(0));
+        match self
+            .store()
+            .delete(&slot_key(&slot.id), Some(unbooked))
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(err) if err.is_condition_failed() => match self.slot(&slot.id).await? {
+                None => Ok(()),
+                Some(_) => Err(slot_has_bookings()),
+            },
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Books a place in the slot: the slot's count grows only while under `capacity`, the
+    /// buyer holds at most one place in it, all in one transaction (racing buyers never
+    /// overbook a slot).
+    pub async fn book(
+        &self,
+        booking: &Booking,
+        capacity: u32,
+        notify: (&str, &Notification),
+    ) -> Result<Result<(), BookingRefusal>, DomainError> {
+        let mut place = codec::to_item(
+            &place_key(&booking.slot_id, &booking.buyer_id),
+            "Place",
+            &json!({}),
+        );
+        set(&mut place, "bookingId", booking.id.clone());
+        let ops = vec![
+            WriteOp::Update {
+                key: slot_key(&booking.slot_id),
+                changes: vec![Change::Add("booked".into(), 1)],
+                condition: Some(Condition::And(vec![
+                    Condition::Exists,
+                    Condition::LessThan("booked".into(), json!(capacity)),
+                ])),
+            },
+            WriteOp::Put {
+                item: place,
+                condition: Some(Condition::NotExists),
+            },
+            WriteOp::Put {
+                item: booking_item(booking, false),
+                condition: Some(Condition::NotExists),
+            },
+            schedule_entry(&booking.buyer_id, booking),
+            notification_write(notify.0, notify.1),
+        ];
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(Ok(())),
+            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(Err(BookingRefusal::SlotFull)),
+            Err(StoreError::ConditionFailed { op: Some(1) }) => {
+                Ok(Err(BookingRefusal::AlreadyBooked))
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn booking(&self, bkid: &str) -> Result<Option<Booking>, DomainError> {
+        self.store()
+            .get(&booking_key(bkid))
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    /// Confirms (or reassigns) a booking: the new assignee's place at that time is claimed
+    /// (`account_busy` when taken), a previous assignee's freed, schedules and notifications
+    /// written, and the booking put in the reminder index when `indexed`. All or nothing, and
+    /// only if the booking is still as `before` had it.
+    pub async fn confirm_booking(
+        &self,
+        before: &Booking,
+        after: &Booking,
+        indexed: bool,
+        notifications: &[(&str, &Notification)],
+    ) -> Result<(), DomainError> {
+        let assignee = after.assignee_id.as_deref().unwrap_or_default();
+        let mut ops = vec![
+            WriteOp::Put {
+                item: booking_item(after, indexed),
+                condition: Some(same_state(before)),
+            },
+            WriteOp::Put {
+                item: codec::to_item(
+                    &busy_key(assignee, &after.slot_id),
+                    "Busy",
+                    &json!({"bookingId": after.id}),
+                ),
+                condition: Some(Condition::NotExists),
+            },
+            schedule_entry(assignee, after),
+        ];
+        if let Some(previous) = before.assignee_id.as_deref().filter(|p| *p != assignee) {
+            ops.push(WriteOp::Delete {
+                key: busy_key(previous, &before.slot_id),
+                condition: None,
+            });
+            ops.push(WriteOp::Delete {
+                key: Key::new(
+                    keys::schedule(previous),
+                    format!("{}#{}", keys::at(before.starts_at), before.id),
+                ),
+                condition: None,
+            });
+        }
+        ops.extend(
+            notifications
+                .iter()
+                .map(|(aid, n)| notification_write(aid, n)),
+        );
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::ConditionFailed { op: Some(1) }) => Err(DomainError::conflict(
+                "account_busy",
+                "the account already has a meeting at that time",
+            )),
+            Err(err) if err.is_condition_failed() => Err(changed_meanwhile()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Cancels a booking: its place in the slot and its assignee's time are freed, and it
+    /// leaves the reminder index; only if it is still as `before` had it.
+    pub async fn cancel_booking(
+        &self,
+        before: &Booking,
+        after: &Booking,
+        notifications: &[(&str, &Notification)],
+    ) -> Result<(), DomainError> {
+        let mut ops = vec![
+            WriteOp::Put {
+                item: booking_item(after, false),
+                condition: Some(same_state(before)),
+            },
+            WriteOp::Update {
+                key: slot_key(&before.slot_id),
+                changes: vec![Change::Add("booked".into(), -1)],
+                condition: Some(Condition::Exists),
+            },
+            WriteOp::Delete {
+                key: place_key(&before.slot_id, &before.buyer_id),
+                condition: None,
+            },
+        ];
+        if let Some(assignee) = &before.assignee_id {
+            ops.push(WriteOp::Delete {
+                key: busy_key(assignee, &before.slot_id),
+                condition: None,
+            });
+        }
+        ops.extend(
+            notifications
+                .iter()
+                .map(|(aid, n)| notification_write(aid, n)),
+        );
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.is_condition_failed() => Err(changed_meanwhile()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Saves a change that leaves the booking's state as it is (invitees), keeping it in the
+    /// reminder index if it was there.
+    pub async fn save_booking_details(
+        &self,
+        before: &Booking,
+        after: &Booking,
+    ) -> Result<(), DomainError> {
+        let changes =
+            codec::changes_between(&booking_item(before, false), &booking_item(after, false));
+        match self
+            .store()
+            .update(&booking_key(&after.id), changes, Some(same_state(before)))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) if err.is_condition_failed() => Err(changed_meanwhile()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// An exhibitor's bookings by time, optionally of one status.
+    pub async fn exhibitor_bookings(
+        &self,
+        eid: &str,
+        status: Option<BookingStatus>,
+        page: &PageRequest,
+    ) -> Result<PageOf<Booking>, DomainError> {
+        let query = Query::index(Index::Gsi1, keys::exhibitor_bookings(eid));
+        query_page_filtered(self.store(), query, page, |b: &Booking| {
+            status.is_none_or(|s| b.status == s)
+        })
+        .await
+    }
+
+    /// An account's schedule by time: its entries, and the bookings in one batch read.
+    pub async fn schedule(
+        &self,
+        aid: &str,
+        page: &PageRequest,
+    ) -> Result<PageOf<Booking>, DomainError> {
+        let entries: PageOf<Item> =
+            query_page(self.store(), Query::table(keys::schedule(aid)), page).await?;
+        let keys: Vec<Key> = entries
+            .items
+            .iter()
+            .filter_map(|e| e.get("bookingId").and_then(Value::as_str))
+            .map(booking_key)
+            .collect();
+        let bookings: Vec<Option<Booking>> = self.get_many_of(&keys).await?;
+        Ok(PageOf {
+            items: bookings.into_iter().flatten().collect(),
+            next_cursor: entries.next_cursor,
+        })
+    }
+
+    /// Bookings whose reminder falls in `(after, through]`, from the reminder index.
+    pub async fn due_reminders(
+        &self,
+        after: DateTime<Utc>,
+        through: DateTime<Utc>,
+    ) -> Result<Vec<DueReminder>, DomainError> {
+        let mut due = Vec::new();
+        let mut bucket_start = after;
+        // Every bucket the window touches, every shard of each.
+        let mut buckets = Vec::new();
+        while bucket_start <= through {
+            let bucket = keys::reminder_bucket(bucket_start);
+            if buckets.last() != Some(&bucket) {
+                buckets.push(bucket);
+            }
+            bucket_start += Duration::minutes(10);
+        }
+        let last = keys::reminder_bucket(through);
+        if buckets.last() != Some(&last) {
+            buckets.push(last);
+        }
+        let low = format!("{}~", keys::at(after));
+        let high = format!("{}~", keys::at(through));
+        for bucket in &buckets {
+            for shard in 0..keys::REMINDER_SHARDS {
+                let query = Query::index(Index::Gsi2, keys::reminders(bucket, shard))
+                    .sort(SortCondition::Between(low.clone(), high.clone()));
+                let items: Vec<Item> = query_all(self.store(), query).await?;
+                for item in items {
+                    let booking: Booking = codec::from_item(item)?;
+                    due.push(DueReminder {
+                        reminder_at: booking.reminder_at(),
+                        booking_id: booking.id,
+                    });
+                }
+            }
+        }
+        Ok(due)
+    }
+
+    /// Up to when the scheduler has swept the reminder index.
+    pub async fn scheduler_cursor(&self) -> Result<Option<DateTime<Utc>>, DomainError> {
+        let item = self
+            .store()
+            .get(&Key::new(keys::SCHEDULER, keys::CURSOR))
+            .await?;
+        Ok(item
+            .and_then(|i| i.get("through").and_then(Value::as_str).map(str::to_owned))
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
+    /// Records where the sweep stopped. Overlapping sweeps may set it a little back, which
+    /// only sweeps a window twice: the notifier sends each reminder once.
+    pub async fn set_scheduler_cursor(&self, through: DateTime<Utc>) -> Result<(), DomainError> {
+        let key = Key::new(keys::SCHEDULER, keys::CURSOR);
+        let change = Change::Set("through".into(), json!(keys::at(through)));
+        self.store().update(&key, vec![change], None).await?;
+        Ok(())
+    }
+
+    /// Claims the sending of one message (`key` names it): `true` for the first claimant.
+    pub async fn claim_sent(&self, key: &str, at: DateTime<Utc>) -> Result<bool, DomainError> {
+        let mut item = codec::to_item(&Key::new(keys::sent(key), keys::SENT), "Sent", &json!({}));
+        set(&mut item, "claimedAt", at.to_rfc3339());
+        match self.store().put(item, Some(Condition::NotExists)).await {
+            Ok(()) => Ok(true),
+            Err(err) if err.is_condition_failed() => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Gives a claim back after a failed send, so that a retry sends it.
+    pub async fn release_sent(&self, key: &str) -> Result<(), DomainError> {
+        self.store()
+            .delete(&Key::new(keys::sent(key), keys::SENT), None)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The booking is still in the state it was read in.
+fn same_state(before: &Booking) -> Condition {
+    let mut conditions = vec![
+        Condition::Exists,
+        Condition::Equals(
+            "status".into(),
+            serde_json::to_value(before.status).unwrap_or_default(),
+        ),
+    ];
+    // A requested booking has no assignee; its status says enough.
+    if let Some(assignee) = &before.assignee_id {
+        conditions.push(Condition::Equals("assigneeId".into(), json!(assignee)));
+    }
+    Condition::And(conditions)
+}
+
+fn slot_has_bookings() -> DomainError {
+    DomainError::conflict(
+        "slot_has_bookings",
+        "the slot has bookings; it can no longer change",
+    )
+}
+
+fn changed_meanwhile() -> DomainError {
+    DomainError::conflict("conflict", "the booking changed meanwhile; read it again")
+}

@@ -1,0 +1,109 @@
+use fairlink_domain::{
+    DomainError,
+    model::{Card, Message, Notification, ReceivedCard},
+    ports::{Key, Query, WriteOp},
+};
+
+use super::{Repository, notifications::notification_write};
+use crate::{PageOf, PageRequest, codec, keys, query_page, query_page_filtered};
+
+fn card_key(aid: &str) -> Key {
+    Key::new(keys::account(aid), keys::CARD)
+}
+
+impl Repository {
+    pub async fn card(&self, aid: &str) -> Result<Option<Card>, DomainError> {
+        self.store()
+            .get(&card_key(aid))
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    /// Several accounts' cards in one read, in the order asked.
+    pub async fn cards(&self, ids: &[&str]) -> Result<Vec<Option<Card>>, DomainError> {
+        let keys: Vec<Key> = ids.iter().map(|id| card_key(id)).collect();
+        self.get_many_of(&keys).await
+    }
+
+    pub async fn put_card(&self, card: &Card) -> Result<(), DomainError> {
+        self.store()
+            .put(
+                codec::to_item(&card_key(&card.account_id), "Card", card),
+                None,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Delivers a card: in the recipient's received list, in its exhibitor's (when
+    /// `exhibitor_id` is given), as a message of the conversation it was sent in, and in
+    /// the recipient's message centre, all at once.
+    pub async fn receive_card(
+        &self,
+        received: &ReceivedCard,
+        exhibitor_id: Option<&str>,
+        message: Option<&Message>,
+        notification: &Notification,
+    ) -> Result<(), DomainError> {
+        let mut ops = vec![WriteOp::Put {
+            item: codec::to_item(
+                &Key::new(keys::received_cards(&received.recipient_id), &received.id),
+                "ReceivedCard",
+                received,
+            ),
+            condition: None,
+        }];
+        if let Some(eid) = exhibitor_id {
+            ops.push(WriteOp::Put {
+                item: codec::to_item(
+                    &Key::new(keys::exhibitor_received_cards(eid), &received.id),
+                    "ReceivedCard",
+                    received,
+                ),
+                condition: None,
+            });
+        }
+        if let Some(message) = message {
+            ops.push(WriteOp::Put {
+                item: codec::to_item(
+                    &Key::new(keys::messages(&message.conversation_id), &message.id),
+                    "Message",
+                    message,
+                ),
+                condition: None,
+            });
+        }
+        ops.push(notification_write(&received.recipient_id, notification));
+        self.transact_retrying(ops).await?;
+        Ok(())
+    }
+
+    /// The cards an account received, newest first.
+    pub async fn received_cards(
+        &self,
+        aid: &str,
+        page: &PageRequest,
+    ) -> Result<PageOf<ReceivedCard>, DomainError> {
+        query_page(
+            self.store(),
+            Query::table(keys::received_cards(aid)).backward(),
+            page,
+        )
+        .await
+    }
+
+    /// The cards an exhibitor's accounts received, newest first, optionally one account's.
+    pub async fn exhibitor_received_cards(
+        &self,
+        eid: &str,
+        account_id: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<PageOf<ReceivedCard>, DomainError> {
+        let query = Query::table(keys::exhibitor_received_cards(eid)).backward();
+        query_page_filtered(self.store(), query, page, |r: &ReceivedCard| {
+            account_id.is_none_or(|a| r.recipient_id == a)
+        })
+        .await
+    }
+}

@@ -1,0 +1,318 @@
+use chrono::{DateTime, Utc};
+use fairlink_domain::{
+    DomainError,
+    model::{Conversation, Message, Notification, Translation},
+    ports::{Condition, Index, Item, Key, Query, SortCondition, StoreError, WriteOp, attr},
+};
+use serde_json::{Value, json};
+
+use super::{Repository, notifications::notification_write};
+use crate::{PageOf, PageRequest, codec, keys, query_page};
+
+fn conversation_key(cid: &str) -> Key {
+    Key::new(keys::conversation(cid), keys::CONV)
+}
+
+fn pair_key(buyer_id: &str, eid: &str) -> Key {
+    Key::new(keys::pair(buyer_id, eid), keys::PAIR)
+}
+
+fn set(item: &mut Item, name: &str, value: String) {
+    item.insert(name.into(), Value::String(value));
+}
+
+/// A conversation, listed under its buyer (GSI1) and its assignee (GSI2) by activity.
+fn conversation_item(c: &Conversation) -> Item {
+    let mut item = codec::to_item(&conversation_key(&c.id), "Conversation", c);
+    set(&mut item, attr::GSI1_PK, keys::conversations(&c.buyer_id));
+    set(&mut item, attr::GSI1_SK, c.activity.clone());
+    set(
+        &mut item,
+        attr::GSI2_PK,
+        keys::conversations(&c.assignee_id),
+    );
+    set(&mut item, attr::GSI2_SK, c.activity.clone());
+    item
+}
+
+fn exhibitor_entry(c: &Conversation) -> Item {
+    let key = Key::new(keys::exhibitor_conversations(&c.exhibitor_id), &c.activity);
+    let mut item = codec::to_item(&key, "ConversationEntry", &json!({}));
+    set(&mut item, "conversationId", c.id.clone());
+    item
+}
+
+/// The conversation is still as it was read: nothing was written to it since.
+fn unchanged(before: &Conversation) -> Condition {
+    Condition::And(vec![
+        Condition::Exists,
+        Condition::Equals("activity".into(), json!(before.activity)),
+        Condition::Equals("assigneeId".into(), json!(before.assignee_id)),
+    ])
+}
+
+/// Direction of a message page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    OldestFirst,
+    NewestFirst,
+}
+
+impl Repository {
+    /// The open conversation between a buyer and an exhibitor, if there is one.
+    pub async fn conversation_of_pair(
+        &self,
+        buyer_id: &str,
+        eid: &str,
+    ) -> Result<Option<Conversation>, DomainError> {
+        let Some(pair) = self.store().get(&pair_key(buyer_id, eid)).await? else {
+            return Ok(None);
+        };
+        match pair.get("conversationId").and_then(Value::as_str) {
+            Some(cid) => self.conversation(cid).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Opens a conversation, the only one of its buyer and exhibitor: `Ok(false)` when
+    /// another was opened first (read it with `conversation_of_pair`).
+    pub async fn open_conversation(
+        &self,
+        c: &Conversation,
+        notify: (&str, &Notification),
+    ) -> Result<bool, DomainError> {
+        let mut pair = codec::to_item(&pair_key(&c.buyer_id, &c.exhibitor_id), "Pair", &json!({}));
+        set(&mut pair, "conversationId", c.id.clone());
+        let ops = vec![
+            WriteOp::Put {
+                item: pair,
+                condition: Some(Condition::NotExists),
+            },
+            WriteOp::Put {
+                item: conversation_item(c),
+                condition: Some(Condition::NotExists),
+            },
+            WriteOp::Put {
+                item: exhibitor_entry(c),
+                condition: None,
+            },
+            notification_write(notify.0, notify.1),
+        ];
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn conversation(&self, cid: &str) -> Result<Option<Conversation>, DomainError> {
+        self.store()
+            .get(&conversation_key(cid))
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    /// Writes a conversation's new state if nobody wrote to it since `before` was read, with
+    /// its new messages and a notification; the exhibitor's list entry moves along.
+    /// `Ok(false)`: it changed meanwhile; read it again and retry.
+    pub async fn save_conversation(
+        &self,
+        before: &Conversation,
+        after: &Conversation,
+        messages: &[Message],
+        notify: Option<(&str, &Notification)>,
+    ) -> Result<bool, DomainError> {
+        let mut ops = vec![WriteOp::Put {
+            item: conversation_item(after),
+            condition: Some(unchanged(before)),
+        }];
+        if before.activity != after.activity {
+            ops.push(WriteOp::Delete {
+                key: Key::new(
+                    keys::exhibitor_conversations(&before.exhibitor_id),
+                    &before.activity,
+                ),
+                condition: None,
+            });
+            ops.push(WriteOp::Put {
+                item: exhibitor_entry(after),
+                condition: None,
+            });
+        }
+        for message in messages {
+            let key = Key::new(keys::messages(&message.conversation_id), &message.id);
+            ops.push(WriteOp::Put {
+                item: codec::to_item(&key, "Message", message),
+                condition: Some(Condition::NotExists),
+            });
+        }
+        ops.extend(notify.map(|(aid, n)| notification_write(aid, n)));
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// A buyer's conversations (GSI1) or an assignee's (GSI2), latest activity first.
+    pub async fn account_conversations(
+        &self,
+        aid: &str,
+        as_buyer: bool,
+        page: &PageRequest,
+    ) -> Result<PageOf<Conversation>, DomainError> {
+        let index = if as_buyer { Index::Gsi1 } else { Index::Gsi2 };
+        let query = Query::index(index, keys::conversations(aid)).backward();
+        query_page(self.store(), query, page).await
+    }
+
+    /// Every conversation of an exhibitor, latest activity first: its list and one batch get.
+    pub async fn exhibitor_conversations(
+        &self,
+        eid: &str,
+        page: &PageRequest,
+    ) -> Result<PageOf<Conversation>, DomainError> {
+        let entries: PageOf<Item> = query_page(
+            self.store(),
+            Query::table(keys::exhibitor_conversations(eid)).backward(),
+            page,
+        )
+        .await?;
+        let keys: Vec<Key> = entries
+            .items
+            .iter()
+            .filter_map(|e| e.get("conversationId").and_then(Value::as_str))
+            .map(conversation_key)
+            .collect();
+        let conversations: Vec<Option<Conversation>> = self.get_many_of(&keys).await?;
+        Ok(PageOf {
+            items: conversations.into_iter().flatten().collect(),
+            next_cursor: entries.next_cursor,
+        })
+    }
+
+    pub async fn message(&self, cid: &str, mid: &str) -> Result<Option<Message>, DomainError> {
+        self.store()
+            .get(&Key::new(keys::messages(cid), mid))
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    /// A page of a conversation's messages in either order, optionally only those after
+    /// (in time) a message.
+    pub async fn messages(
+        &self,
+        cid: &str,
+        order: Order,
+        after: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<PageOf<Message>, DomainError> {
+        let mut query = Query::table(keys::messages(cid));
+        if let Some(mid) = after {
+            query = query.sort(SortCondition::GreaterThan(mid.to_string()));
+        }
+        if order == Order::NewestFirst {
+            query = query.backward();
+        }
+        query_page(self.store(), query, page).await
+    }
+
+    /// How many of the messages after one `counts` accepts (unread counts after a marker).
+    pub async fn count_messages_after(
+        &self,
+        cid: &str,
+        mid: &str,
+        counts: impl Fn(&Message) -> bool,
+    ) -> Result<u32, DomainError> {
+        let mut count = 0;
+        let mut start_after = None;
+        loop {
+            let query = Query::table(keys::messages(cid))
+                .sort(SortCondition::GreaterThan(mid.to_string()))
+                .limit(1_000)
+                .start_after(start_after);
+            let page = self.store().query(query).await?;
+            for item in page.items {
+                if counts(&codec::from_item(item)?) {
+                    count += 1;
+                }
+            }
+            match page.last_key {
+                Some(key) => start_after = Some(key),
+                None => return Ok(count),
+            }
+        }
+    }
+
+    /// Conversations written in bulk (the list-cap test), without their pair or list entry.
+    pub async fn put_conversations(
+        &self,
+        conversations: &[Conversation],
+    ) -> Result<(), DomainError> {
+        self.put_all(conversations.iter().map(conversation_item).collect())
+            .await
+    }
+
+    /// Messages written in bulk (the paging test's long conversation), bypassing the
+    /// conversation's counters.
+    pub async fn put_messages(&self, messages: &[Message]) -> Result<(), DomainError> {
+        let items = messages
+            .iter()
+            .map(|m| {
+                codec::to_item(
+                    &Key::new(keys::messages(&m.conversation_id), &m.id),
+                    "Message",
+                    m,
+                )
+            })
+            .collect();
+        self.put_all(items).await
+    }
+
+    /// Plain puts, 32 at a time: bulk loads need no transaction.
+    async fn put_all(&self, items: Vec<Item>) -> Result<(), DomainError> {
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            let batch: Vec<_> = items
+                .by_ref()
+                .take(32)
+                .map(|item| self.store().put(item, None))
+                .collect();
+            for outcome in futures::future::join_all(batch).await {
+                outcome?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn translation(
+        &self,
+        mid: &str,
+        lang: &str,
+    ) -> Result<Option<Translation>, DomainError> {
+        let key = Key::new(keys::translations(mid), format!("TR#{lang}"));
+        self.store()
+            .get(&key)
+            .await?
+            .map(codec::from_item)
+            .transpose()
+    }
+
+    pub async fn put_translation(
+        &self,
+        mid: &str,
+        translation: &Translation,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let key = Key::new(
+            keys::translations(mid),
+            format!("TR#{}", translation.target_lang),
+        );
+        let mut item = codec::to_item(&key, "Translation", translation);
+        set(&mut item, "translatedAt", at.to_rfc3339());
+        self.store().put(item, None).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,303 @@
+//! The notifier under provider faults, on the embedded store and queue: throttling is
+//! retried with backoff, a message that keeps failing ends in the dead-letter queue with its
+//! sends still unclaimed, and a phone number the SMS provider refuses does not stop the email.
+
+use std::{
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::Duration,
+};
+
+use async_trait::async_trait;
+use chrono::{TimeZone, Utc};
+use fairlink_domain::{
+    Ports,
+    jobs::NotifierJob,
+    model::{Account, Booking, BookingStatus, Exhibitor, Language, Meeting, Permission, Role},
+    ports::{
+        DeliveryError, Email, EmailSender, JobHandler, QueueName, Sms, SmsSender, handle_deliveries,
+    },
+};
+use fairlink_embedded::{InProcessQueue, TestClock};
+use fairlink_notifier::Notifier;
+use fairlink_store::Repository;
+
+/// An email provider that throttles the first `throttle` sends, then accepts.
+#[derive(Default)]
+struct FlakyEmail {
+    throttle: AtomicU32,
+    sent: Mutex<Vec<Email>>,
+}
+
+#[async_trait]
+impl EmailSender for FlakyEmail {
+    async fn send_email(&self, email: &Email) -> Result<(), DeliveryError> {
+        if self
+            .throttle
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return Err(DeliveryError::Throttled(
+                "Maximum sending rate exceeded".into(),
+            ));
+        }
+        self.sent.lock().unwrap().push(email.clone());
+        Ok(())
+    }
+}
+
+/// An SMS provider that refuses one number for good.
+#[derive(Default)]
+struct PickySms {
+    sent: Mutex<Vec<Sms>>,
+}
+
+const REFUSED: &str = "+15005550001";
+
+#[async_trait]
+impl SmsSender for PickySms {
+    async fn send_sms(&self, sms: &Sms) -> Result<(), DeliveryError> {
+        if sms.to == REFUSED {
+            return Err(DeliveryError::Rejected(
+                "Invalid parameter: PhoneNumber".into(),
+            ));
+        }
+        self.sent.lock().unwrap().push(sms.clone());
+        Ok(())
+    }
+}
+
+struct World {
+    ports: Ports,
+    email: Arc<FlakyEmail>,
+    sms: Arc<PickySms>,
+    _dir: tempfile::TempDir,
+}
+
+fn account(id: &str, role: Role, phone: &str, language: Language, zone: &str) -> Account {
+    Account {
+        id: id.into(),
+        role,
+        exhibitor_id: (role == Role::Exhibitor).then(|| "exh_1".into()),
+        is_main: role == Role::Exhibitor,
+        name: id.into(),
+        email: format!("{id}@example.com"),
+        phone: Some(phone.into()),
+        language,
+        time_zone: zone.into(),
+        permissions: Permission::ALL.into_iter().collect(),
+        zone_ids: vec![],
+        online: false,
+        active: true,
+        company: None,
+        country: None,
+        created_at: Utc::now(),
+    }
+}
+
+/// A confirmed booking whose reminder is due at the clock's time; the buyer's phone is one
+/// the SMS provider refuses.
+async fn world(throttle: u32) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let starts_at = Utc.with_ymd_and_hms(2026, 7, 15, 13, 0, 0).unwrap();
+    let clock = Arc::new(TestClock::new(starts_at - chrono::Duration::minutes(15)));
+    let base = fairlink_embedded::ports(dir.path(), Some(clock.clone())).unwrap();
+    let email = Arc::new(FlakyEmail {
+        throttle: AtomicU32::new(throttle),
+        ..Default::default()
+    });
+    let sms = Arc::new(PickySms::default());
+    let ports = Ports {
+        email: email.clone(),
+        sms: sms.clone(),
+        // Redelivered at once, and dead-lettered after three deliveries.
+        queue: Arc::new(InProcessQueue::with_settings(clock, Duration::ZERO, 3)),
+        ..base
+    };
+    let repo = Repository::new(ports.store.clone());
+    let seller = account(
+        "acc_seller",
+        Role::Exhibitor,
+        "+8613800000001",
+        Language::Zh,
+        "Asia/Shanghai",
+    );
+    let buyer = account(
+        "acc_buyer",
+        Role::Buyer,
+        REFUSED,
+        Language::En,
+        "Europe/Berlin",
+    );
+    let exhibitor = Exhibitor {
+        id: "exh_1".into(),
+        name: "Acme".into(),
+        zone_ids: vec![],
+        recommendation_quota: None,
+        main_account_id: seller.id.clone(),
+        created_at: starts_at,
+    };
+    repo.create_exhibitor(&exhibitor, &seller, None)
+        .await
+        .unwrap();
+    repo.create_account(&buyer, None).await.unwrap();
+    let booking = Booking {
+        id: "bkg_1".into(),
+        slot_id: "slt_1".into(),
+        exhibitor_id: "exh_1".into(),
+        buyer_id: buyer.id.clone(),
+        starts_at,
+        ends_at: starts_at + chrono::Duration::minutes(30),
+        status: BookingStatus::Confirmed,
+        message: None,
+        intent_id: None,
+        assignee_id: Some(seller.id.clone()),
+        meeting: Some(Meeting {
+            provider: "jitsi".into(),
+            room_id: "r".into(),
+            join_url: "https://meet.example/r".into(),
+        }),
+        invitees: vec![],
+        created_at: starts_at,
+        confirmed_at: Some(starts_at),
+        cancelled_at: None,
+        cancelled_by: None,
+    };
+    let before = Booking {
+        status: BookingStatus::Requested,
+        assignee_id: None,
+        ..booking.clone()
+    };
+    repo.create_slots(&[fairlink_domain::model::Slot {
+        id: "slt_1".into(),
+        exhibitor_id: "exh_1".into(),
+        starts_at,
+        ends_at: booking.ends_at,
+        booked: 0,
+        created_at: starts_at,
+    }])
+    .await
+    .unwrap();
+    repo.book(&before, 5, ("acc_seller", &note()))
+        .await
+        .unwrap()
+        .unwrap();
+    repo.confirm_booking(&before, &booking, false, &[])
+        .await
+        .unwrap();
+    World {
+        ports,
+        email,
+        sms,
+        _dir: dir,
+    }
+}
+
+fn note() -> fairlink_domain::model::Notification {
+    fairlink_domain::model::Notification::new(
+        "ntf_1".into(),
+        fairlink_domain::model::NotificationKind::BookingRequested,
+        "t",
+        "b",
+        serde_json::json!({}),
+        Utc::now(),
+    )
+}
+
+/// Delivers what the notifier queue holds to the handler until it is empty.
+async fn drain(w: &World, handler: &dyn JobHandler) -> usize {
+    let mut deliveries = 0;
+    loop {
+        let batch = w
+            .ports
+            .queue
+            .receive(QueueName::Notifier, 10, Duration::ZERO)
+            .await
+            .unwrap();
+        if batch.is_empty() {
+            return deliveries;
+        }
+        deliveries += batch.len();
+        handle_deliveries(w.ports.queue.as_ref(), QueueName::Notifier, handler, batch).await;
+    }
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_a_refused_phone_does_not_stop_the_email() {
+    let w = world(2).await;
+    let notifier = Notifier::with_backoff(w.ports.clone(), Duration::from_millis(5));
+    let job = NotifierJob::Reminder {
+        booking_id: "bkg_1".into(),
+    };
+    job.enqueue(w.ports.queue.as_ref(), Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(
+        drain(&w, &notifier).await,
+        1,
+        "handled in one delivery, throttling retried in process"
+    );
+    let emails = w.email.sent.lock().unwrap().clone();
+    let to: Vec<&str> = emails.iter().map(|e| e.to.as_str()).collect();
+    assert_eq!(to.len(), 2, "{to:?}");
+    assert!(to.contains(&"acc_buyer@example.com") && to.contains(&"acc_seller@example.com"));
+    let sms = w.sms.sent.lock().unwrap().clone();
+    assert_eq!(
+        sms.len(),
+        1,
+        "the seller's SMS; the buyer's number was refused"
+    );
+    assert_eq!(sms[0].to, "+8613800000001");
+
+    // Delivered again: nothing more, and the refused number is not tried again.
+    job.enqueue(w.ports.queue.as_ref(), Duration::ZERO)
+        .await
+        .unwrap();
+    drain(&w, &notifier).await;
+    assert_eq!(w.email.sent.lock().unwrap().len(), 2);
+    assert_eq!(w.sms.sent.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_provider_that_keeps_throttling_sends_the_message_to_the_dead_letter_queue() {
+    // Throttled on every attempt of three deliveries (3 attempts each).
+    let w = world(1_000).await;
+    let notifier = Notifier::with_backoff(w.ports.clone(), Duration::from_millis(1));
+    let job = NotifierJob::Reminder {
+        booking_id: "bkg_1".into(),
+    };
+    job.enqueue(w.ports.queue.as_ref(), Duration::ZERO)
+        .await
+        .unwrap();
+    let ok = NotifierJob::Email {
+        key: "other".into(),
+        to: "someone@example.com".into(),
+        subject: "s".into(),
+        text: "t".into(),
+    };
+    assert_eq!(
+        drain(&w, &notifier).await,
+        3,
+        "delivered maxReceiveCount times"
+    );
+    let dead = w
+        .ports
+        .queue
+        .dead_letters(QueueName::Notifier, 10)
+        .await
+        .unwrap();
+    assert_eq!(dead, vec![job.body().unwrap()]);
+    // The sends were given back: once the provider recovers, a redrive sends them once.
+    w.email.throttle.store(0, Ordering::SeqCst);
+    job.enqueue(w.ports.queue.as_ref(), Duration::ZERO)
+        .await
+        .unwrap();
+    ok.enqueue(w.ports.queue.as_ref(), Duration::ZERO)
+        .await
+        .unwrap();
+    drain(&w, &notifier).await;
+    assert_eq!(w.email.sent.lock().unwrap().len(), 3);
+    assert_eq!(w.sms.sent.lock().unwrap().len(), 1);
+}
