@@ -6,10 +6,10 @@ use axum::{
 };
 use fairlink_domain::model::{Account, AutoReplies, DistributionSettings, Fair};
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
 };
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use crate::service::{
     AccountPatch, AccountsService, CreatedExhibitor, DistributionView, ExhibitorProfile, FairInput,
@@ -18,14 +18,6 @@ use crate::service::{
 
 fn service(state: &AppState) -> AccountsService<'_> {
     AccountsService::new(&state.repo, &state.ports)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// 1 to 200; 50 by default.
-    pub limit: Option<usize>,
-    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

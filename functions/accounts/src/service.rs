@@ -99,18 +99,13 @@ pub struct AccountPatch {
     pub name: Option<String>,
     /// Emails identify accounts and cannot be changed.
     pub email: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "fairlink_http::nullable")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
     pub language: Option<Language>,
     pub time_zone: Option<String>,
     pub permissions: Option<BTreeSet<Permission>>,
     pub zone_ids: Option<Vec<String>>,
-}
-
-/// Tells a field set to `null` (Some(None)) from one left out (None).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

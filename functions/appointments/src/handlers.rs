@@ -8,7 +8,7 @@ use axum::{
 use chrono::{DateTime, Utc};
 use fairlink_domain::model::{Booking, BookingStatus, Invitee};
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -31,14 +31,6 @@ pub struct SlotListParams {
     pub to: Option<DateTime<Utc>>,
     /// Main only: `free` or `booked`.
     pub status: Option<SlotStatus>,
-    /// 1 to 200; 50 by default.
-    pub limit: Option<usize>,
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
     /// 1 to 200; 50 by default.
     pub limit: Option<usize>,
     pub cursor: Option<String>,

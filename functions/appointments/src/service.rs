@@ -10,7 +10,7 @@ use fairlink_domain::{
         Account, Booking, BookingStatus, DEFAULT_SLOT_MINUTES, Invitee, Language, MAX_SLOT_MINUTES,
         Notification, NotificationKind, Permission, Role, Slot,
     },
-    reminders::{MeetingFacts, confirmation, invitation},
+    reminders::{MeetingFacts, beijing, confirmation, invitation},
     validate::{Checks, is_email, parse_time_zone},
 };
 use fairlink_store::{BookingRefusal, PageOf, PageRequest, Repository};
@@ -842,10 +842,4 @@ impl<'a> AppointmentsService<'a> {
 pub enum SlotStatus {
     Free,
     Booked,
-}
-
-fn beijing(at: DateTime<Utc>) -> String {
-    at.with_timezone(&chrono_tz::Asia::Shanghai)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
 }

@@ -182,21 +182,17 @@ impl<'a> CardsService<'a> {
             now,
         );
         self.repo
-            .receive_card(
-                &received,
-                recipient.exhibitor_id.as_deref(),
-                message.as_ref(),
-                &notice,
-            )
+            .receive_card(&received, recipient.exhibitor_id.as_deref(), &notice)
             .await?;
-        // The card message moves the conversation along like any message.
+        // In a conversation the card is also a message, written with the conversation's move.
         if let (Some(before), Some(message)) = (in_conversation, &message) {
-            self.touch_conversation(&before.id, message, caller).await?;
+            self.add_card_message(&before.id, message, caller).await?;
         }
         Ok(received)
     }
 
-    async fn touch_conversation(
+    /// The card as a message of the conversation, moving it up the lists.
+    async fn add_card_message(
         &self,
         cid: &str,
         message: &Message,
@@ -207,23 +203,19 @@ impl<'a> CardsService<'a> {
                 return Ok(());
             };
             let mut after = before.clone();
-            after.activity = message.id.clone();
-            after.last_message_at = message.created_at;
-            after.last_message_preview = Some(message.preview());
-            if before.buyer_id == caller.id {
-                after.exhibitor_unread += 1;
-            } else {
-                after.buyer_unread += 1;
-            }
+            after.add_message(message, before.buyer_id == caller.id);
             if self
                 .repo
-                .save_conversation(&before, &after, &[], None)
+                .save_conversation(&before, &after, std::slice::from_ref(message), None)
                 .await?
             {
                 return Ok(());
             }
         }
-        Ok(())
+        Err(DomainError::conflict(
+            "conflict",
+            "the conversation is busy; try again",
+        ))
     }
 
     pub async fn received(

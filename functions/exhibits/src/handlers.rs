@@ -6,7 +6,7 @@ use axum::{
 };
 use fairlink_domain::model::Exhibit;
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -25,14 +25,6 @@ pub struct ExhibitListParams {
     /// Only the recommended exhibits.
     #[serde(default)]
     pub recommended: bool,
-    /// 1 to 200; 50 by default.
-    pub limit: Option<usize>,
-    pub cursor: Option<String>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
     /// 1 to 200; 50 by default.
     pub limit: Option<usize>,
     pub cursor: Option<String>,

@@ -47,34 +47,25 @@ pub struct NewExhibit {
 #[serde(rename_all = "camelCase")]
 pub struct ExhibitPatch {
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "fairlink_http::nullable")]
     #[schema(value_type = Option<String>)]
     pub name_en: Option<Option<String>>,
     pub category_id: Option<String>,
     pub zone_id: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "fairlink_http::nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     pub keywords: Option<Vec<String>>,
     pub specs: Option<BTreeMap<String, String>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "fairlink_http::nullable")]
     #[schema(value_type = Option<Moq>)]
     pub moq: Option<Option<Moq>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "fairlink_http::nullable")]
     #[schema(value_type = Option<PriceRange>)]
     pub price: Option<Option<PriceRange>>,
     pub certifications: Option<Vec<String>>,
     pub markets: Option<Vec<String>>,
     pub images: Option<Vec<String>>,
-}
-
-/// Tells a field set to `null` (Some(None)) from one left out (None).
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -6,7 +6,7 @@ use axum::{
 };
 use fairlink_domain::model::{DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, Push};
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -15,14 +15,6 @@ use crate::service::{AssignmentInput, IntentsService, NewIntent};
 
 fn service(state: &AppState) -> IntentsService<'_> {
     IntentsService::new(&state.repo, &state.ports)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// 1 to 200; 50 by default.
-    pub limit: Option<usize>,
-    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

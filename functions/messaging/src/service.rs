@@ -490,7 +490,7 @@ impl<'a> MessagingService<'a> {
                 created_at: now,
             };
             let mut after = before.clone();
-            apply(&mut after, &message, side);
+            after.add_message(&message, side == Side::Buyer);
             let mut written = vec![message.clone()];
             if side == Side::Buyer
                 && let Some(reply) = self.auto_reply(&before, now).await?
@@ -498,7 +498,7 @@ impl<'a> MessagingService<'a> {
                 if reply.1 {
                     after.offline_reply_at = Some(now);
                 }
-                apply(&mut after, &reply.0, Side::Exhibitor);
+                after.add_message(&reply.0, false);
                 written.push(reply.0);
             }
             if side == Side::Buyer {
@@ -714,17 +714,6 @@ impl<'a> MessagingService<'a> {
             .put_translation(mid, &translation, self.now())
             .await?;
         Ok(translation)
-    }
-}
-
-/// The conversation after a message from `side`.
-fn apply(c: &mut Conversation, message: &Message, side: Side) {
-    c.activity = message.id.clone();
-    c.last_message_at = message.created_at;
-    c.last_message_preview = Some(message.preview());
-    match side {
-        Side::Buyer => c.exhibitor_unread += 1,
-        Side::Exhibitor => c.buyer_unread += 1,
     }
 }
 

@@ -35,7 +35,8 @@ fn local_time(at: DateTime<Utc>, zone: &str) -> (String, Tz) {
     )
 }
 
-fn beijing(at: DateTime<Utc>) -> String {
+/// A time as Beijing time reads it: `2026-04-15 15:00`.
+pub fn beijing(at: DateTime<Utc>) -> String {
     at.with_timezone(&Shanghai)
         .format("%Y-%m-%d %H:%M")
         .to_string()

@@ -14,6 +14,6 @@ mod state;
 pub use app::{BODY_LIMIT, api, lambda_main};
 pub use auth::{Authenticator, Caller, TokenClaims, issue_token};
 pub use extract::{Json, Query};
-pub use list::{ListResponse, page_request};
+pub use list::{ListParams, ListResponse, nullable, page_request};
 pub use problem::{ApiError, ApiResult, Problem};
 pub use state::AppState;

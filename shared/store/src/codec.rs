@@ -40,3 +40,16 @@ pub fn changes_between(old: &Item, new: &Item) -> Vec<fairlink_domain::ports::Ch
         )
         .collect()
 }
+
+/// Sets a string attribute (the index keys items carry beside their entity).
+pub fn set_str(item: &mut Item, name: &str, value: String) {
+    item.insert(name.into(), Value::String(value));
+}
+
+/// FNV-1a: a hash that stays the same across processes and versions (unlike std's), for
+/// spreading items over blocks and shards.
+pub fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

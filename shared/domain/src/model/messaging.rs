@@ -40,6 +40,21 @@ pub struct Conversation {
     pub offline_reply_at: Option<DateTime<Utc>>,
 }
 
+impl Conversation {
+    /// The conversation after a message: it moves up the lists, and the other side has one
+    /// more unread (auto-replies and the exhibitor's messages count for the buyer).
+    pub fn add_message(&mut self, message: &Message, from_buyer: bool) {
+        self.activity = message.id.clone();
+        self.last_message_at = message.created_at;
+        self.last_message_preview = Some(message.preview());
+        if from_buyer {
+            self.exhibitor_unread += 1;
+        } else {
+            self.buyer_unread += 1;
+        }
+    }
+}
+
 /// Text messages hold at most this many characters.
 pub const MAX_TEXT_CHARS: usize = 4_000;
 

@@ -7,6 +7,7 @@ use fairlink_domain::{
 use serde_json::{Value, json};
 
 use super::{Repository, notifications::notification_write};
+use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
 
 fn slot_key(sid: &str) -> Key {
@@ -25,10 +26,6 @@ fn busy_key(aid: &str, sid: &str) -> Key {
     Key::new(keys::busy(aid), sid)
 }
 
-fn set(item: &mut Item, name: &str, value: String) {
-    item.insert(name.into(), Value::String(value));
-}
-
 fn slot_item(slot: &Slot) -> Item {
     let mut item = codec::to_item(&slot_key(&slot.id), "Slot", slot);
     set(
@@ -44,11 +41,9 @@ fn slot_item(slot: &Slot) -> Item {
     item
 }
 
-/// Which reminder shard a booking falls in (stable: FNV-1a of its id).
+/// Which reminder shard a booking falls in (stable across processes).
 fn shard(bkid: &str) -> u32 {
-    let hash = bkid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = codec::stable_hash(bkid);
     (hash % u64::from(keys::REMINDER_SHARDS)) as u32
 }
 

@@ -1,6 +1,6 @@
 use fairlink_domain::{
     DomainError,
-    model::{Card, Message, Notification, ReceivedCard},
+    model::{Card, Notification, ReceivedCard},
     ports::{Key, Query, WriteOp},
 };
 
@@ -37,13 +37,11 @@ impl Repository {
     }
 
     /// Delivers a card: in the recipient's received list, in its exhibitor's (when
-    /// `exhibitor_id` is given), as a message of the conversation it was sent in, and in
-    /// the recipient's message centre, all at once.
+    /// `exhibitor_id` is given), and in the recipient's message centre, all at once.
     pub async fn receive_card(
         &self,
         received: &ReceivedCard,
         exhibitor_id: Option<&str>,
-        message: Option<&Message>,
         notification: &Notification,
     ) -> Result<(), DomainError> {
         let mut ops = vec![WriteOp::Put {
@@ -60,16 +58,6 @@ impl Repository {
                     &Key::new(keys::exhibitor_received_cards(eid), &received.id),
                     "ReceivedCard",
                     received,
-                ),
-                condition: None,
-            });
-        }
-        if let Some(message) = message {
-            ops.push(WriteOp::Put {
-                item: codec::to_item(
-                    &Key::new(keys::messages(&message.conversation_id), &message.id),
-                    "Message",
-                    message,
                 ),
                 condition: None,
             });

@@ -24,10 +24,7 @@ fn quota_key(eid: &str) -> Key {
 const CANDIDATE_BLOCKS: u64 = 128;
 
 fn candidate_block(category_id: &str, xid: &str) -> Key {
-    // FNV-1a: stable across processes and versions, unlike the std hasher.
-    let hash = xid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = codec::stable_hash(xid);
     Key::new(
         keys::match_candidates(category_id),
         format!("{:03}", hash % CANDIDATE_BLOCKS),

@@ -9,6 +9,7 @@ use fairlink_domain::{
 use serde_json::Value;
 
 use super::{Repository, notifications::notification_write};
+use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
 
 fn intent_key(iid: &str) -> Key {
@@ -17,10 +18,6 @@ fn intent_key(iid: &str) -> Key {
 
 fn delivery_key(iid: &str, eid: &str) -> Key {
     Key::new(keys::intent(iid), keys::delivery(eid))
-}
-
-fn set(item: &mut Item, name: &str, value: String) {
-    item.insert(name.into(), Value::String(value));
 }
 
 /// An intent, listed under its buyer and, while open, among its category's open intents.

@@ -7,6 +7,7 @@ use fairlink_domain::{
 use serde_json::{Value, json};
 
 use super::{Repository, notifications::notification_write};
+use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
 fn conversation_key(cid: &str) -> Key {
@@ -15,10 +16,6 @@ fn conversation_key(cid: &str) -> Key {
 
 fn pair_key(buyer_id: &str, eid: &str) -> Key {
     Key::new(keys::pair(buyer_id, eid), keys::PAIR)
-}
-
-fn set(item: &mut Item, name: &str, value: String) {
-    item.insert(name.into(), Value::String(value));
 }
 
 /// A conversation, listed under its buyer (GSI1) and its assignee (GSI2) by activity.
