@@ -184,7 +184,7 @@ async fn world(throttle: u32) -> World {
         .await
         .unwrap()
         .unwrap();
-    repo.confirm_booking(&before, &booking, false, &[])
+    repo.confirm_booking(&before, &booking, false, &[], &[])
         .await
         .unwrap();
     World {

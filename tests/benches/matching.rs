@@ -415,7 +415,7 @@ async fn main() {
             b.is_main = false;
             repo.ensure_account(&b).await.unwrap();
             let it = intent(&format!("int_{label}_{r}"), &buyer, &cat);
-            repo.create_intent(&it, None).await.unwrap();
+            repo.create_intent(&it, None, &[]).await.unwrap();
             counting.take();
 
             let t = Instant::now();

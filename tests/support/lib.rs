@@ -12,8 +12,10 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use fairlink_local::{Backend, Config, DEV_SECRET, LocalApp};
 use serde_json::{Value, json};
 
+pub mod dynamo_calls;
 pub mod fixtures;
 pub mod http;
+pub mod sample;
 
 pub use http::{Response, TestServer};
 
@@ -75,7 +77,7 @@ fn moto_python() -> PathBuf {
     let venv = workspace_root().join(".venv/bin/python");
     assert!(
         venv.exists(),
-        "moto is not installed: run ./scripts/test (it makes .venv with moto), or set FAIRLINK_MOTO_PYTHON"
+        "moto is not installed: run ./tests/run (it makes .venv with moto), or set FAIRLINK_MOTO_PYTHON"
     );
     venv
 }
@@ -113,6 +115,17 @@ pub fn moto_endpoint() -> String {
     endpoint
 }
 
+/// The moto process's id (it starts moto if needed), for tests that freeze it. Such a test
+/// needs a test binary of its own: every test of a binary shares its moto.
+pub fn moto_pid() -> u32 {
+    moto_endpoint();
+    let cell = MOTO.get_or_init(|| Mutex::new(None));
+    let moto = cell.lock().unwrap_or_else(|e| e.into_inner());
+    moto.as_ref()
+        .map(|m| m._child.id())
+        .expect("moto is running")
+}
+
 pub async fn moto_sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(moto_endpoint())
@@ -131,6 +144,10 @@ pub fn unique_aws_settings() -> fairlink_aws::AwsSettings {
         table: stack.clone(),
         email_from: "no-reply@fairlink.example".into(),
         amazon_translate: false,
+        // moto serves DynamoDB one request at a time and copies tables in transactions:
+        // generous timeouts, so a busy emulator is not mistaken for a failing one.
+        attempt_timeout: std::time::Duration::from_secs(20),
+        operation_timeout: std::time::Duration::from_secs(60),
         stack,
     }
 }
@@ -209,6 +226,8 @@ pub fn local_config(store: Store, data_dir: PathBuf) -> Config {
         bootstrap: true,
         dev_endpoints: true,
         aws: unique_aws_settings(),
+        registration_limit: None,
+        request_timeout: std::time::Duration::from_secs(60),
     }
 }
 

@@ -6,7 +6,8 @@ use axum::{
 };
 use fairlink_domain::model::{Account, AutoReplies, DistributionSettings, Fair};
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, ClientAddress, Json, ListParams, ListResponse, Problem, Query,
+    page_request,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -70,11 +71,21 @@ pub async fn get_exhibitor(
 
 /// Registers a buyer (no token needed).
 #[utoipa::path(post, path = "/v1/buyers", tag = "accounts", security(()), request_body = NewBuyer,
-    responses((status = 201, body = Account), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem)))]
+    responses((status = 201, body = Account), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "rate_limited: too many registrations from this address")))]
 pub async fn register_buyer(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
     Json(input): Json<NewBuyer>,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
+    // Every well-formed attempt counts, taken email or not, so the limit also slows down
+    // probing for registered addresses.
+    if let Some(limit) = state.registration_limit {
+        state
+            .repo
+            .take_rate_slot("register", &client, limit, state.now())
+            .await?;
+    }
     Ok((
         StatusCode::CREATED,
         Json(service(&state).register_buyer(input).await?),

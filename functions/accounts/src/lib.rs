@@ -27,5 +27,20 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// What this feature's Lambda serves: its routes behind API Gateway's JWT authorizer.
 pub fn lambda_app(ports: Ports) -> axum::Router {
-    fairlink_http::api([routes()], AppState::new(ports, Authenticator::ApiGateway))
+    lambda_app_limited(ports, None)
+}
+
+/// The whole API's OpenAPI document (every feature, not only this Lambda's), generated from
+/// the code by `tests/openapi_document.rs`, which fails when it is out of date. The accounts
+/// Lambda serves it at /openapi.json, the route the template gives it.
+pub const WHOLE_API_DOCUMENT: &str = include_str!("../../../docs/openapi.json");
+
+/// The Lambda's router with buyer registrations limited per client address.
+pub fn lambda_app_limited(
+    ports: Ports,
+    registration_limit: Option<fairlink_domain::rate_limit::RateLimit>,
+) -> axum::Router {
+    let state =
+        AppState::new(ports, Authenticator::ApiGateway).with_registration_limit(registration_limit);
+    fairlink_http::api_documented([routes()], state, Some(WHOLE_API_DOCUMENT))
 }

@@ -7,5 +7,15 @@ async fn main() -> Result<(), lambda_http::Error> {
     init_tracing();
     let sdk = fairlink_aws::sdk_config().await;
     let ports = fairlink_aws::ports(&sdk, &fairlink_aws::AwsSettings::from_env(), None).await?;
-    lambda_main(fairlink_accounts::lambda_app(ports)).await
+    let registration_limit = std::env::var("FAIRLINK_REGISTRATION_LIMIT")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(|v| v.parse())
+        .transpose()
+        .map_err(|e| format!("FAIRLINK_REGISTRATION_LIMIT: {e}"))?;
+    lambda_main(fairlink_accounts::lambda_app_limited(
+        ports,
+        registration_limit,
+    ))
+    .await
 }

@@ -30,6 +30,7 @@ pub struct SlotListParams {
     /// Slots starting at or before this time.
     pub to: Option<DateTime<Utc>>,
     /// Main only: `free` or `booked`.
+    #[param(inline)]
     pub status: Option<SlotStatus>,
     /// 1 to 200; 50 by default.
     pub limit: Option<usize>,

@@ -617,18 +617,10 @@ impl<'a> AppointmentsService<'a> {
             self.notice(NotificationKind::BookingConfirmed, t, b, &after)
         };
         let delay = reminder_delay(after.reminder_at(), now);
-        self.repo
-            .confirm_booking(
-                &before,
-                &after,
-                delay.is_none(),
-                &[(&assignee.id, &to_assignee), (&before.buyer_id, &to_buyer)],
-            )
-            .await?;
 
         // The join link by email to both sides, and the reminders when they are due soon
         // (a booking confirmed after its reminder time gets them at once); later ones are
-        // the scheduler's.
+        // the scheduler's. Stored with the confirmation, sent once it is committed.
         let facts = MeetingFacts {
             exhibitor: &exhibitor_name,
             buyer: &buyer_name,
@@ -643,24 +635,36 @@ impl<'a> AppointmentsService<'a> {
         if let Some(buyer) = &buyer {
             recipients.push(buyer);
         }
+        let mut jobs = Vec::new();
         for recipient in recipients {
             let (subject, text) = confirmation(recipient.language, &recipient.time_zone, &facts);
-            NotifierJob::Email {
+            let email = NotifierJob::Email {
                 key: format!("confirmed:{}:{}", after.id, recipient.id),
                 to: recipient.email.clone(),
                 subject,
                 text,
-            }
-            .enqueue(self.ports.queue.as_ref(), std::time::Duration::ZERO)
-            .await?;
+            };
+            jobs.push(email.outgoing(self.ports.ids.new_id("job"), now, now)?);
         }
-        if let Some(delay) = delay {
-            NotifierJob::Reminder {
+        if delay.is_some() {
+            let reminder = NotifierJob::Reminder {
                 booking_id: after.id.clone(),
-            }
-            .enqueue(self.ports.queue.as_ref(), delay)
-            .await?;
+            };
+            let due = after.reminder_at().max(now);
+            jobs.push(reminder.outgoing(self.ports.ids.new_id("job"), now, due)?);
         }
+        self.repo
+            .confirm_booking(
+                &before,
+                &after,
+                delay.is_none(),
+                &[(&assignee.id, &to_assignee), (&before.buyer_id, &to_buyer)],
+                &jobs,
+            )
+            .await?;
+        self.repo
+            .dispatch(self.ports.queue.as_ref(), &jobs, self.now())
+            .await;
         Ok(after)
     }
 
@@ -743,16 +747,15 @@ impl<'a> AppointmentsService<'a> {
             .invitees
             .iter()
             .any(|i| i.email.eq_ignore_ascii_case(&invitee.email));
-        if !known {
-            if before.invitees.len() >= 20 {
-                return Err(DomainError::conflict(
-                    "too_many_invitees",
-                    "a meeting takes at most 20 invitees",
-                ));
-            }
-            let mut after = before.clone();
-            after.invitees.push(invitee.clone());
-            self.repo.save_booking_details(&before, &after).await?;
+        if known {
+            // Invited before: that invitation's email was stored with it, and goes out.
+            return Ok(invitee);
+        }
+        if before.invitees.len() >= 20 {
+            return Err(DomainError::conflict(
+                "too_many_invitees",
+                "a meeting takes at most 20 invitees",
+            ));
         }
         let exhibitor = self
             .repo
@@ -774,14 +777,22 @@ impl<'a> AppointmentsService<'a> {
         };
         // In the inviter's language and zone: the colleague is theirs.
         let (subject, text) = invitation(caller.language, &caller.time_zone, &invitee.name, &facts);
-        NotifierJob::Email {
+        let email = NotifierJob::Email {
             key: format!("invite:{}:{}", before.id, invitee.email.to_lowercase()),
             to: invitee.email.clone(),
             subject,
             text,
-        }
-        .enqueue(self.ports.queue.as_ref(), std::time::Duration::ZERO)
-        .await?;
+        };
+        let now = self.now();
+        let jobs = [email.outgoing(self.ports.ids.new_id("job"), now, now)?];
+        let mut after = before.clone();
+        after.invitees.push(invitee.clone());
+        self.repo
+            .save_booking_details(&before, &after, &jobs)
+            .await?;
+        self.repo
+            .dispatch(self.ports.queue.as_ref(), &jobs, now)
+            .await;
         Ok(invitee)
     }
 

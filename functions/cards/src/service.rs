@@ -12,7 +12,7 @@ use fairlink_domain::{
     },
     validate::Checks,
 };
-use fairlink_messaging::service::own_card;
+use fairlink_messaging::service::{own_card, profile_card};
 use fairlink_store::{PageOf, PageRequest, Repository};
 use serde::Deserialize;
 use serde_json::json;
@@ -237,12 +237,22 @@ impl<'a> CardsService<'a> {
         let accounts = self.repo.exhibitor_accounts(eid, page).await?;
         let ids: Vec<&str> = accounts.items.iter().map(|a| a.id.as_str()).collect();
         let saved = self.repo.cards(&ids).await?;
+        // Accounts without a saved card show their profile; the exhibitor's name, which
+        // such a card may need, is read once for the page.
+        let mut exhibitor_name: Option<Option<String>> = None;
         let mut cards = Vec::new();
         for (account, card) in accounts.items.iter().zip(saved) {
-            cards.push(match card {
+            let card = match card {
                 Some(card) => card,
-                None => own_card(self.repo, account, self.now()).await?,
-            });
+                None => {
+                    if account.company.is_none() && exhibitor_name.is_none() {
+                        exhibitor_name = Some(self.repo.exhibitor(eid).await?.map(|e| e.name));
+                    }
+                    let name = exhibitor_name.as_ref().and_then(|n| n.as_deref());
+                    profile_card(account, name, self.now())
+                }
+            };
+            cards.push(card);
         }
         Ok(PageOf {
             items: cards,

@@ -348,7 +348,12 @@ impl<'a> ExhibitsService<'a> {
         }
         let total = self.quota_total(&exhibit.exhibitor_id).await?;
         let now = self.ports.clock.now();
-        let recommended = match self.repo.recommend(&exhibit, total, now).await? {
+        // The matcher's job is stored with the recommendation and sent once it is committed.
+        let jobs = [MatchJob::ExhibitRecommended {
+            exhibit_id: exhibit.id.clone(),
+        }
+        .outgoing(self.ports.ids.new_id("job"), now)?];
+        let recommended = match self.repo.recommend(&exhibit, total, now, &jobs).await? {
             Ok(recommended) => recommended,
             Err(RecommendError::QuotaExhausted) => {
                 return Err(DomainError::conflict(
@@ -358,11 +363,9 @@ impl<'a> ExhibitsService<'a> {
             }
             Err(RecommendError::AlreadyRecommended) => return Err(already_recommended()),
         };
-        MatchJob::ExhibitRecommended {
-            exhibit_id: recommended.id.clone(),
-        }
-        .enqueue(self.ports.queue.as_ref())
-        .await?;
+        self.repo
+            .dispatch(self.ports.queue.as_ref(), &jobs, now)
+            .await;
         let used = self.repo.quota_used(&exhibit.exhibitor_id).await?;
         Ok(Recommendation {
             exhibit_id: recommended.id,

@@ -155,6 +155,11 @@ impl<'a> IntentsService<'a> {
             created_at: now,
             closed_at: None,
         };
+        // The matcher's job is stored with the intent and sent once it is committed.
+        let jobs = [MatchJob::IntentPublished {
+            intent_id: intent.id.clone(),
+        }
+        .outgoing(self.ports.ids.new_id("job"), now)?];
         match exhibitor_id {
             Some(eid) => {
                 let delivery = self.deliver(&intent, &eid, exhibit.as_ref()).await?;
@@ -164,16 +169,14 @@ impl<'a> IntentsService<'a> {
                     &self.receiver_language(&delivery.assignee_id).await?,
                 );
                 self.repo
-                    .create_intent(&intent, Some((&delivery, &notice)))
+                    .create_intent(&intent, Some((&delivery, &notice)), &jobs)
                     .await?;
             }
-            None => self.repo.create_intent(&intent, None).await?,
+            None => self.repo.create_intent(&intent, None, &jobs).await?,
         }
-        MatchJob::IntentPublished {
-            intent_id: intent.id.clone(),
-        }
-        .enqueue(self.ports.queue.as_ref())
-        .await?;
+        self.repo
+            .dispatch(self.ports.queue.as_ref(), &jobs, now)
+            .await;
         Ok(intent)
     }
 

@@ -12,6 +12,11 @@ pub struct Config {
     pub dev_endpoints: bool,
     /// Where the AWS backend's resources are (FAIRLINK_STACK, FAIRLINK_TABLE, FAIRLINK_EMAIL_FROM).
     pub aws: fairlink_aws::AwsSettings,
+    /// FAIRLINK_REGISTRATION_LIMIT (`<count>/<seconds>`): buyer registrations per client
+    /// address. Off unless set.
+    pub registration_limit: Option<fairlink_domain::rate_limit::RateLimit>,
+    /// FAIRLINK_REQUEST_TIMEOUT_MS: a request answers 503 `timeout` after this long (8 s).
+    pub request_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +77,22 @@ impl Config {
             bootstrap: flag("FAIRLINK_BOOTSTRAP", false)?,
             dev_endpoints: flag("FAIRLINK_DEV", true)?,
             aws: fairlink_aws::AwsSettings::from_lookup(&var),
+            registration_limit: var("FAIRLINK_REGISTRATION_LIMIT")
+                .map(|text| text.parse())
+                .transpose()
+                .map_err(|message| ConfigError {
+                    name: "FAIRLINK_REGISTRATION_LIMIT",
+                    message,
+                })?,
+            request_timeout: match var("FAIRLINK_REQUEST_TIMEOUT_MS") {
+                None => fairlink_http::state::DEFAULT_REQUEST_TIMEOUT,
+                Some(ms) => {
+                    std::time::Duration::from_millis(ms.parse().map_err(|_| ConfigError {
+                        name: "FAIRLINK_REQUEST_TIMEOUT_MS",
+                        message: format!("`{ms}` is not a number of milliseconds"),
+                    })?)
+                }
+            },
         })
     }
 }

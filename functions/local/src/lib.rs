@@ -42,6 +42,11 @@ pub fn feature_routes() -> Vec<OpenApiRouter<AppState>> {
     ]
 }
 
+/// The OpenAPI document of the deployed API: every feature, without the dev endpoints.
+pub fn deployed_document() -> String {
+    fairlink_http::openapi_document(feature_routes())
+}
+
 /// Every worker, by the queue it drains. A new worker adds its handler here.
 pub fn feature_workers(ports: &Ports) -> Vec<(QueueName, Arc<dyn JobHandler>)> {
     vec![
@@ -85,7 +90,9 @@ pub async fn build(
     let state = AppState::new(
         ports.clone(),
         Authenticator::hs256(config.jwt_secret.as_bytes()),
-    );
+    )
+    .with_registration_limit(config.registration_limit)
+    .with_request_timeout(config.request_timeout);
     state
         .repo
         .ensure_account(&fairlink_accounts::organizer_account(state.now()))
@@ -117,7 +124,11 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let result = axum::serve(listener, app.router)
+    // The peer address is the client address the registration limit counts by.
+    let service = app
+        .router
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await;
     // Stop the workers and wait until they are gone: they hold the store, which a restart

@@ -432,7 +432,9 @@ impl<'a> MessagingService<'a> {
         cid: &str,
         input: NewMessage,
     ) -> Result<Message, DomainError> {
-        let (_, side) = self.participating(caller, cid).await?;
+        let (read, side) = self.participating(caller, cid).await?;
+        // The first attempt uses the conversation just read; a lost race reads it again.
+        let mut read = Some(read);
         let mut checks = Checks::new();
         let kind = match input.kind.as_str() {
             "text" => {
@@ -465,11 +467,14 @@ impl<'a> MessagingService<'a> {
             _ => None,
         };
         for _ in 0..5 {
-            let before = self
-                .repo
-                .conversation(cid)
-                .await?
-                .ok_or(DomainError::NotFound("conversation"))?;
+            let before = match read.take() {
+                Some(c) => c,
+                None => self
+                    .repo
+                    .conversation(cid)
+                    .await?
+                    .ok_or(DomainError::NotFound("conversation"))?,
+            };
             let now = self.now();
             let message = Message {
                 id: self.ports.ids.new_id("msg"),
@@ -569,7 +574,9 @@ impl<'a> MessagingService<'a> {
         cid: &str,
         input: ReadMarker,
     ) -> Result<ConversationView, DomainError> {
-        let (_, side) = self.participating(caller, cid).await?;
+        let (read, side) = self.participating(caller, cid).await?;
+        // The first attempt uses the conversation just read; a lost race reads it again.
+        let mut read = Some(read);
         if self
             .repo
             .message(cid, &input.up_to_message_id)
@@ -582,11 +589,14 @@ impl<'a> MessagingService<'a> {
             ));
         }
         for _ in 0..5 {
-            let before = self
-                .repo
-                .conversation(cid)
-                .await?
-                .ok_or(DomainError::NotFound("conversation"))?;
+            let before = match read.take() {
+                Some(c) => c,
+                None => self
+                    .repo
+                    .conversation(cid)
+                    .await?
+                    .ok_or(DomainError::NotFound("conversation"))?,
+            };
             // Unread: what the other side (or an auto-reply, for the buyer) wrote since.
             let buyer_id = before.buyer_id.clone();
             let unread = self
@@ -742,16 +752,26 @@ pub async fn own_card(
     if let Some(card) = repo.card(&account.id).await? {
         return Ok(card);
     }
-    let company = match (&account.company, &account.exhibitor_id) {
-        (Some(company), _) => company.clone(),
-        (None, Some(eid)) => repo
-            .exhibitor(eid)
-            .await?
-            .map(|e| e.name)
-            .unwrap_or_default(),
-        (None, None) => String::new(),
+    let exhibitor_name = match (&account.company, &account.exhibitor_id) {
+        (None, Some(eid)) => repo.exhibitor(eid).await?.map(|e| e.name),
+        _ => None,
     };
-    Ok(fairlink_domain::model::Card {
+    Ok(profile_card(account, exhibitor_name.as_deref(), now))
+}
+
+/// The card an account without a saved one shows: its profile, with its own company or else
+/// its exhibitor's name.
+pub fn profile_card(
+    account: &Account,
+    exhibitor_name: Option<&str>,
+    now: DateTime<Utc>,
+) -> fairlink_domain::model::Card {
+    let company = account
+        .company
+        .clone()
+        .or_else(|| exhibitor_name.map(str::to_string))
+        .unwrap_or_default();
+    fairlink_domain::model::Card {
         account_id: account.id.clone(),
         name: account.name.clone(),
         title: String::new(),
@@ -762,5 +782,5 @@ pub async fn own_card(
         website: None,
         social: Default::default(),
         updated_at: now,
-    })
+    }
 }

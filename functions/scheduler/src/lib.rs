@@ -6,6 +6,9 @@
 //! sweeps only enqueue a reminder twice, which the notifier sends once. Reminders due within
 //! fifteen minutes of a booking's confirmation never enter the index: the appointments
 //! feature enqueues those itself.
+//!
+//! Each sweep also sends the outgoing jobs a feature stored with a change but could not
+//! send (its queue failed, or its process stopped in between), once they are a minute old.
 
 use chrono::{DateTime, Duration, Utc};
 use fairlink_domain::{
@@ -21,6 +24,8 @@ pub const LOOKAHEAD: Duration = Duration::minutes(2);
 /// How far back a first sweep (or one after an outage) looks: a reminder older than this
 /// is for a meeting that is over or nearly so.
 pub const MAX_LOOKBACK: Duration = Duration::hours(1);
+/// An outgoing job still stored this long after its change is stranded: its own send failed.
+pub const STRANDED_AFTER: Duration = Duration::minutes(1);
 
 pub struct Scheduler {
     repo: Repository,
@@ -34,6 +39,8 @@ pub struct SweepReport {
     pub from: Option<DateTime<Utc>>,
     pub through: Option<DateTime<Utc>>,
     pub enqueued: usize,
+    /// Stranded outgoing jobs sent again.
+    pub resent: usize,
 }
 
 impl Scheduler {
@@ -46,6 +53,10 @@ impl Scheduler {
 
     pub async fn sweep(&self) -> Result<SweepReport, DomainError> {
         let now = self.ports.clock.now();
+        let resent = self
+            .repo
+            .resend_outgoing_jobs(self.ports.queue.as_ref(), now - STRANDED_AFTER, now)
+            .await?;
         let through = now + LOOKAHEAD;
         // Where the last sweep stopped; a cursor ahead of the window means the clock went
         // back (the test clock can), and the sweep starts over from the lookback.
@@ -54,7 +65,10 @@ impl Scheduler {
             _ => now - MAX_LOOKBACK,
         };
         if from >= through {
-            return Ok(SweepReport::default());
+            return Ok(SweepReport {
+                resent,
+                ..SweepReport::default()
+            });
         }
         let due = self.repo.due_reminders(from, through).await?;
         // Delays are worked out just before each chunk goes, so that a long sweep (50,000
@@ -83,6 +97,7 @@ impl Scheduler {
             from: Some(from),
             through: Some(through),
             enqueued: due.len(),
+            resent,
         })
     }
 }

@@ -9,9 +9,9 @@ mod sms;
 mod sqs;
 mod translate;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
-use aws_config::SdkConfig;
+use aws_config::{SdkConfig, timeout::TimeoutConfig};
 use fairlink_domain::ports::{Clock, Ports, SystemClock, UlidGenerator};
 
 pub use dynamodb::DynamoItemStore;
@@ -33,6 +33,11 @@ pub struct AwsSettings {
     /// `FAIRLINK_TRANSLATE=amazon`: translate messages with Amazon Translate; otherwise no
     /// provider is configured and translation answers 503.
     pub amazon_translate: bool,
+    /// `FAIRLINK_AWS_ATTEMPT_TIMEOUT_MS` (2,000) and `FAIRLINK_AWS_TIMEOUT_MS` (5,000): how
+    /// long one attempt of an AWS call, and the call with its retries, may take before it
+    /// fails as unavailable (a 503 to the client) instead of hanging the request.
+    pub attempt_timeout: Duration,
+    pub operation_timeout: Duration,
 }
 
 impl AwsSettings {
@@ -47,8 +52,27 @@ impl AwsSettings {
             email_from: var("FAIRLINK_EMAIL_FROM")
                 .unwrap_or_else(|| "no-reply@fairlink.example".into()),
             amazon_translate: var("FAIRLINK_TRANSLATE").as_deref() == Some("amazon"),
+            attempt_timeout: millis(var("FAIRLINK_AWS_ATTEMPT_TIMEOUT_MS"), 2_000),
+            operation_timeout: millis(var("FAIRLINK_AWS_TIMEOUT_MS"), 5_000),
             stack,
         }
+    }
+}
+
+fn millis(value: Option<String>, default: u64) -> Duration {
+    Duration::from_millis(value.and_then(|v| v.parse().ok()).unwrap_or(default))
+}
+
+impl AwsSettings {
+    /// The SDK configuration with these settings' timeouts (the SDK sets none by default
+    /// but for connecting, so an endpoint that stops answering would hold a request).
+    pub fn with_timeouts(&self, sdk: &SdkConfig) -> SdkConfig {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(self.attempt_timeout)
+            .operation_attempt_timeout(self.attempt_timeout)
+            .operation_timeout(self.operation_timeout)
+            .build();
+        sdk.to_builder().timeout_config(timeouts).build()
     }
 }
 
@@ -64,6 +88,7 @@ pub async fn ports(
     clock: Option<Arc<dyn Clock>>,
 ) -> Result<Ports, String> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let sdk = &settings.with_timeouts(sdk);
     let queue = SqsJobQueue::connect(aws_sdk_sqs::Client::new(sdk), &settings.stack).await?;
     Ok(Ports {
         store: Arc::new(DynamoItemStore::new(

@@ -38,6 +38,9 @@ pub enum DomainError {
     /// 503: a dependency is not there (not configured, or not answering).
     #[error("{detail}")]
     Unavailable { code: &'static str, detail: String },
+    /// 429: too many requests of this kind from one client; try again after the seconds.
+    #[error("too many requests; try again in {retry_after} s")]
+    RateLimited { retry_after: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -23,7 +24,40 @@ pub enum MatchJob {
     ExhibitRecommended { exhibit_id: String },
 }
 
+/// A message written in the same transaction as the change that calls for it, then sent
+/// to its queue once that change is committed. A send that fails leaves it stored, and the
+/// scheduler sends it a minute later: a committed change never loses its message, and a
+/// failing queue never fails a request whose change is already made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutgoingJob {
+    pub id: String,
+    pub queue: QueueName,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    /// When the message should reach its worker (reminders are sent ahead, with a delay).
+    pub deliver_at: DateTime<Utc>,
+}
+
+impl OutgoingJob {
+    /// The queue delay that delivers it at `deliver_at` (now if past; at most 15 minutes).
+    pub fn delay(&self, now: DateTime<Utc>) -> Duration {
+        let ahead = (self.deliver_at - now).num_seconds().max(0) as u64;
+        Duration::from_secs(ahead.min(crate::ports::MAX_DELAY.as_secs()))
+    }
+}
+
 impl MatchJob {
+    pub fn outgoing(&self, id: String, now: DateTime<Utc>) -> Result<OutgoingJob, DomainError> {
+        Ok(OutgoingJob {
+            id,
+            queue: QueueName::Matcher,
+            body: serde_json::to_string(self).map_err(|e| DomainError::Internal(e.to_string()))?,
+            created_at: now,
+            deliver_at: now,
+        })
+    }
+
     pub async fn enqueue(&self, queue: &dyn JobQueue) -> Result<(), DomainError> {
         let body = serde_json::to_string(self).map_err(|e| DomainError::Internal(e.to_string()))?;
         queue
@@ -55,6 +89,21 @@ pub enum NotifierJob {
 impl NotifierJob {
     pub fn body(&self) -> Result<String, DomainError> {
         serde_json::to_string(self).map_err(|e| DomainError::Internal(e.to_string()))
+    }
+
+    pub fn outgoing(
+        &self,
+        id: String,
+        now: DateTime<Utc>,
+        deliver_at: DateTime<Utc>,
+    ) -> Result<OutgoingJob, DomainError> {
+        Ok(OutgoingJob {
+            id,
+            queue: QueueName::Notifier,
+            body: self.body()?,
+            created_at: now,
+            deliver_at,
+        })
     }
 
     pub async fn enqueue(&self, queue: &dyn JobQueue, delay: Duration) -> Result<(), DomainError> {

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod matching;
 pub mod model;
 pub mod ports;
+pub mod rate_limit;
 pub mod reminders;
 pub mod validate;
 

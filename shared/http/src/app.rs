@@ -101,6 +101,22 @@ fn problems_as_problem_json(doc: utoipa::openapi::OpenApi) -> serde_json::Value 
     doc
 }
 
+/// Answers 503 `timeout` when the request takes longer than the state's request timeout.
+async fn deadline(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    match tokio::time::timeout(state.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Domain(fairlink_domain::DomainError::Unavailable {
+            code: "timeout",
+            detail: "the request took too long".into(),
+        })
+        .into_response(),
+    }
+}
+
 async fn route_not_found() -> Response {
     ApiError::RouteNotFound.into_response()
 }
@@ -109,15 +125,41 @@ async fn method_not_allowed() -> Response {
     ApiError::MethodNotAllowed.into_response()
 }
 
-/// The whole API: the features' routes plus /health and /openapi.json, with the shared
-/// layers (request ids, logs, body limit, idempotency) and problem+json fallbacks.
-pub fn api(features: impl IntoIterator<Item = OpenApiRouter<AppState>>, state: AppState) -> Router {
+/// The OpenAPI document of these features (with /health), errors as problem+json.
+pub fn openapi_document(features: impl IntoIterator<Item = OpenApiRouter<AppState>>) -> String {
+    let (_, doc) = with_features(features).split_for_parts();
+    serde_json::to_string_pretty(&problems_as_problem_json(doc)).unwrap_or_default()
+}
+
+fn with_features(
+    features: impl IntoIterator<Item = OpenApiRouter<AppState>>,
+) -> OpenApiRouter<AppState> {
     let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi()).routes(routes!(health));
     for feature in features {
         router = router.merge(feature);
     }
-    let (router, doc) = router.split_for_parts();
-    let doc = Arc::new(problems_as_problem_json(doc).to_string());
+    router
+}
+
+/// The whole API: the features' routes plus /health and /openapi.json (the document of these
+/// features), with the shared layers (request ids, logs, body limit, idempotency, deadline)
+/// and problem+json fallbacks.
+pub fn api(features: impl IntoIterator<Item = OpenApiRouter<AppState>>, state: AppState) -> Router {
+    api_documented(features, state, None)
+}
+
+/// As `api`, serving `document` at /openapi.json instead of the features' own (the accounts
+/// Lambda serves the whole API's document this way).
+pub fn api_documented(
+    features: impl IntoIterator<Item = OpenApiRouter<AppState>>,
+    state: AppState,
+    document: Option<&'static str>,
+) -> Router {
+    let (router, doc) = with_features(features).split_for_parts();
+    let doc: Arc<str> = match document {
+        Some(document) => Arc::from(document),
+        None => Arc::from(problems_as_problem_json(doc).to_string()),
+    };
     router
         .route(
             "/openapi.json",
@@ -126,11 +168,14 @@ pub fn api(features: impl IntoIterator<Item = OpenApiRouter<AppState>>, state: A
                 async move {
                     (
                         [(axum::http::header::CONTENT_TYPE, "application/json")],
-                        doc.as_str().to_owned(),
+                        doc.to_string(),
                     )
                 }
             }),
         )
+        // The deadline sits inside the idempotency layer, which releases the key of a
+        // request that timed out.
+        .layer(middleware::from_fn_with_state(state.clone(), deadline))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .fallback(route_not_found)

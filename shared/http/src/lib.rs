@@ -4,15 +4,17 @@
 
 mod app;
 pub mod auth;
+pub mod client;
 mod extract;
 mod idempotency;
 mod list;
 pub mod observability;
 mod problem;
-mod state;
+pub mod state;
 
-pub use app::{BODY_LIMIT, api, lambda_main};
+pub use app::{BODY_LIMIT, api, api_documented, lambda_main, openapi_document};
 pub use auth::{Authenticator, Caller, TokenClaims, issue_token};
+pub use client::ClientAddress;
 pub use extract::{Json, Query};
 pub use list::{ListParams, ListResponse, nullable, page_request};
 pub use problem::{ApiError, ApiResult, Problem};

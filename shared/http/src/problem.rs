@@ -72,6 +72,12 @@ impl ApiError {
                 "a service fairlink depends on is unavailable; try again shortly".into(),
                 None,
             ),
+            ApiError::Domain(D::RateLimited { retry_after }) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many requests from this address; try again in {retry_after} s"),
+                None,
+            ),
             ApiError::Domain(D::Internal(_)) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -144,6 +150,12 @@ impl IntoResponse for ApiError {
         } else {
             tracing::info!(code = %problem.code, status = problem.status, "request refused");
         }
-        problem_response(&problem)
+        let mut response = problem_response(&problem);
+        if let ApiError::Domain(DomainError::RateLimited { retry_after }) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
     }
 }

@@ -1,7 +1,7 @@
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use fairlink_domain::Ports;
+use fairlink_domain::{Ports, rate_limit::RateLimit};
 use fairlink_store::Repository;
 
 use crate::auth::Authenticator;
@@ -12,7 +12,14 @@ pub struct AppState {
     pub ports: Ports,
     pub repo: Repository,
     pub auth: Arc<Authenticator>,
+    /// Buyer registrations per client address; `None` lets every one through.
+    pub registration_limit: Option<RateLimit>,
+    /// How long a request may take before it answers 503 `timeout`: below the Lambda
+    /// timeout (10 s in the template), so the client gets a problem, not a gateway error.
+    pub request_timeout: Duration,
 }
+
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 
 impl AppState {
     pub fn new(ports: Ports, auth: Authenticator) -> Self {
@@ -21,7 +28,19 @@ impl AppState {
             ports,
             repo,
             auth: Arc::new(auth),
+            registration_limit: None,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
+    }
+
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    pub fn with_registration_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.registration_limit = limit;
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -10,6 +10,8 @@
 //! | email claim         | `EMAIL#<email>`       | `EMAIL`                 |                        |          |
 //! | notification        | `ACC#<aid>#NOTIFS`    | `<nid>`                 | `ACC#<aid>#UNREAD` (1) | `<nid>`  |
 //! | idempotency record  | `IDEM#<scope>#<key>`  | `IDEM`                  |                        |          |
+//! | rate-limit window   | `RATE#<scope>#<client>#<window>` | `RATE`       |                        |          |
+//! | outgoing job (4)    | `OUTGOING#<shard>`    | `<createdAt>#<jid>`     |                        |          |
 //! | outbox entry (2)    | `OUTBOX`              | `<id>`                  |                        |          |
 //! | exhibit             | `EXHIBIT#<xid>`       | `EXHIBIT`               | `EXH#<eid>#EXHIBITS`   | `<xid>`  |
 //! | quota spent         | `EXH#<eid>`           | `QUOTA`                 |                        |          |
@@ -46,6 +48,7 @@
 //! | booking         | `REMIND#<10-min bucket>#<shard>`| `<reminderAt>#<bkid>` | confirmed, reminder more than 15 min ahead |
 //!
 //! (1) only while unread: a sparse index. (2) embedded email and SMS adapters only.
+//! (4) only until its queue took it: a queue message stored with the change that calls for it.
 //! (3) only while the exhibit is recommended: the small, pre-tokenized form the matcher
 //! scores, one partition per category, so matching reads only the intent's category.
 //! Ids are ULIDs, so an id-ordered sort key is also a creation-ordered one.
@@ -59,6 +62,8 @@
 //! - my notifications, newest first: query `ACC#<aid>#NOTIFS` backward;
 //!   unread ones: query GSI1 `ACC#<aid>#UNREAD` backward;
 //! - an idempotency record: get, conditional put, expiring by `ttl`;
+//! - a rate-limit window: one conditional counter update, expiring by `ttl`;
+//! - outgoing jobs left unsent: query each of 8 `OUTGOING#<shard>` partitions below a time;
 //! - an exhibit: get; an exhibitor's exhibits: GSI1; its recommended ones: GSI2;
 //! - a category's recommended exhibits (the matcher): query `CAT#<cat>#CANDIDATES`;
 //! - a category's open intents (the matcher, on a new recommendation): GSI2;
@@ -116,6 +121,16 @@ pub fn notifications(aid: &str) -> String {
 
 pub fn unread_notifications(aid: &str) -> String {
     format!("ACC#{aid}#UNREAD")
+}
+
+pub const RATE: &str = "RATE";
+
+pub fn outgoing(shard: u32) -> String {
+    format!("OUTGOING#{shard}")
+}
+
+pub fn rate_window(scope: &str, client: &str, window_start: i64) -> String {
+    format!("RATE#{scope}#{client}#{window_start}")
 }
 
 pub fn idempotency(scope: &str, key: &str) -> String {

@@ -3,22 +3,24 @@ use std::sync::{Arc, Mutex};
 use super::Clock;
 
 /// Makes new object ids: `acc_01j9…`. They sort by creation order (strictly, even within one
-/// millisecond or under a stopped test clock) and carry 80 random bits, so they cannot be
-/// guessed.
+/// millisecond or under a stopped test clock) and cannot be guessed from one another: a new
+/// millisecond starts from 80 random bits, and an id in the same millisecond as the last one
+/// adds a random 64-bit step to it (ULID's own monotonic mode adds 1, which would make the
+/// next id of an instance its neighbour's plus one).
 pub trait IdGenerator: Send + Sync {
     fn new_id(&self, prefix: &str) -> String;
 }
 
 pub struct UlidGenerator {
     clock: Arc<dyn Clock>,
-    monotonic: Mutex<ulid::Generator>,
+    last: Mutex<Option<ulid::Ulid>>,
 }
 
 impl UlidGenerator {
     pub fn new(clock: Arc<dyn Clock>) -> Self {
         Self {
             clock,
-            monotonic: Mutex::new(ulid::Generator::new()),
+            last: Mutex::new(None),
         }
     }
 }
@@ -26,11 +28,18 @@ impl UlidGenerator {
 impl IdGenerator for UlidGenerator {
     fn new_id(&self, prefix: &str) -> String {
         let now = std::time::SystemTime::from(self.clock.now());
-        let mut generator = self.monotonic.lock().unwrap_or_else(|e| e.into_inner());
-        // Overflow needs 2^80 ids in one millisecond; fall back to a fresh random id.
-        let id = generator
-            .generate_from_datetime(now)
-            .unwrap_or_else(|_| ulid::Ulid::from_datetime(now));
+        let fresh = ulid::Ulid::from_datetime(now);
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let id = match *last {
+            // A step that carries out of the random bits moves into the next millisecond:
+            // still later than the last id, and still a valid ULID.
+            Some(previous) if fresh <= previous => {
+                let step = u128::from(rand::random::<u64>().max(1));
+                ulid::Ulid(previous.0.saturating_add(step))
+            }
+            _ => fresh,
+        };
+        *last = Some(id);
         format!("{prefix}_{}", id.to_string().to_ascii_lowercase())
     }
 }
@@ -62,6 +71,14 @@ mod tests {
         let made: Vec<String> = (0..1000).map(|_| ids.new_id("ntf")).collect();
         let mut sorted = made.clone();
         sorted.sort();
+        sorted.dedup();
         assert_eq!(made, sorted);
+        // Neighbours are far apart: the next id is not the last one plus a small number.
+        let value = |id: &str| ulid::Ulid::from_string(&id[4..]).unwrap().0;
+        let close = made
+            .windows(2)
+            .filter(|pair| value(&pair[1]) - value(&pair[0]) < 1 << 32)
+            .count();
+        assert!(close < 3, "{close} of 999 steps were under 2^32");
     }
 }

@@ -4,7 +4,10 @@ use async_trait::async_trait;
 
 /// The queues of infra/template.yaml. Each has a dead-letter queue that takes a message
 /// after `max_receive_count` failed deliveries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum QueueName {
     /// New intents and new recommendations, for the matcher worker.
     Matcher,

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Duration, Utc};
 use fairlink_domain::{
     DomainError,
+    jobs::OutgoingJob,
     model::{Booking, BookingStatus, MAX_SLOT_MINUTES, Notification, Slot},
     ports::{Change, Condition, Index, Item, Key, Query, SortCondition, StoreError, WriteOp, attr},
 };
@@ -272,6 +273,7 @@ impl Repository {
         after: &Booking,
         indexed: bool,
         notifications: &[(&str, &Notification)],
+        jobs: &[OutgoingJob],
     ) -> Result<(), DomainError> {
         let assignee = after.assignee_id.as_deref().unwrap_or_default();
         let mut ops = vec![
@@ -307,6 +309,7 @@ impl Repository {
                 .iter()
                 .map(|(aid, n)| notification_write(aid, n)),
         );
+        ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(()),
             Err(StoreError::ConditionFailed { op: Some(1) }) => Err(DomainError::conflict(
@@ -360,19 +363,22 @@ impl Repository {
     }
 
     /// Saves a change that leaves the booking's state as it is (invitees), keeping it in the
-    /// reminder index if it was there.
+    /// reminder index if it was there, with the jobs it calls for.
     pub async fn save_booking_details(
         &self,
         before: &Booking,
         after: &Booking,
+        jobs: &[OutgoingJob],
     ) -> Result<(), DomainError> {
         let changes =
             codec::changes_between(&booking_item(before, false), &booking_item(after, false));
-        match self
-            .store()
-            .update(&booking_key(&after.id), changes, Some(same_state(before)))
-            .await
-        {
+        let mut ops = vec![WriteOp::Update {
+            key: booking_key(&after.id),
+            changes,
+            condition: Some(same_state(before)),
+        }];
+        ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
+        match self.transact_retrying(ops).await {
             Ok(_) => Ok(()),
             Err(err) if err.is_condition_failed() => Err(changed_meanwhile()),
             Err(err) => Err(err.into()),

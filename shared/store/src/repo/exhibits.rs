@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
+    jobs::OutgoingJob,
     matching::PackedCandidate,
     model::Exhibit,
     ports::{Change, Condition, Index, Item, Key, Query, StoreError, WriteOp, attr},
@@ -206,6 +207,7 @@ impl Repository {
         exhibit: &Exhibit,
         total: u32,
         at: DateTime<Utc>,
+        jobs: &[OutgoingJob],
     ) -> Result<Result<Exhibit, RecommendError>, DomainError> {
         if total == 0 {
             return Ok(Err(RecommendError::QuotaExhausted));
@@ -217,7 +219,7 @@ impl Repository {
             .into_iter()
             .map(|name| Change::Set(name.into(), item[name].clone()))
             .collect();
-        let ops = vec![
+        let mut ops = vec![
             WriteOp::Update {
                 key: quota_key(&exhibit.exhibitor_id),
                 changes: vec![Change::Add("used".into(), 1)],
@@ -236,6 +238,7 @@ impl Repository {
             },
             candidate_put(&after),
         ];
+        ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(Ok(after)),
             Err(StoreError::ConditionFailed { op: Some(0) }) => {

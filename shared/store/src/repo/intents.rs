@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
+    jobs::OutgoingJob,
     model::{
         DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Notification, Push,
     },
@@ -8,7 +9,7 @@ use fairlink_domain::{
 };
 use serde_json::Value;
 
-use super::{Repository, notifications::notification_write};
+use super::{Repository, notifications::notification_write, outgoing::outgoing_job_write};
 use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
 
@@ -104,11 +105,13 @@ impl Repository {
         &self,
         intent: &Intent,
         delivery: Option<(&IntentDelivery, &Notification)>,
+        jobs: &[OutgoingJob],
     ) -> Result<(), DomainError> {
         let mut ops = vec![WriteOp::Put {
             item: intent_item(intent),
             condition: Some(Condition::NotExists),
         }];
+        ops.extend(jobs.iter().map(outgoing_job_write));
         if let Some((delivery, notification)) = delivery {
             ops.push(WriteOp::Put {
                 item: delivery_item(delivery),

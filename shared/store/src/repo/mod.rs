@@ -11,6 +11,9 @@ mod notifications;
 
 pub use notifications::notification_write;
 mod outbox;
+mod outgoing;
+pub use outgoing::{OUTGOING_SHARDS, outgoing_job_write};
+mod rate_limits;
 
 use std::sync::Arc;
 

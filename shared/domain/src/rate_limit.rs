@@ -1,0 +1,75 @@
+//! Fixed-window rate limits, such as buyer registrations per client address.
+
+use std::{fmt, str::FromStr};
+
+use chrono::{DateTime, Utc};
+
+/// At most `max` events per `window_seconds` window, windows aligned on the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u32,
+    pub window_seconds: u32,
+}
+
+impl RateLimit {
+    /// The start of the window `now` falls in (seconds since the epoch).
+    pub fn window_start(&self, now: DateTime<Utc>) -> i64 {
+        let window = i64::from(self.window_seconds.max(1));
+        now.timestamp().div_euclid(window) * window
+    }
+
+    /// Seconds until the next window opens.
+    pub fn retry_after(&self, now: DateTime<Utc>) -> u64 {
+        let next = self.window_start(now) + i64::from(self.window_seconds.max(1));
+        (next - now.timestamp()).max(1) as u64
+    }
+}
+
+impl FromStr for RateLimit {
+    type Err = String;
+
+    /// `"20/3600"`: 20 per hour.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (max, window) = text
+            .split_once('/')
+            .ok_or_else(|| format!("`{text}` is not <count>/<seconds>"))?;
+        let max: u32 = max
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{max}` is not a count"))?;
+        let window_seconds: u32 = window
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{window}` is not a number of seconds"))?;
+        if max == 0 || window_seconds == 0 {
+            return Err(format!("`{text}`: both numbers must be above 0"));
+        }
+        Ok(Self {
+            max,
+            window_seconds,
+        })
+    }
+}
+
+impl fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.max, self.window_seconds)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_aligns_windows() {
+        let limit: RateLimit = "20/3600".parse().unwrap();
+        assert_eq!((limit.max, limit.window_seconds), (20, 3600));
+        let now: DateTime<Utc> = "2021-04-15T08:59:30Z".parse().unwrap();
+        assert_eq!(limit.window_start(now) % 3600, 0);
+        assert_eq!(limit.retry_after(now), 30);
+        for bad in ["", "20", "0/60", "20/0", "x/60", "20/y"] {
+            assert!(bad.parse::<RateLimit>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Outgoing jobs: queue messages stored with the change that calls for them, sent after the
+//! commit, and swept by the scheduler when that send failed (see `OutgoingJob`).
+
+use chrono::{DateTime, Utc};
+use fairlink_domain::{
+    DomainError,
+    jobs::OutgoingJob,
+    ports::{Condition, JobQueue, Key, Query, SortCondition, WriteOp},
+};
+
+use super::Repository;
+use crate::{codec, keys};
+
+/// Outgoing jobs spread over this many partitions, so a burst of writes is not one hot key.
+pub const OUTGOING_SHARDS: u32 = 8;
+
+fn shard_of(job_id: &str) -> u32 {
+    (codec::stable_hash(job_id) % u64::from(OUTGOING_SHARDS)) as u32
+}
+
+fn outgoing_key(job: &OutgoingJob) -> Key {
+    Key::new(
+        keys::outgoing(shard_of(&job.id)),
+        format!("{}#{}", keys::at(job.created_at), job.id),
+    )
+}
+
+/// The write that stores the job, for the transaction of the change that calls for it.
+pub fn outgoing_job_write(job: &OutgoingJob) -> WriteOp {
+    WriteOp::Put {
+        item: codec::to_item(&outgoing_key(job), "OutgoingJob", job),
+        condition: Some(Condition::NotExists),
+    }
+}
+
+impl Repository {
+    /// Sends committed jobs to their queues, forgetting each one sent. A failed send is
+    /// logged and left for `resend_outgoing_jobs`; it never fails the caller.
+    pub async fn dispatch(&self, queue: &dyn JobQueue, jobs: &[OutgoingJob], now: DateTime<Utc>) {
+        for job in jobs {
+            match queue.send(job.queue, &job.body, job.delay(now)).await {
+                Ok(()) => {
+                    if let Err(err) = self.store().delete(&outgoing_key(job), None).await {
+                        // Sent twice at worst, by the sweep: handlers are idempotent.
+                        tracing::warn!(job = %job.id, error = %err, "a sent job stays stored");
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(job = %job.id, queue = job.queue.slug(), error = %err, "sending failed; the scheduler sends it later");
+                }
+            }
+        }
+    }
+
+    /// Jobs created before `before` and still stored (their send failed, or the process
+    /// stopped in between), oldest first, up to `limit` per shard.
+    pub async fn stranded_jobs(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutgoingJob>, DomainError> {
+        let mut jobs = Vec::new();
+        for shard in 0..OUTGOING_SHARDS {
+            let query = Query::table(keys::outgoing(shard))
+                .sort(SortCondition::LessThan(keys::at(before)))
+                .limit(limit);
+            let page = self.store().query(query).await?;
+            for item in page.items {
+                jobs.push(codec::from_item(item)?);
+            }
+        }
+        Ok(jobs)
+    }
+
+    /// Sends the stranded jobs created before `before`; how many were sent.
+    pub async fn resend_outgoing_jobs(
+        &self,
+        queue: &dyn JobQueue,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, DomainError> {
+        let jobs = self.stranded_jobs(before, 100).await?;
+        self.dispatch(queue, &jobs, now).await;
+        let still = self.stranded_jobs(before, 100).await?.len();
+        Ok(jobs.len().saturating_sub(still))
+    }
+}

@@ -1,0 +1,43 @@
+//! Rate-limit windows: one counter per (scope, client, window), counted with a conditional
+//! update, so concurrent requests on every Lambda share one count.
+
+use chrono::{DateTime, Utc};
+use fairlink_domain::{
+    DomainError,
+    ports::{Change, Condition, Key, attr},
+    rate_limit::RateLimit,
+};
+use serde_json::json;
+
+use super::Repository;
+use crate::keys;
+
+impl Repository {
+    /// Counts one request of `client` in `scope`; `RateLimited` once the window is full.
+    pub async fn take_rate_slot(
+        &self,
+        scope: &str,
+        client: &str,
+        limit: RateLimit,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
+        let window_start = limit.window_start(now);
+        let key = Key::new(keys::rate_window(scope, client, window_start), keys::RATE);
+        let expires = window_start + i64::from(limit.window_seconds);
+        let under_limit = Condition::Or(vec![
+            Condition::AttrNotExists("count".into()),
+            Condition::LessThan("count".into(), json!(limit.max)),
+        ]);
+        let changes = vec![
+            Change::Add("count".into(), 1),
+            Change::Set(attr::TTL.into(), json!(expires)),
+        ];
+        match self.store().update(&key, changes, Some(under_limit)).await {
+            Ok(_) => Ok(()),
+            Err(err) if err.is_condition_failed() => Err(DomainError::RateLimited {
+                retry_after: limit.retry_after(now),
+            }),
+            Err(err) => Err(err.into()),
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! DynamoDB cost per endpoint: every sample event is replayed, in the sample order, against
+//! moto through a client that records each DynamoDB operation, and the calls are held to the
+//! table below. Rules: no Scan anywhere; a read makes one Query or GetItem (BatchGetItem for
+//! what it joins); a write makes one write or one transaction. Every authenticated request
+//! first reads its caller's account (one GetItem): the role, exhibitor and permissions come
+//! from the store, so a deactivation or a permission change applies at once. An endpoint that
+//! needs more than its rule says why.
+
+use fairlink_aws::DynamoItemStore;
+use fairlink_store::Repository;
+use fairlink_tests::{
+    bootstrapped_moto,
+    dynamo_calls::DynamoCalls,
+    sample::{EXPECTED, event, http_apps, replay, seed},
+};
+use std::sync::Arc;
+
+/// (event, the DynamoDB calls it makes in order, why more than its rule).
+#[rustfmt::skip]
+const COST: &[(&str, &str, &str)] = &[
+    (
+        "accounts/health",
+        "",
+        "",
+    ),
+    (
+        "accounts/get-fair",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR",
+        "",
+    ),
+    (
+        "accounts/put-fair",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, PutItem FAIR/FAIR",
+        "the current fair is read to keep its id when the body leaves it out",
+    ),
+    (
+        "accounts/create-exhibitor",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, TransactWriteItems (4 items)",
+        "the fair must be configured: its zones check the exhibitor's and its default quota applies",
+    ),
+    (
+        "accounts/get-exhibitor",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE",
+        "",
+    ),
+    (
+        "accounts/register-buyer",
+        "TransactWriteItems (2 items)",
+        "",
+    ),
+    (
+        "accounts/get-me",
+        "GetItem ACC#*/ACCOUNT",
+        "",
+    ),
+    (
+        "accounts/put-presence",
+        "GetItem ACC#*/ACCOUNT, UpdateItem ACC#*/ACCOUNT",
+        "",
+    ),
+    (
+        "accounts/list-accounts",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#ACCOUNTS",
+        "",
+    ),
+    (
+        "accounts/create-account",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, TransactWriteItems (3 items)",
+        "the exhibitor's profile proves the exhibitor exists before its account is added",
+    ),
+    (
+        "accounts/patch-account",
+        "GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, UpdateItem ACC#*/ACCOUNT",
+        "the target account is read to check it belongs to the caller's exhibitor and to write only changed attributes",
+    ),
+    (
+        "accounts/get-distribution",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/SETTINGS#*, GetItem FAIR/FAIR",
+        "the distribution lock time (`locked`) comes from the fair",
+    ),
+    (
+        "accounts/put-distribution",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, PutItem EXH#*/SETTINGS#*",
+        "the fair's lock time decides whether the modes may still change",
+    ),
+    (
+        "accounts/put-auto-replies",
+        "GetItem ACC#*/ACCOUNT, PutItem EXH#*/SETTINGS#*",
+        "",
+    ),
+    (
+        "accounts/get-auto-replies",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/SETTINGS#*",
+        "",
+    ),
+    (
+        "accounts/delete-account",
+        "GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, UpdateItem ACC#*/ACCOUNT",
+        "the target account is read to check its exhibitor and that it is not the main account",
+    ),
+    (
+        "notifications/list-notifications",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 ACC#*#UNREAD",
+        "",
+    ),
+    (
+        "notifications/read-notification",
+        "GetItem ACC#*/ACCOUNT, UpdateItem ACC#*#NOTIFS/*",
+        "",
+    ),
+    (
+        "exhibits/create-exhibit",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, PutItem EXHIBIT#*/EXHIBIT",
+        "the fair's categories check the exhibit's category and give its zone",
+    ),
+    (
+        "exhibits/list-exhibits",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, Query GSI1 EXH#*#EXHIBITS",
+        "the exhibitor's profile answers 404 for an unknown exhibitor instead of an empty list",
+    ),
+    (
+        "exhibits/get-exhibit",
+        "GetItem ACC#*/ACCOUNT, GetItem EXHIBIT#*/EXHIBIT",
+        "",
+    ),
+    (
+        "exhibits/patch-exhibit",
+        "GetItem ACC#*/ACCOUNT, GetItem EXHIBIT#*/EXHIBIT, GetItem FAIR/FAIR, TransactWriteItems (1 items)",
+        "the exhibit is read for its owner and changed attributes; the fair checks a new category; a transaction keeps its match candidate in step",
+    ),
+    (
+        "exhibits/put-reps",
+        "GetItem ACC#*/ACCOUNT, GetItem EXHIBIT#*/EXHIBIT, GetItem ACC#*/ACCOUNT, TransactWriteItems (1 items)",
+        "the exhibit is read for its owner; each rep account is checked to be one of the exhibitor's",
+    ),
+    (
+        "exhibits/recommend",
+        "GetItem ACC#*/ACCOUNT, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem FAIR/FAIR, TransactWriteItems (4 items), DeleteItem OUTGOING#*/*#*, GetItem EXH#*/QUOTA",
+        "the exhibit, the exhibitor's quota override and the fair's default quota decide the quota; the last GetItem reads the quota spent for the answer's figures; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
+    ),
+    (
+        "exhibits/list-recommendations",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem FAIR/FAIR, GetItem EXH#*/QUOTA, Query GSI2 EXH#*#RECOMMENDED",
+        "the answer carries the quota (exhibitor override, fair default, amount spent) beside the page",
+    ),
+    (
+        "exhibits/delete-exhibit",
+        "GetItem ACC#*/ACCOUNT, GetItem EXHIBIT#*/EXHIBIT, TransactWriteItems (1 items)",
+        "the exhibit is read for its owner; the transaction also removes its match candidate",
+    ),
+    (
+        "intents/publish-intent",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem EXH#*/SETTINGS#*, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, TransactWriteItems (4 items), DeleteItem OUTGOING#*/*#*",
+        "validation reads the fair (category) and the directed exhibit; distribution reads the exhibitor, its modes, its accounts and the picked account; one transaction writes intent, delivery and notice; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
+    ),
+    (
+        "intents/list-intents",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 ACC#*#INTENTS",
+        "",
+    ),
+    (
+        "intents/get-intent",
+        "GetItem ACC#*/ACCOUNT, GetItem INTENT#*/INTENT",
+        "",
+    ),
+    (
+        "intents/my-recommendations",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 ACC#*#PUSHES",
+        "",
+    ),
+    (
+        "intents/exhibitor-intents",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#INTENTS",
+        "",
+    ),
+    (
+        "intents/my-intents",
+        "GetItem ACC#*/ACCOUNT, Query GSI2 ACC#*#ASSIGNED_INTENTS",
+        "",
+    ),
+    (
+        "intents/assign-intent",
+        "GetItem ACC#*/ACCOUNT, GetItem INTENT#*/DELIVERY#*, GetItem ACC#*/ACCOUNT",
+        "the delivery is read for its exhibitor and the new assignee account is checked; the sample reassigns to the same account, so nothing is written",
+    ),
+    (
+        "intents/complete-intent",
+        "GetItem ACC#*/ACCOUNT, GetItem INTENT#*/DELIVERY#*, TransactWriteItems (1 items)",
+        "the delivery is read for its assignee before the transaction",
+    ),
+    (
+        "intents/exhibit-matches",
+        "GetItem ACC#*/ACCOUNT, Query table EXH#*#MATCHES",
+        "",
+    ),
+    (
+        "intents/close-intent",
+        "GetItem ACC#*/ACCOUNT, GetItem INTENT#*/INTENT, UpdateItem INTENT#*/INTENT",
+        "the intent is read to check the caller owns it",
+    ),
+    (
+        "exhibits/withdraw-recommendation",
+        "GetItem ACC#*/ACCOUNT, GetItem EXHIBIT#*/EXHIBIT, TransactWriteItems (2 items)",
+        "the exhibit is read for its owner; the transaction also removes its match candidate",
+    ),
+    (
+        "appointments/create-slot",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#SLOTS, TransactWriteItems (1 items), Query GSI1 EXH#*#ACCOUNTS",
+        "the exhibitor's slots in the window are read to refuse overlaps; its accounts give the answer's capacity",
+    ),
+    (
+        "appointments/create-slots-batch",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#SLOTS, TransactWriteItems (12 items), Query GSI1 EXH#*#ACCOUNTS",
+        "as create-slot, for the whole batch in one query and one transaction",
+    ),
+    (
+        "appointments/list-slots",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, Query GSI1 EXH#*#ACCOUNTS, Query GSI1 EXH#*#SLOTS",
+        "the exhibitor's profile answers 404 for an unknown exhibitor; its accounts give each slot's capacity",
+    ),
+    (
+        "appointments/patch-slot",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, Query GSI1 EXH#*#SLOTS, UpdateItem SLOT#*/SLOT, Query GSI1 EXH#*#ACCOUNTS",
+        "the slot is read for its owner and bookings; overlaps are checked; the accounts give the answer's capacity",
+    ),
+    (
+        "appointments/delete-slot",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, DeleteItem SLOT#*/SLOT",
+        "the slot is read to check its owner and that it is unbooked",
+    ),
+    (
+        "appointments/book-slot",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, GetItem EXH#*/PROFILE, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items)",
+        "the slot, its exhibitor and its accounts (capacity) are read; the main account receives the notice; one transaction books",
+    ),
+    (
+        "appointments/get-booking",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING",
+        "",
+    ),
+    (
+        "appointments/assign-booking",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, TransactWriteItems (7 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "the booking, the assignee (its time is claimed), the buyer (confirmation email) and the exhibitor (its name in the email) are read before one transaction; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
+    ),
+    (
+        "appointments/invite",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem EXH#*/PROFILE, GetItem ACC#*/ACCOUNT, TransactWriteItems (2 items), DeleteItem OUTGOING#*/*#*",
+        "the booking is read for its participants; the exhibitor and the inviter's account give the invitation email its names; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
+    ),
+    (
+        "appointments/booking-calendar",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem EXH#*/PROFILE, GetItem ACC#*/ACCOUNT",
+        "the calendar entry names the exhibitor and the other participant",
+    ),
+    (
+        "appointments/my-bookings",
+        "GetItem ACC#*/ACCOUNT, Query table ACC#*#SCHEDULE, BatchGetItem (2 keys)",
+        "",
+    ),
+    (
+        "appointments/exhibitor-bookings",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#BOOKINGS",
+        "",
+    ),
+    (
+        "appointments/cancel-booking",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, BatchGetItem (2 keys), TransactWriteItems (6 items)",
+        "the booking, then its slot and schedule entries in one batch, before one transaction frees the place and the time",
+    ),
+    (
+        "messaging/open-conversation",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem PAIR#*#*/PAIR, GetItem EXH#*/SETTINGS#*, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, TransactWriteItems (4 items)",
+        "the exhibitor, the open pair, the distribution mode and accounts pick the assignee; the buyer and the assignee accounts give names; one transaction opens it",
+    ),
+    (
+        "messaging/list-conversations",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 ACC#*#CONVS",
+        "",
+    ),
+    (
+        "messaging/get-conversation",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV",
+        "",
+    ),
+    (
+        "messaging/send-message",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem EXH#*/SETTINGS#*, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items)",
+        "the conversation is read for its participants; auto-replies and the assignee's presence decide an automatic answer; one transaction writes both",
+    ),
+    (
+        "messaging/list-messages",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, Query table CONV#*#MSGS",
+        "the conversation is read to check the caller takes part",
+    ),
+    (
+        "messaging/mark-read",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem CONV#*#MSGS/*, Query table CONV#*#MSGS, TransactWriteItems (1 items)",
+        "the conversation (participants), the marker message (it must exist) and the count of later messages come before one write",
+    ),
+    (
+        "messaging/translate",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem CONV#*#MSGS/*, GetItem MSG#*/TR#*",
+        "the conversation (participants), the message and its cached translation; without a provider the answer is 503 and nothing is written",
+    ),
+    (
+        "messaging/transfer",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT",
+        "the conversation and the colleague it goes to are read; the sample hands it to its own assignee, so nothing is written",
+    ),
+    (
+        "cards/get-card",
+        "GetItem ACC#*/ACCOUNT, GetItem ACC#*/CARD",
+        "",
+    ),
+    (
+        "cards/put-card",
+        "GetItem ACC#*/ACCOUNT, PutItem ACC#*/CARD",
+        "",
+    ),
+    (
+        "cards/send-card",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT, GetItem ACC#*/CARD, TransactWriteItems (3 items), GetItem CONV#*/CONV, TransactWriteItems (4 items)",
+        "the conversation and the recipient are read, then the card; the received card and the conversation's card message are two transactions (RELIABILITY.md, known gap)",
+    ),
+    (
+        "cards/received-cards",
+        "GetItem ACC#*/ACCOUNT, Query table ACC#*#CARDS_IN",
+        "",
+    ),
+    (
+        "cards/exhibitor-cards",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#ACCOUNTS, BatchGetItem (3 keys), GetItem EXH#*/PROFILE",
+        "the accounts page, their saved cards in one batch, and the exhibitor's name once for accounts without a saved card",
+    ),
+    (
+        "cards/exhibitor-received-cards",
+        "GetItem ACC#*/ACCOUNT, Query table EXH#*#CARDS_IN",
+        "",
+    ),
+];
+
+#[tokio::test]
+async fn every_endpoint_makes_the_calls_in_its_table() {
+    let (sdk, settings) = bootstrapped_moto().await;
+    let calls = DynamoCalls::default();
+    let mut ports = fairlink_aws::ports(&sdk, &settings, None).await.unwrap();
+    ports.store = Arc::new(DynamoItemStore::new(calls.client(&sdk), &settings.table));
+    seed(&Repository::new(ports.store.clone())).await;
+    calls.take();
+    let apps = http_apps(&ports);
+
+    let mut failures = Vec::new();
+    for (feature, name, status, _) in EXPECTED {
+        let text = event(feature, name);
+        let (got, body) = replay(&apps[feature], &text).await;
+        assert_eq!(got, *status, "{feature}/{name}: {body}");
+        let calls = calls.take();
+        let endpoint = format!("{feature}/{name}");
+        let method = serde_json::from_str::<serde_json::Value>(&text).unwrap()
+            ["requestContext"]["http"]["method"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            calls.iter().all(|c| !c.starts_with("Scan")),
+            "{endpoint} scanned: {calls:?}"
+        );
+        let Some((_, expected, why)) = COST.iter().find(|(e, _, _)| *e == endpoint) else {
+            failures.push(format!("{endpoint}: not in the table; it made {calls:?}"));
+            continue;
+        };
+        let measured = calls.join(", ");
+        if measured != *expected {
+            failures.push(format!(
+                "{endpoint}: made `{measured}`, the table says `{expected}`"
+            ));
+        }
+        if !within_rule(&method, &calls) && why.is_empty() {
+            failures.push(format!(
+                "{endpoint}: more calls than its rule and no reason given"
+            ));
+        }
+    }
+    assert_eq!(COST.len(), EXPECTED.len(), "one row per sample event");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Reads: one GetItem or Query, plus BatchGetItem for what it joins. Writes: one write or one
+/// transaction. Both after the caller's own account.
+fn within_rule(method: &str, calls: &[String]) -> bool {
+    let own = calls.iter().skip(usize::from(
+        calls.first().is_some_and(|c| c == "GetItem ACC#*/ACCOUNT"),
+    ));
+    let (mut reads, mut writes) = (0, 0);
+    for call in own {
+        match call.split(' ').next().unwrap_or_default() {
+            "GetItem" | "Query" => reads += 1,
+            "BatchGetItem" => {}
+            _ => writes += 1,
+        }
+    }
+    if method == "GET" {
+        reads <= 1 && writes == 0
+    } else {
+        reads == 0 && writes <= 1
+    }
+}
