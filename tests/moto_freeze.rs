@@ -108,9 +108,10 @@ async fn a_frozen_emulator_costs_time_not_bookings() {
         outcomes.push(request.await.unwrap());
     }
     println!(
-        "{} bookings tried in {:?}: {} booked, {} refused (409), {} unavailable (503)",
+        "{} bookings tried in {:?} (slowest answer {:?}): {} booked, {} refused (409), {} unavailable (503)",
         outcomes.len(),
         started.elapsed(),
+        outcomes.iter().map(|o| o.elapsed).max().unwrap_or_default(),
         outcomes.iter().filter(|o| o.status == 201).count(),
         outcomes.iter().filter(|o| o.status == 409).count(),
         outcomes.iter().filter(|o| o.status == 503).count(),

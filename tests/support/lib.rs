@@ -128,6 +128,7 @@ pub fn moto_pid() -> u32 {
 
 pub async fn moto_sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(fairlink_aws::https_client())
         .endpoint_url(moto_endpoint())
         .region(Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(

@@ -12,7 +12,6 @@ use fairlink_domain::{
     },
     validate::Checks,
 };
-use fairlink_messaging::service::{own_card, profile_card};
 use fairlink_store::{PageOf, PageRequest, Repository};
 use serde::Deserialize;
 use serde_json::json;
@@ -60,7 +59,7 @@ impl<'a> CardsService<'a> {
     }
 
     pub async fn mine(&self, caller: &Account) -> Result<Card, DomainError> {
-        own_card(self.repo, caller, self.now()).await
+        self.repo.own_card(caller, self.now()).await
     }
 
     pub async fn put_mine(&self, caller: &Account, input: CardInput) -> Result<Card, DomainError> {
@@ -142,7 +141,7 @@ impl<'a> CardsService<'a> {
             .account(&input.to_account_id)
             .await?
             .ok_or_else(not_yours)?;
-        let card = own_card(self.repo, caller, self.now()).await?;
+        let card = self.repo.own_card(caller, self.now()).await?;
         let now = self.now();
         let received = ReceivedCard {
             id: self.ports.ids.new_id("rcd"),
@@ -249,7 +248,7 @@ impl<'a> CardsService<'a> {
                         exhibitor_name = Some(self.repo.exhibitor(eid).await?.map(|e| e.name));
                     }
                     let name = exhibitor_name.as_ref().and_then(|n| n.as_deref());
-                    profile_card(account, name, self.now())
+                    fairlink_domain::model::Card::from_profile(account, name, self.now())
                 }
             };
             cards.push(card);

@@ -463,7 +463,7 @@ impl<'a> MessagingService<'a> {
         };
         checks.into_result()?;
         let card = match kind {
-            MessageType::Card => Some(own_card(self.repo, caller, self.now()).await?),
+            MessageType::Card => Some(self.repo.own_card(caller, self.now()).await?),
             _ => None,
         };
         for _ in 0..5 {
@@ -740,47 +740,5 @@ fn split_cursor(cursor: Option<&str>) -> Result<(usize, Option<String>), DomainE
                 .map_err(|_| DomainError::field("cursor", "is not a cursor of this list"))?;
             Ok((seen, Some(inner.to_string())))
         }
-    }
-}
-
-/// The account's card: the one it saved, or one made from its profile.
-pub async fn own_card(
-    repo: &Repository,
-    account: &Account,
-    now: DateTime<Utc>,
-) -> Result<fairlink_domain::model::Card, DomainError> {
-    if let Some(card) = repo.card(&account.id).await? {
-        return Ok(card);
-    }
-    let exhibitor_name = match (&account.company, &account.exhibitor_id) {
-        (None, Some(eid)) => repo.exhibitor(eid).await?.map(|e| e.name),
-        _ => None,
-    };
-    Ok(profile_card(account, exhibitor_name.as_deref(), now))
-}
-
-/// The card an account without a saved one shows: its profile, with its own company or else
-/// its exhibitor's name.
-pub fn profile_card(
-    account: &Account,
-    exhibitor_name: Option<&str>,
-    now: DateTime<Utc>,
-) -> fairlink_domain::model::Card {
-    let company = account
-        .company
-        .clone()
-        .or_else(|| exhibitor_name.map(str::to_string))
-        .unwrap_or_default();
-    fairlink_domain::model::Card {
-        account_id: account.id.clone(),
-        name: account.name.clone(),
-        title: String::new(),
-        company,
-        phone: account.phone.clone().unwrap_or_default(),
-        email: account.email.clone(),
-        address: None,
-        website: None,
-        social: Default::default(),
-        updated_at: now,
     }
 }

@@ -1,23 +1,39 @@
 //! AWS adapters of fairlink's ports: DynamoDB, SQS, SES v2 and SNS, through the real SDK
 //! clients. `AWS_ENDPOINT_URL` points them at an emulator (moto) for local runs and tests.
+//!
+//! The SQS, SES, SNS and Translate adapters are features (`queue`, `email`, `sms`,
+//! `translate`), so each Lambda links only the SDK clients it uses; a port whose adapter is
+//! not built in answers `NotDeployed` errors.
 
+#[cfg(all(feature = "queue", feature = "email"))]
 pub mod bootstrap;
 mod dynamodb;
+#[cfg(feature = "email")]
 mod email;
 pub mod lambda_sqs;
+mod not_deployed;
+#[cfg(feature = "sms")]
 mod sms;
+#[cfg(feature = "queue")]
 mod sqs;
+#[cfg(feature = "translate")]
 mod translate;
 
 use std::{sync::Arc, time::Duration};
 
-use aws_config::{SdkConfig, timeout::TimeoutConfig};
+use aws_config::{BehaviorVersion, SdkConfig, timeout::TimeoutConfig};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use fairlink_domain::ports::{Clock, Ports, SystemClock, UlidGenerator};
 
 pub use dynamodb::DynamoItemStore;
+#[cfg(feature = "email")]
 pub use email::SesEmailSender;
+pub use not_deployed::NotDeployed;
+#[cfg(feature = "sms")]
 pub use sms::SnsSmsSender;
+#[cfg(feature = "queue")]
 pub use sqs::SqsJobQueue;
+#[cfg(feature = "translate")]
 pub use translate::AmazonTranslate;
 
 /// Where fairlink's AWS resources are. In Lambda the template sets these variables; in local
@@ -76,9 +92,20 @@ impl AwsSettings {
     }
 }
 
+/// The HTTPS client of every SDK client: hyper 1 with rustls on ring (the SDKs' default
+/// would bring aws-lc, twice ring's size in every bootstrap).
+pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// Loads the SDK configuration the usual way (environment, profile, role).
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::load_from_env().await
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .load()
+        .await
 }
 
 /// Every port backed by AWS, with the system clock unless another is given.
@@ -89,25 +116,45 @@ pub async fn ports(
 ) -> Result<Ports, String> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
     let sdk = &settings.with_timeouts(sdk);
-    let queue = SqsJobQueue::connect(aws_sdk_sqs::Client::new(sdk), &settings.stack).await?;
+    #[cfg(feature = "queue")]
+    let queue =
+        Arc::new(SqsJobQueue::connect(aws_sdk_sqs::Client::new(sdk), &settings.stack).await?);
+    #[cfg(not(feature = "queue"))]
+    let queue = Arc::new(NotDeployed("the SQS queues"));
+    #[cfg(feature = "email")]
+    let email = Arc::new(SesEmailSender::new(
+        aws_sdk_sesv2::Client::new(sdk),
+        &settings.email_from,
+    ));
+    #[cfg(not(feature = "email"))]
+    let email = Arc::new(NotDeployed("SES"));
+    #[cfg(feature = "sms")]
+    let sms = Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(sdk)));
+    #[cfg(not(feature = "sms"))]
+    let sms = Arc::new(NotDeployed("SNS"));
+    let translator: Arc<dyn fairlink_domain::ports::Translator> = if settings.amazon_translate {
+        #[cfg(feature = "translate")]
+        {
+            Arc::new(AmazonTranslate::new(aws_sdk_translate::Client::new(sdk)))
+        }
+        #[cfg(not(feature = "translate"))]
+        {
+            Arc::new(fairlink_domain::ports::NoTranslator)
+        }
+    } else {
+        Arc::new(fairlink_domain::ports::NoTranslator)
+    };
     Ok(Ports {
         store: Arc::new(DynamoItemStore::new(
             aws_sdk_dynamodb::Client::new(sdk),
             &settings.table,
         )),
-        queue: Arc::new(queue),
-        email: Arc::new(SesEmailSender::new(
-            aws_sdk_sesv2::Client::new(sdk),
-            &settings.email_from,
-        )),
-        sms: Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(sdk))),
+        queue,
+        email,
+        sms,
         ids: Arc::new(UlidGenerator::new(clock.clone())),
         meetings: Arc::new(fairlink_domain::ports::JitsiRooms::from_env()),
-        translator: if settings.amazon_translate {
-            Arc::new(AmazonTranslate::new(aws_sdk_translate::Client::new(sdk)))
-        } else {
-            Arc::new(fairlink_domain::ports::NoTranslator)
-        },
+        translator,
         clock,
     })
 }

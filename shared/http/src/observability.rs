@@ -8,7 +8,7 @@ use std::{
 };
 
 use axum::{extract::MatchedPath, http::Request};
-use regex::{Captures, Regex};
+use regex_lite::{Captures, Regex};
 use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::Span;
 use tracing_subscriber::{EnvFilter, fmt::MakeWriter};

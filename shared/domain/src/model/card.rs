@@ -22,6 +22,32 @@ pub struct Card {
 }
 
 impl Card {
+    /// The card an account without a saved one shows: its profile, with its own company or
+    /// else its exhibitor's name.
+    pub fn from_profile(
+        account: &super::Account,
+        exhibitor_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let company = account
+            .company
+            .clone()
+            .or_else(|| exhibitor_name.map(str::to_string))
+            .unwrap_or_default();
+        Self {
+            account_id: account.id.clone(),
+            name: account.name.clone(),
+            title: String::new(),
+            company,
+            phone: account.phone.clone().unwrap_or_default(),
+            email: account.email.clone(),
+            address: None,
+            website: None,
+            social: Default::default(),
+            updated_at: now,
+        }
+    }
+
     pub fn check(&self, checks: &mut Checks) {
         checks.text("name", &self.name, 200);
         checks.text("title", &self.title, 200);

@@ -12,6 +12,26 @@ fn card_key(aid: &str) -> Key {
 }
 
 impl Repository {
+    /// The account's card: the saved one, or else one made from its profile.
+    pub async fn own_card(
+        &self,
+        account: &fairlink_domain::model::Account,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<fairlink_domain::model::Card, DomainError> {
+        if let Some(card) = self.card(&account.id).await? {
+            return Ok(card);
+        }
+        let exhibitor_name = match (&account.company, &account.exhibitor_id) {
+            (None, Some(eid)) => self.exhibitor(eid).await?.map(|e| e.name),
+            _ => None,
+        };
+        Ok(fairlink_domain::model::Card::from_profile(
+            account,
+            exhibitor_name.as_deref(),
+            now,
+        ))
+    }
+
     pub async fn card(&self, aid: &str) -> Result<Option<Card>, DomainError> {
         self.store()
             .get(&card_key(aid))
