@@ -7,7 +7,7 @@ use fairlink_http::observability::init_tracing;
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();
-    let sdk = fairlink_aws::sdk_config().await;
+    let sdk = fairlink_aws::lambda_sdk_config();
     let ports = fairlink_aws::ports(&sdk, &fairlink_aws::AwsSettings::from_env(), None).await?;
     fairlink_aws::lambda_sqs::run_sqs_worker(Arc::new(fairlink_matcher::Matcher::new(ports))).await
 }

@@ -5,7 +5,7 @@ use fairlink_http::{lambda_main, observability::init_tracing};
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     init_tracing();
-    let sdk = fairlink_aws::sdk_config().await;
+    let sdk = fairlink_aws::lambda_sdk_config();
     let ports = fairlink_aws::ports(&sdk, &fairlink_aws::AwsSettings::from_env(), None).await?;
     lambda_main(fairlink_messaging::lambda_app(ports)).await
 }

@@ -6,7 +6,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();
-    let sdk = fairlink_aws::sdk_config().await;
+    let sdk = fairlink_aws::lambda_sdk_config();
     let ports = fairlink_aws::ports(&sdk, &fairlink_aws::AwsSettings::from_env(), None).await?;
     let scheduler = &fairlink_scheduler::Scheduler::new(ports);
     lambda_runtime::run(service_fn(

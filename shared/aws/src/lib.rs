@@ -100,7 +100,38 @@ pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
         .build_https()
 }
 
-/// Loads the SDK configuration the usual way (environment, profile, role).
+/// The SDK configuration of a Lambda, from the variables Lambda sets: its region and its
+/// role's credentials (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`), and `AWS_ENDPOINT_URL` when set. Nothing else is looked for: the
+/// default chain (profiles, SSO, web identity through STS, IMDS) would cost start-up time
+/// and about half a megabyte of every bootstrap, and Lambda never needs it.
+pub fn lambda_sdk_config() -> SdkConfig {
+    use aws_config::{Region, environment::EnvironmentVariableCredentialsProvider};
+    use aws_credential_types::provider::SharedCredentialsProvider;
+    use aws_smithy_async::{rt::sleep::TokioSleep, time::SystemTimeSource};
+    use aws_smithy_types::retry::RetryConfig;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(
+            env("AWS_REGION")
+                .or_else(|| env("AWS_DEFAULT_REGION"))
+                .map(Region::new),
+        )
+        .credentials_provider(SharedCredentialsProvider::new(
+            EnvironmentVariableCredentialsProvider::new(),
+        ))
+        .http_client(https_client())
+        .sleep_impl(TokioSleep::new())
+        .time_source(SystemTimeSource::new())
+        .retry_config(RetryConfig::standard());
+    if let Some(url) = env("AWS_ENDPOINT_URL") {
+        config = config.endpoint_url(url);
+    }
+    config.build()
+}
+
+/// Loads the SDK configuration the usual way (environment, profile, role): fairlink-local.
 pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
