@@ -126,6 +126,18 @@ async fn error(State(harness): State<Harness>, body: Bytes) -> StatusCode {
     answered(&harness, Err(body)).await
 }
 
+/// This machine's CA bundle, found where Debian or Amazon Linux keep it.
+fn ca_bundle() -> String {
+    [
+        "/etc/ssl/certs/ca-certificates.crt",
+        "/etc/pki/tls/certs/ca-bundle.crt",
+    ]
+    .into_iter()
+    .find(|path| Path::new(path).exists())
+    .unwrap_or_default()
+    .to_string()
+}
+
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -265,6 +277,8 @@ async fn main() {
         ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench".into()),
         ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".into()),
         ("RUST_LOG", "warn".into()),
+        // As the template sets it (provided.al2023's bundle there; this machine's here).
+        ("SSL_CERT_FILE", ca_bundle()),
         ("FAIRLINK_TABLE", settings.table.clone()),
         ("FAIRLINK_STACK", settings.stack.clone()),
     ]
