@@ -332,6 +332,22 @@ impl<'a> MessagingService<'a> {
     }
 
     /// The conversation and the caller's side in it, for its two participants only.
+    /// The conversation as just read, on a first attempt; read again after a lost race.
+    async fn latest(
+        &self,
+        read: &mut Option<Conversation>,
+        cid: &str,
+    ) -> Result<Conversation, DomainError> {
+        match read.take() {
+            Some(c) => Ok(c),
+            None => self
+                .repo
+                .conversation(cid)
+                .await?
+                .ok_or(DomainError::NotFound("conversation")),
+        }
+    }
+
     async fn participating(
         &self,
         caller: &Account,
@@ -467,14 +483,7 @@ impl<'a> MessagingService<'a> {
             _ => None,
         };
         for _ in 0..5 {
-            let before = match read.take() {
-                Some(c) => c,
-                None => self
-                    .repo
-                    .conversation(cid)
-                    .await?
-                    .ok_or(DomainError::NotFound("conversation"))?,
-            };
+            let before = self.latest(&mut read, cid).await?;
             let now = self.now();
             let message = Message {
                 id: self.ports.ids.new_id("msg"),
@@ -589,14 +598,7 @@ impl<'a> MessagingService<'a> {
             ));
         }
         for _ in 0..5 {
-            let before = match read.take() {
-                Some(c) => c,
-                None => self
-                    .repo
-                    .conversation(cid)
-                    .await?
-                    .ok_or(DomainError::NotFound("conversation"))?,
-            };
+            let before = self.latest(&mut read, cid).await?;
             // Unread: what the other side (or an auto-reply, for the buyer) wrote since.
             let buyer_id = before.buyer_id.clone();
             let unread = self
