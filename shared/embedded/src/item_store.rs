@@ -68,6 +68,23 @@ impl EmbeddedItemStore {
     }
 }
 
+/// A stored item's bytes, copied out of the table.
+fn read_bytes(
+    table: &impl ReadableTable<ItemKey<'static>, &'static [u8]>,
+    key: &Key,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let stored = table
+        .get((key.pk.as_bytes(), key.sk.as_bytes()))
+        .map_err(other)?;
+    Ok(stored.map(|bytes| bytes.value().to_vec()))
+}
+
+fn decode_item(bytes: Option<Vec<u8>>) -> Result<Option<Item>, StoreError> {
+    bytes
+        .map(|bytes| serde_json::from_slice(&bytes).map_err(other))
+        .transpose()
+}
+
 fn read_item(
     table: &impl ReadableTable<ItemKey<'static>, &'static [u8]>,
     key: &Key,
@@ -396,21 +413,29 @@ fn query_table(db: &Database, query: &Query) -> Result<Page, StoreError> {
 impl ItemStore for EmbeddedItemStore {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let key = key.clone();
-        self.blocking(move |db| {
-            let txn = db.begin_read().map_err(other)?;
-            read_item(&txn.open_table(ITEMS).map_err(other)?, &key)
-        })
-        .await
+        // The blocking thread copies the stored bytes out; the item is decoded here, so that
+        // its many small allocations are made and freed on the thread that uses them.
+        let bytes = self
+            .blocking(move |db| {
+                let txn = db.begin_read().map_err(other)?;
+                let table = txn.open_table(ITEMS).map_err(other)?;
+                read_bytes(&table, &key)
+            })
+            .await?;
+        decode_item(bytes)
     }
 
     async fn get_many(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, StoreError> {
         let keys = keys.to_vec();
-        self.blocking(move |db| {
-            let txn = db.begin_read().map_err(other)?;
-            let table = txn.open_table(ITEMS).map_err(other)?;
-            keys.iter().map(|key| read_item(&table, key)).collect()
-        })
-        .await
+        // As `get`: bytes out of the blocking thread, items decoded here.
+        let stored: Vec<Option<Vec<u8>>> = self
+            .blocking(move |db| {
+                let txn = db.begin_read().map_err(other)?;
+                let table = txn.open_table(ITEMS).map_err(other)?;
+                keys.iter().map(|key| read_bytes(&table, key)).collect()
+            })
+            .await?;
+        stored.into_iter().map(decode_item).collect()
     }
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> Result<(), StoreError> {

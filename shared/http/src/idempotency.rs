@@ -12,7 +12,11 @@ use fairlink_domain::DomainError;
 use fairlink_store::{IdempotencyReservation, StoredResponse};
 use sha2::{Digest, Sha256};
 
-use crate::{app::BODY_LIMIT, problem::ApiError, state::AppState};
+use crate::{
+    app::{BODY_LIMIT, within_deadline},
+    problem::ApiError,
+    state::AppState,
+};
 
 pub const HEADER: &str = "idempotency-key";
 
@@ -20,9 +24,11 @@ fn valid_key(key: &str) -> bool {
     (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// The middleware. Every request it passes on runs within the request deadline
+/// (`within_deadline`): a keyed request that timed out answers 503 and releases its key.
 pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || !request.headers().contains_key(HEADER) {
-        return next.run(request).await;
+        return within_deadline(&state, next.run(request)).await;
     }
     let key = match request.headers().get(HEADER).and_then(|v| v.to_str().ok()) {
         Some(key) if valid_key(key) => key.to_string(),
@@ -39,7 +45,7 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
     let scope = match state.auth.subject(&parts, state.now()) {
         Ok(subject) => subject,
         Err(_) if !parts.headers.contains_key(header::AUTHORIZATION) => "anonymous".to_string(),
-        Err(_) => return next.run(Request::from_parts(parts, body)).await,
+        Err(_) => return within_deadline(&state, next.run(Request::from_parts(parts, body))).await,
     };
     let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
         return ApiError::PayloadTooLarge.into_response();
@@ -68,9 +74,8 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
         ))
         .into_response(),
         Ok(IdempotencyReservation::Reserved) => {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
+            let request = Request::from_parts(parts, Body::from(bytes));
+            let response = within_deadline(&state, next.run(request)).await;
             remember(&state, &scope, &key, response).await
         }
     }

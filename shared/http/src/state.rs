@@ -1,4 +1,4 @@
-use std::{sync::Arc, time::Duration};
+use std::{ops::Deref, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use fairlink_domain::{Ports, rate_limit::RateLimit};
@@ -7,8 +7,13 @@ use fairlink_store::Repository;
 use crate::auth::Authenticator;
 
 /// What every handler gets: the ports, the repository over them, and the authenticator.
+/// Axum clones the state for every layer and extractor of every request: behind one `Arc`,
+/// that is one reference count instead of a dozen.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+#[derive(Clone)]
+pub struct SharedState {
     pub ports: Ports,
     pub repo: Repository,
     pub auth: Arc<Authenticator>,
@@ -24,26 +29,34 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 impl AppState {
     pub fn new(ports: Ports, auth: Authenticator) -> Self {
         let repo = Repository::new(ports.store.clone());
-        Self {
+        Self(Arc::new(SharedState {
             ports,
             repo,
             auth: Arc::new(auth),
             registration_limit: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
-        }
+        }))
     }
 
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = timeout;
+        Arc::make_mut(&mut self.0).request_timeout = timeout;
         self
     }
 
     pub fn with_registration_limit(mut self, limit: Option<RateLimit>) -> Self {
-        self.registration_limit = limit;
+        Arc::make_mut(&mut self.0).registration_limit = limit;
         self
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         self.ports.clock.now()
+    }
+}
+
+impl Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
     }
 }

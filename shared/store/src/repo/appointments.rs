@@ -5,11 +5,15 @@ use fairlink_domain::{
     model::{Booking, BookingStatus, MAX_SLOT_MINUTES, Notification, Slot},
     ports::{Change, Condition, Index, Item, Key, Query, SortCondition, StoreError, WriteOp, attr},
 };
+use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
 use super::{Repository, notifications::notification_write};
 use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
+
+/// Reminder-index partitions a sweep reads at once.
+const CONCURRENT_REMINDER_QUERIES: usize = 8;
 
 fn slot_key(sid: &str) -> Key {
     Key::new(keys::slot(sid), keys::SLOT)
@@ -426,7 +430,6 @@ impl Repository {
         after: DateTime<Utc>,
         through: DateTime<Utc>,
     ) -> Result<Vec<DueReminder>, DomainError> {
-        let mut due = Vec::new();
         let mut bucket_start = after;
         // Every bucket the window touches, every shard of each.
         let mut buckets = Vec::new();
@@ -443,19 +446,22 @@ impl Repository {
         }
         let low = format!("{}~", keys::at(after));
         let high = format!("{}~", keys::at(through));
+        // A first sweep reads an hour back (56 partitions): several at a time, in order.
+        let mut reads = Vec::new();
         for bucket in &buckets {
             for shard in 0..keys::REMINDER_SHARDS {
                 let query = Query::index(Index::Gsi2, keys::reminders(bucket, shard))
                     .sort(SortCondition::Between(low.clone(), high.clone()));
-                let items: Vec<Item> = query_all(self.store(), query).await?;
-                for item in items {
-                    let booking: Booking = codec::from_item(item)?;
-                    due.push(DueReminder {
-                        reminder_at: booking.reminder_at(),
-                        booking_id: booking.id,
-                    });
-                }
+                reads.push(query_all::<Booking>(self.store(), query));
             }
+        }
+        let mut pages = stream::iter(reads).buffered(CONCURRENT_REMINDER_QUERIES);
+        let mut due = Vec::new();
+        while let Some(bookings) = pages.next().await {
+            due.extend(bookings?.into_iter().map(|booking| DueReminder {
+                reminder_at: booking.reminder_at(),
+                booking_id: booking.id,
+            }));
         }
         Ok(due)
     }

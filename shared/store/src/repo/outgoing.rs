@@ -7,6 +7,7 @@ use fairlink_domain::{
     jobs::OutgoingJob,
     ports::{Condition, JobQueue, Key, Query, SortCondition, WriteOp},
 };
+use futures::future::try_join_all;
 
 use super::Repository;
 use crate::{codec, keys};
@@ -34,12 +35,20 @@ pub fn outgoing_job_write(job: &OutgoingJob) -> WriteOp {
 }
 
 impl Repository {
-    /// Sends committed jobs to their queues, forgetting each one sent. A failed send is
-    /// logged and left for `resend_outgoing_jobs`; it never fails the caller.
-    pub async fn dispatch(&self, queue: &dyn JobQueue, jobs: &[OutgoingJob], now: DateTime<Utc>) {
+    /// Sends committed jobs to their queues, forgetting each one sent; how many the queues
+    /// took. A failed send is logged and left for `resend_outgoing_jobs`; it never fails
+    /// the caller.
+    pub async fn dispatch(
+        &self,
+        queue: &dyn JobQueue,
+        jobs: &[OutgoingJob],
+        now: DateTime<Utc>,
+    ) -> usize {
+        let mut sent = 0;
         for job in jobs {
             match queue.send(job.queue, &job.body, job.delay(now)).await {
                 Ok(()) => {
+                    sent += 1;
                     if let Err(err) = self.store().delete(&outgoing_key(job), None).await {
                         // Sent twice at worst, by the sweep: handlers are idempotent.
                         tracing::warn!(job = %job.id, error = %err, "a sent job stays stored");
@@ -50,6 +59,7 @@ impl Repository {
                 }
             }
         }
+        sent
     }
 
     /// Jobs created before `before` and still stored (their send failed, or the process
@@ -59,17 +69,19 @@ impl Repository {
         before: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<OutgoingJob>, DomainError> {
-        let mut jobs = Vec::new();
-        for shard in 0..OUTGOING_SHARDS {
+        // The shards are independent partitions: read them all at once.
+        let pages = try_join_all((0..OUTGOING_SHARDS).map(|shard| {
             let query = Query::table(keys::outgoing(shard))
                 .sort(SortCondition::LessThan(keys::at(before)))
                 .limit(limit);
-            let page = self.store().query(query).await?;
-            for item in page.items {
-                jobs.push(codec::from_item(item)?);
-            }
-        }
-        Ok(jobs)
+            self.store().query(query)
+        }))
+        .await?;
+        pages
+            .into_iter()
+            .flat_map(|page| page.items)
+            .map(codec::from_item)
+            .collect()
     }
 
     /// Sends the stranded jobs created before `before`; how many were sent.
@@ -80,8 +92,6 @@ impl Repository {
         now: DateTime<Utc>,
     ) -> Result<usize, DomainError> {
         let jobs = self.stranded_jobs(before, 100).await?;
-        self.dispatch(queue, &jobs, now).await;
-        let still = self.stranded_jobs(before, 100).await?.len();
-        Ok(jobs.len().saturating_sub(still))
+        Ok(self.dispatch(queue, &jobs, now).await)
     }
 }
