@@ -320,8 +320,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "cards/send-card",
-        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT, GetItem ACC#*/CARD, TransactWriteItems (3 items), GetItem CONV#*/CONV, TransactWriteItems (4 items)",
-        "the conversation and the recipient are read, then the card; the received card and the conversation's card message are two transactions (RELIABILITY.md, known gap)",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT, GetItem ACC#*/CARD, TransactWriteItems (7 items)",
+        "the conversation and the recipient are read, then the sender's card; one transaction delivers the card and writes its card message into the conversation",
     ),
     (
         "cards/received-cards",

@@ -7,12 +7,13 @@ use fairlink_domain::{
     DomainError, Ports,
     access::require_main,
     model::{
-        Account, BookingStatus, Card, Language, Message, MessageType, Notification,
+        Account, BookingStatus, Card, Conversation, Language, Message, MessageType, Notification,
         NotificationKind, ReceivedCard, Role,
     },
+    ports::WriteOp,
     validate::Checks,
 };
-use fairlink_store::{PageOf, PageRequest, Repository};
+use fairlink_store::{PageOf, PageRequest, Repository, received_card_writes};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -180,36 +181,54 @@ impl<'a> CardsService<'a> {
             json!({"receivedCardId": received.id, "senderId": caller.id, "conversationId": input.conversation_id, "bookingId": input.booking_id}),
             now,
         );
-        self.repo
-            .receive_card(&received, recipient.exhibitor_id.as_deref(), &notice)
-            .await?;
-        // In a conversation the card is also a message, written with the conversation's move.
-        if let (Some(before), Some(message)) = (in_conversation, &message) {
-            self.add_card_message(&before.id, message, caller).await?;
+        let recipient_exhibitor = recipient.exhibitor_id.as_deref();
+        match (in_conversation, message) {
+            // In a conversation the card is also a message: one transaction delivers the card
+            // and moves the conversation.
+            (Some(before), Some(message)) => {
+                let delivery = received_card_writes(&received, recipient_exhibitor, &notice);
+                self.deliver_in_conversation(before, &message, caller, delivery)
+                    .await?
+            }
+            _ => {
+                self.repo
+                    .receive_card(&received, recipient_exhibitor, &notice)
+                    .await?
+            }
         }
         Ok(received)
     }
 
-    /// The card as a message of the conversation, moving it up the lists.
-    async fn add_card_message(
+    /// Delivers the card with its card message, the conversation moving up the lists;
+    /// `before` is the conversation as read, read again when it changed meanwhile.
+    async fn deliver_in_conversation(
         &self,
-        cid: &str,
+        mut before: Conversation,
         message: &Message,
         caller: &Account,
+        delivery: Vec<WriteOp>,
     ) -> Result<(), DomainError> {
         for _ in 0..5 {
-            let Some(before) = self.repo.conversation(cid).await? else {
-                return Ok(());
-            };
             let mut after = before.clone();
             after.add_message(message, before.buyer_id == caller.id);
             if self
                 .repo
-                .save_conversation(&before, &after, std::slice::from_ref(message), None)
+                .save_conversation_with(
+                    &before,
+                    &after,
+                    std::slice::from_ref(message),
+                    None,
+                    delivery.clone(),
+                )
                 .await?
             {
                 return Ok(());
             }
+            before = self
+                .repo
+                .conversation(&before.id)
+                .await?
+                .ok_or(DomainError::NotFound("conversation"))?;
         }
         Err(DomainError::conflict(
             "conflict",

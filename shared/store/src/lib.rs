@@ -13,5 +13,5 @@ pub use repo::{
     BookingRefusal, DueReminder, IdempotencyReservation, MatchRecord, OUTGOING_SHARDS, Order,
     OutboxEntry, PushOutcome, RecommendError, Repository, StoredResponse, booking_write,
     candidate_block_puts, exhibit_write, idempotency::IDEMPOTENCY_TTL, notification_write,
-    outgoing_job_write,
+    outgoing_job_write, received_card_writes,
 };

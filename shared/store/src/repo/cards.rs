@@ -64,26 +64,8 @@ impl Repository {
         exhibitor_id: Option<&str>,
         notification: &Notification,
     ) -> Result<(), DomainError> {
-        let mut ops = vec![WriteOp::Put {
-            item: codec::to_item(
-                &Key::new(keys::received_cards(&received.recipient_id), &received.id),
-                "ReceivedCard",
-                received,
-            ),
-            condition: None,
-        }];
-        if let Some(eid) = exhibitor_id {
-            ops.push(WriteOp::Put {
-                item: codec::to_item(
-                    &Key::new(keys::exhibitor_received_cards(eid), &received.id),
-                    "ReceivedCard",
-                    received,
-                ),
-                condition: None,
-            });
-        }
-        ops.push(notification_write(&received.recipient_id, notification));
-        self.transact_retrying(ops).await?;
+        self.transact_retrying(received_card_writes(received, exhibitor_id, notification))
+            .await?;
         Ok(())
     }
 
@@ -114,4 +96,33 @@ impl Repository {
         })
         .await
     }
+}
+
+/// The writes that deliver a card (see `receive_card`), for a transaction that also moves
+/// the conversation it is sent in.
+pub fn received_card_writes(
+    received: &ReceivedCard,
+    exhibitor_id: Option<&str>,
+    notification: &Notification,
+) -> Vec<WriteOp> {
+    let mut ops = vec![WriteOp::Put {
+        item: codec::to_item(
+            &Key::new(keys::received_cards(&received.recipient_id), &received.id),
+            "ReceivedCard",
+            received,
+        ),
+        condition: None,
+    }];
+    if let Some(eid) = exhibitor_id {
+        ops.push(WriteOp::Put {
+            item: codec::to_item(
+                &Key::new(keys::exhibitor_received_cards(eid), &received.id),
+                "ReceivedCard",
+                received,
+            ),
+            condition: None,
+        });
+    }
+    ops.push(notification_write(&received.recipient_id, notification));
+    ops
 }

@@ -120,6 +120,20 @@ impl Repository {
         messages: &[Message],
         notify: Option<(&str, &Notification)>,
     ) -> Result<bool, DomainError> {
+        self.save_conversation_with(before, after, messages, notify, Vec::new())
+            .await
+    }
+
+    /// As `save_conversation`, with further writes in the same transaction (a card sent in
+    /// the conversation is delivered with its card message).
+    pub async fn save_conversation_with(
+        &self,
+        before: &Conversation,
+        after: &Conversation,
+        messages: &[Message],
+        notify: Option<(&str, &Notification)>,
+        also: Vec<WriteOp>,
+    ) -> Result<bool, DomainError> {
         let mut ops = vec![WriteOp::Put {
             item: conversation_item(after),
             condition: Some(unchanged(before)),
@@ -145,6 +159,7 @@ impl Repository {
             });
         }
         ops.extend(notify.map(|(aid, n)| notification_write(aid, n)));
+        ops.extend(also);
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(true),
             Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
