@@ -15,6 +15,7 @@ fairlink_tests::scenarios!(
     slots_are_made_one_by_one_and_in_batches,
     slots_change_only_while_unbooked,
     fifty_buyers_racing_for_one_slot_never_overbook_it,
+    racing_slot_changes_never_overlap,
     bookings_are_confirmed_with_a_room_and_reminded_once,
     cancelled_bookings_get_no_reminder,
     a_late_confirmation_is_reminded_at_once,
@@ -891,4 +892,72 @@ async fn bookings_are_kept_to_their_participants(store: Store) {
         .get(&format!("/v1/bookings/{bid}"), &li.token)
         .await
         .expect_problem(404, "not_found");
+}
+
+/// Slot creations, a batch and moves racing for the same hours: whatever lands, no two of the
+/// exhibitor's slots overlap, and every refusal is a clean 409.
+async fn racing_slot_changes_never_overlap(store: Store) {
+    let server = start(store).await;
+    let now = Utc.with_ymd_and_hms(2026, 4, 10, 0, 0, 0).unwrap();
+    let organizer = fair_at(&server, now).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let at = Utc.with_ymd_and_hms(2026, 4, 15, 1, 0, 0).unwrap();
+    // A slot two hours later, to be moved onto the contested hour.
+    let mover = id(&slot(&server, &acme, at + chrono::Duration::hours(2)).await);
+
+    let path = format!("/v1/exhibitors/{}/slots", acme.id);
+    let batch_path = format!("/v1/exhibitors/{}/slots/batch", acme.id);
+    let singles = (0..8).map(|i| {
+        // 01:00, 01:05, … 01:35: each overlaps the others near it.
+        let starts_at = at + chrono::Duration::minutes(5 * i);
+        server.post(&path, &acme.main, json!({"startsAt": starts_at}))
+    });
+    let batch = server.post(
+        &batch_path,
+        &acme.main,
+        json!({"from": "2026-04-15", "to": "2026-04-15",
+               "windows": [{"start": "09:00", "end": "10:00"}], "timeZone": "Asia/Shanghai"}),
+    );
+    let mover_path = format!("/v1/slots/{mover}");
+    let moved = server.patch(
+        &mover_path,
+        &acme.main,
+        json!({"startsAt": at + chrono::Duration::minutes(10)}),
+    );
+    let (singles, batch, moved) = tokio::join!(futures::future::join_all(singles), batch, moved);
+    for answer in &singles {
+        if answer.status != 201 {
+            answer.expect_problem(409, "slot_overlaps");
+        }
+    }
+    assert_eq!(batch.status, 201, "{:?}", batch.body);
+    if moved.status != 200 {
+        moved.expect_problem(409, "slot_overlaps");
+    }
+
+    let listed = server
+        .get(&format!("{path}?limit=100"), &acme.main)
+        .await
+        .expect(200)
+        .clone();
+    let slots: Vec<(DateTime<Utc>, DateTime<Utc>)> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["startsAt"].as_str().unwrap().parse().unwrap(),
+                s["endsAt"].as_str().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert!(!slots.is_empty());
+    for (i, a) in slots.iter().enumerate() {
+        for b in &slots[i + 1..] {
+            assert!(
+                a.1 <= b.0 || b.1 <= a.0,
+                "slots {a:?} and {b:?} overlap: {slots:?}"
+            );
+        }
+    }
 }

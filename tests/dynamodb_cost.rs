@@ -205,13 +205,13 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "appointments/create-slot",
-        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#SLOTS, TransactWriteItems (1 items), Query GSI1 EXH#*#ACCOUNTS",
-        "the exhibitor's slots in the window are read to refuse overlaps; its accounts give the answer's capacity",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/SLOT_CALENDAR, Query GSI1 EXH#*#SLOTS, TransactWriteItems (2 items), Query GSI1 EXH#*#ACCOUNTS",
+        "the exhibitor's calendar version and its slots in the window are read to refuse overlaps, and the transaction lands only if the version did not move meanwhile; its accounts give the answer's capacity",
     ),
     (
         "appointments/create-slots-batch",
-        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#SLOTS, TransactWriteItems (12 items), Query GSI1 EXH#*#ACCOUNTS",
-        "as create-slot, for the whole batch in one query and one transaction",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/SLOT_CALENDAR, Query GSI1 EXH#*#SLOTS, TransactWriteItems (13 items), Query GSI1 EXH#*#ACCOUNTS",
+        "as create-slot, for up to 99 slots in one calendar read, one query and one transaction",
     ),
     (
         "appointments/list-slots",
@@ -220,8 +220,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "appointments/patch-slot",
-        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, Query GSI1 EXH#*#SLOTS, UpdateItem SLOT#*/SLOT, Query GSI1 EXH#*#ACCOUNTS",
-        "the slot is read for its owner and bookings; overlaps are checked; the accounts give the answer's capacity",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, GetItem EXH#*/SLOT_CALENDAR, Query GSI1 EXH#*#SLOTS, TransactWriteItems (2 items), Query GSI1 EXH#*#ACCOUNTS",
+        "the slot is read for its owner and bookings; overlaps are checked against the calendar as create-slot does; the accounts give the answer's capacity",
     ),
     (
         "appointments/delete-slot",

@@ -170,16 +170,16 @@ async fn world(throttle: u32) -> World {
         assignee_id: None,
         ..booking.clone()
     };
-    repo.create_slots(&[fairlink_domain::model::Slot {
+    let slot = fairlink_domain::model::Slot {
         id: "slt_1".into(),
         exhibitor_id: "exh_1".into(),
         starts_at,
         ends_at: booking.ends_at,
         booked: 0,
         created_at: starts_at,
-    }])
-    .await
-    .unwrap();
+    };
+    // A fresh exhibitor calendar: version 0.
+    assert!(repo.create_slots("exh_1", &[slot], 0).await.unwrap());
     repo.book(&before, 5, ("acc_seller", &note()))
         .await
         .unwrap()

@@ -176,7 +176,8 @@ async fn seed_slots_and_bookings(repo: &Repository) {
         slot("slt_spare", 3),
         slot("slt_booked", 5),
     ];
-    repo.create_slots(&slots).await.unwrap();
+    // A fresh exhibitor calendar: version 0.
+    assert!(repo.create_slots("exh_sample", &slots, 0).await.unwrap());
     let booking = Booking {
         id: "bkg_sample".into(),
         slot_id: "slt_booked".into(),

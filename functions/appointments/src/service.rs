@@ -13,7 +13,7 @@ use fairlink_domain::{
     reminders::{MeetingFacts, beijing, confirmation, invitation},
     validate::{Checks, is_email, parse_time_zone},
 };
-use fairlink_store::{BookingRefusal, PageOf, PageRequest, Repository};
+use fairlink_store::{BookingRefusal, MAX_SLOTS_PER_WRITE, PageOf, PageRequest, Repository};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -116,6 +116,19 @@ pub struct NewInvitee {
 
 /// Batches make at most this many slots.
 const MAX_BATCH_SLOTS: usize = 2_000;
+/// Reads of the exhibitor's calendar a slot change makes while others change it meanwhile.
+const CALENDAR_ATTEMPTS: usize = 5;
+
+fn slot_overlaps() -> DomainError {
+    DomainError::conflict("slot_overlaps", "the exhibitor has a slot at that time")
+}
+
+fn calendar_busy() -> DomainError {
+    DomainError::conflict(
+        "conflict",
+        "the exhibitor's slots kept changing meanwhile; try again",
+    )
+}
 
 pub struct AppointmentsService<'a> {
     repo: &'a Repository,
@@ -163,27 +176,28 @@ impl<'a> AppointmentsService<'a> {
         let mut checks = Checks::new();
         self.check_times(&mut checks, input.starts_at, ends_at);
         checks.into_result()?;
-        if !self
-            .repo
-            .overlapping_slots(eid, input.starts_at, ends_at)
-            .await?
-            .is_empty()
-        {
-            return Err(DomainError::conflict(
-                "slot_overlaps",
-                "the exhibitor has a slot at that time",
-            ));
+        for _ in 0..CALENDAR_ATTEMPTS {
+            let calendar = self
+                .repo
+                .slot_calendar(eid, input.starts_at, ends_at)
+                .await?;
+            if !calendar.overlapping.is_empty() {
+                return Err(slot_overlaps());
+            }
+            let slot = Slot {
+                id: self.ports.ids.new_id("slt"),
+                exhibitor_id: eid.to_string(),
+                starts_at: input.starts_at,
+                ends_at,
+                booked: 0,
+                created_at: self.now(),
+            };
+            let slots = std::slice::from_ref(&slot);
+            if self.repo.create_slots(eid, slots, calendar.version).await? {
+                return Ok(SlotView::of(slot, self.capacity(eid).await?));
+            }
         }
-        let slot = Slot {
-            id: self.ports.ids.new_id("slt"),
-            exhibitor_id: eid.to_string(),
-            starts_at: input.starts_at,
-            ends_at,
-            booked: 0,
-            created_at: self.now(),
-        };
-        self.repo.create_slots(std::slice::from_ref(&slot)).await?;
-        Ok(SlotView::of(slot, self.capacity(eid).await?))
+        Err(calendar_busy())
     }
 
     pub async fn create_batch(
@@ -269,33 +283,52 @@ impl<'a> AppointmentsService<'a> {
             ));
         }
         wanted.sort();
-        let (Some(first), Some(last)) = (wanted.first().copied(), wanted.last().copied()) else {
-            return Ok(BatchResult {
-                created: 0,
-                skipped,
-                items: Vec::new(),
-            });
-        };
-        let existing = self.repo.overlapping_slots(eid, first.0, last.1).await?;
-        let now = self.now();
+        // In writes of up to MAX_SLOTS_PER_WRITE, each checked against the calendar as read
+        // just before it and landing only if the calendar did not change meanwhile.
         let mut slots: Vec<Slot> = Vec::new();
-        for (starts_at, ends_at) in wanted {
-            let clashes = existing.iter().any(|s| s.overlaps(starts_at, ends_at))
-                || slots.iter().any(|s| s.overlaps(starts_at, ends_at));
-            if clashes || starts_at <= now {
-                skipped += 1;
-                continue;
+        for chunk in wanted.chunks(MAX_SLOTS_PER_WRITE) {
+            // `wanted` is sorted by start: the chunk's window runs from its first start to its
+            // latest end.
+            let from = chunk[0].0;
+            let to = chunk.iter().map(|w| w.1).max().unwrap_or(from);
+            let mut written = false;
+            for _ in 0..CALENDAR_ATTEMPTS {
+                let calendar = self.repo.slot_calendar(eid, from, to).await?;
+                let now = self.now();
+                let mut fresh: Vec<Slot> = Vec::new();
+                for &(starts_at, ends_at) in chunk {
+                    let clashes = calendar
+                        .overlapping
+                        .iter()
+                        .any(|s| s.overlaps(starts_at, ends_at))
+                        || fresh.iter().any(|s| s.overlaps(starts_at, ends_at));
+                    if clashes || starts_at <= now {
+                        continue;
+                    }
+                    fresh.push(Slot {
+                        id: self.ports.ids.new_id("slt"),
+                        exhibitor_id: eid.to_string(),
+                        starts_at,
+                        ends_at,
+                        booked: 0,
+                        created_at: now,
+                    });
+                }
+                if self
+                    .repo
+                    .create_slots(eid, &fresh, calendar.version)
+                    .await?
+                {
+                    skipped += chunk.len() - fresh.len();
+                    slots.extend(fresh);
+                    written = true;
+                    break;
+                }
             }
-            slots.push(Slot {
-                id: self.ports.ids.new_id("slt"),
-                exhibitor_id: eid.to_string(),
-                starts_at,
-                ends_at,
-                booked: 0,
-                created_at: now,
-            });
+            if !written {
+                return Err(calendar_busy());
+            }
         }
-        self.repo.create_slots(&slots).await?;
         let capacity = self.capacity(eid).await?;
         Ok(BatchResult {
             created: slots.len(),
@@ -378,26 +411,24 @@ impl<'a> AppointmentsService<'a> {
         let mut checks = Checks::new();
         self.check_times(&mut checks, starts_at, ends_at);
         checks.into_result()?;
-        let clashes = self
-            .repo
-            .overlapping_slots(&before.exhibitor_id, starts_at, ends_at)
-            .await?
-            .into_iter()
-            .any(|s| s.id != before.id);
-        if clashes {
-            return Err(DomainError::conflict(
-                "slot_overlaps",
-                "the exhibitor has a slot at that time",
-            ));
-        }
         let mut after = before.clone();
         after.starts_at = starts_at;
         after.ends_at = ends_at;
-        self.repo.save_slot(&before, &after).await?;
-        Ok(SlotView::of(
-            after,
-            self.capacity(&before.exhibitor_id).await?,
-        ))
+        let eid = &before.exhibitor_id;
+        for _ in 0..CALENDAR_ATTEMPTS {
+            let calendar = self.repo.slot_calendar(eid, starts_at, ends_at).await?;
+            if calendar.overlapping.iter().any(|s| s.id != before.id) {
+                return Err(slot_overlaps());
+            }
+            if self
+                .repo
+                .save_slot(&before, &after, calendar.version)
+                .await?
+            {
+                return Ok(SlotView::of(after, self.capacity(eid).await?));
+            }
+        }
+        Err(calendar_busy())
     }
 
     pub async fn delete_slot(&self, caller: &Account, sid: &str) -> Result<(), DomainError> {

@@ -199,6 +199,8 @@ pub fn pushes(bid: &str) -> String {
 }
 
 pub const SLOT: &str = "SLOT";
+/// An exhibitor's slot calendar version (under `exhibitor(eid)`).
+pub const SLOT_CALENDAR: &str = "SLOT_CALENDAR";
 pub const BOOKING: &str = "BOOKING";
 pub const SENT: &str = "SENT";
 pub const SCHEDULER: &str = "SCHEDULER";

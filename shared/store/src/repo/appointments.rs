@@ -15,6 +15,36 @@ use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_
 /// Reminder-index partitions a sweep reads at once.
 const CONCURRENT_REMINDER_QUERIES: usize = 8;
 
+/// Slots one transaction creates, beside the calendar's version.
+pub const MAX_SLOTS_PER_WRITE: usize = 99;
+
+/// What an overlap check read: the exhibitor's slots overlapping a window, and its calendar's
+/// version. Every change of the exhibitor's slot times bumps the version in its transaction,
+/// so a change checked against a calendar lands only if nobody changed it meanwhile.
+#[derive(Debug, Clone)]
+pub struct SlotCalendar {
+    pub overlapping: Vec<Slot>,
+    pub version: u64,
+}
+
+fn calendar_key(eid: &str) -> Key {
+    Key::new(keys::exhibitor(eid), keys::SLOT_CALENDAR)
+}
+
+/// Moves the calendar from `version` to the next, failing when it is no longer at `version`.
+fn calendar_bump(eid: &str, version: u64) -> WriteOp {
+    let at_version = if version == 0 {
+        Condition::AttrNotExists("version".into())
+    } else {
+        Condition::Equals("version".into(), json!(version))
+    };
+    WriteOp::Update {
+        key: calendar_key(eid),
+        changes: vec![Change::Set("version".into(), json!(version + 1))],
+        condition: Some(at_version),
+    }
+}
+
 fn slot_key(sid: &str) -> Key {
     Key::new(keys::slot(sid), keys::SLOT)
 }
@@ -119,19 +149,55 @@ pub struct DueReminder {
 }
 
 impl Repository {
-    /// Creates slots, up to 100 per transaction; a slot id taken already is a conflict.
-    pub async fn create_slots(&self, slots: &[Slot]) -> Result<(), DomainError> {
-        for chunk in slots.chunks(100) {
-            let ops = chunk
-                .iter()
-                .map(|slot| WriteOp::Put {
-                    item: slot_item(slot),
-                    condition: Some(Condition::NotExists),
-                })
-                .collect();
-            self.transact_retrying(ops).await?;
+    /// The exhibitor's slots overlapping `[from, to)` and its calendar's version, read before
+    /// a change of slot times that must not overlap them.
+    pub async fn slot_calendar(
+        &self,
+        eid: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<SlotCalendar, DomainError> {
+        let version = self
+            .store()
+            .get(&calendar_key(eid))
+            .await?
+            .and_then(|item| item.get("version").and_then(Value::as_u64))
+            .unwrap_or(0);
+        let overlapping = self.overlapping_slots(eid, from, to).await?;
+        Ok(SlotCalendar {
+            overlapping,
+            version,
+        })
+    }
+
+    /// Creates slots of one exhibitor (at most `MAX_SLOTS_PER_WRITE`) in one transaction,
+    /// if its calendar is still at `version`; `Ok(false)`: it changed meanwhile, read it
+    /// again.
+    pub async fn create_slots(
+        &self,
+        eid: &str,
+        slots: &[Slot],
+        version: u64,
+    ) -> Result<bool, DomainError> {
+        if slots.is_empty() {
+            return Ok(true);
         }
-        Ok(())
+        if slots.len() > MAX_SLOTS_PER_WRITE {
+            return Err(DomainError::Internal(format!(
+                "{} slots in one write, over {MAX_SLOTS_PER_WRITE}",
+                slots.len()
+            )));
+        }
+        let mut ops = vec![calendar_bump(eid, version)];
+        ops.extend(slots.iter().map(|slot| WriteOp::Put {
+            item: slot_item(slot),
+            condition: Some(Condition::NotExists),
+        }));
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
     }
 
     pub async fn slot(&self, sid: &str) -> Result<Option<Slot>, DomainError> {
@@ -180,19 +246,30 @@ impl Repository {
         Ok(slots.into_iter().filter(|s| s.overlaps(from, to)).collect())
     }
 
-    /// Saves a changed slot while nobody has booked it.
-    pub async fn save_slot(&self, before: &Slot, after: &Slot) -> Result<(), DomainError> {
+    /// Saves a changed slot while nobody has booked it, if the exhibitor's calendar is still
+    /// at `version`; `Ok(false)`: the calendar changed meanwhile, read it again.
+    pub async fn save_slot(
+        &self,
+        before: &Slot,
+        after: &Slot,
+        version: u64,
+    ) -> Result<bool, DomainError> {
         let changes = codec::changes_between(&slot_item(before), &slot_item(after));
         let unbooked = Condition::And(vec![
             Condition::Exists,
             Condition::Equals("booked".into(), json!(0)),
         ]);
-        match self
-            .store()
-            .update(&slot_key(&after.id), changes, Some(unbooked))
-            .await
-        {
-            Ok(_) => Ok(()),
+        let ops = vec![
+            calendar_bump(&after.exhibitor_id, version),
+            WriteOp::Update {
+                key: slot_key(&after.id),
+                changes,
+                condition: Some(unbooked),
+            },
+        ];
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
             Err(err) if err.is_condition_failed() => Err(slot_has_bookings()),
             Err(err) => Err(err.into()),
         }

@@ -19,7 +19,9 @@ use std::sync::Arc;
 
 use fairlink_domain::ports::ItemStore;
 
-pub use appointments::{BookingRefusal, DueReminder, booking_write};
+pub use appointments::{
+    BookingRefusal, DueReminder, MAX_SLOTS_PER_WRITE, SlotCalendar, booking_write,
+};
 pub use cards::received_card_writes;
 pub use exhibits::{RecommendError, candidate_block_puts, exhibit_write};
 pub use idempotency::{IdempotencyReservation, StoredResponse};
