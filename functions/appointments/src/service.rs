@@ -176,25 +176,56 @@ impl<'a> AppointmentsService<'a> {
         let mut checks = Checks::new();
         self.check_times(&mut checks, input.starts_at, ends_at);
         checks.into_result()?;
+        let created = self
+            .create_free_slots(eid, &[(input.starts_at, ends_at)])
+            .await?;
+        match created.into_iter().next() {
+            Some(slot) => Ok(SlotView::of(slot, self.capacity(eid).await?)),
+            None => Err(slot_overlaps()),
+        }
+    }
+
+    /// Creates those of the wanted slots (sorted by start, at most MAX_SLOTS_PER_WRITE) that
+    /// have not begun and overlap neither the exhibitor's slots nor each other, checked
+    /// against the calendar as read just before the write, which lands only if the calendar
+    /// did not change meanwhile (else it is read again).
+    async fn create_free_slots(
+        &self,
+        eid: &str,
+        wanted: &[(DateTime<Utc>, DateTime<Utc>)],
+    ) -> Result<Vec<Slot>, DomainError> {
+        let Some(&(from, _)) = wanted.first() else {
+            return Ok(Vec::new());
+        };
+        let to = wanted.iter().map(|w| w.1).max().unwrap_or(from);
         for _ in 0..CALENDAR_ATTEMPTS {
-            let calendar = self
-                .repo
-                .slot_calendar(eid, input.starts_at, ends_at)
-                .await?;
-            if !calendar.overlapping.is_empty() {
-                return Err(slot_overlaps());
+            let calendar = self.repo.slot_calendar(eid, from, to).await?;
+            let now = self.now();
+            let mut fresh: Vec<Slot> = Vec::new();
+            for &(starts_at, ends_at) in wanted {
+                let clashes = calendar
+                    .overlapping
+                    .iter()
+                    .chain(&fresh)
+                    .any(|s| s.overlaps(starts_at, ends_at));
+                if clashes || starts_at <= now {
+                    continue;
+                }
+                fresh.push(Slot {
+                    id: self.ports.ids.new_id("slt"),
+                    exhibitor_id: eid.to_string(),
+                    starts_at,
+                    ends_at,
+                    booked: 0,
+                    created_at: now,
+                });
             }
-            let slot = Slot {
-                id: self.ports.ids.new_id("slt"),
-                exhibitor_id: eid.to_string(),
-                starts_at: input.starts_at,
-                ends_at,
-                booked: 0,
-                created_at: self.now(),
-            };
-            let slots = std::slice::from_ref(&slot);
-            if self.repo.create_slots(eid, slots, calendar.version).await? {
-                return Ok(SlotView::of(slot, self.capacity(eid).await?));
+            if self
+                .repo
+                .create_slots(eid, &fresh, calendar.version)
+                .await?
+            {
+                return Ok(fresh);
             }
         }
         Err(calendar_busy())
@@ -283,51 +314,12 @@ impl<'a> AppointmentsService<'a> {
             ));
         }
         wanted.sort();
-        // In writes of up to MAX_SLOTS_PER_WRITE, each checked against the calendar as read
-        // just before it and landing only if the calendar did not change meanwhile.
+        // In writes of up to MAX_SLOTS_PER_WRITE, each against the calendar as then.
         let mut slots: Vec<Slot> = Vec::new();
         for chunk in wanted.chunks(MAX_SLOTS_PER_WRITE) {
-            // `wanted` is sorted by start: the chunk's window runs from its first start to its
-            // latest end.
-            let from = chunk[0].0;
-            let to = chunk.iter().map(|w| w.1).max().unwrap_or(from);
-            let mut written = false;
-            for _ in 0..CALENDAR_ATTEMPTS {
-                let calendar = self.repo.slot_calendar(eid, from, to).await?;
-                let now = self.now();
-                let mut fresh: Vec<Slot> = Vec::new();
-                for &(starts_at, ends_at) in chunk {
-                    let clashes = calendar
-                        .overlapping
-                        .iter()
-                        .any(|s| s.overlaps(starts_at, ends_at))
-                        || fresh.iter().any(|s| s.overlaps(starts_at, ends_at));
-                    if clashes || starts_at <= now {
-                        continue;
-                    }
-                    fresh.push(Slot {
-                        id: self.ports.ids.new_id("slt"),
-                        exhibitor_id: eid.to_string(),
-                        starts_at,
-                        ends_at,
-                        booked: 0,
-                        created_at: now,
-                    });
-                }
-                if self
-                    .repo
-                    .create_slots(eid, &fresh, calendar.version)
-                    .await?
-                {
-                    skipped += chunk.len() - fresh.len();
-                    slots.extend(fresh);
-                    written = true;
-                    break;
-                }
-            }
-            if !written {
-                return Err(calendar_busy());
-            }
+            let created = self.create_free_slots(eid, chunk).await?;
+            skipped += chunk.len() - created.len();
+            slots.extend(created);
         }
         let capacity = self.capacity(eid).await?;
         Ok(BatchResult {

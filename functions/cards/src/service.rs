@@ -153,16 +153,6 @@ impl<'a> CardsService<'a> {
             booking_id: input.booking_id.clone(),
             received_at: now,
         };
-        let message = in_conversation.as_ref().map(|c| Message {
-            id: self.ports.ids.new_id("msg"),
-            conversation_id: c.id.clone(),
-            sender_id: caller.id.clone(),
-            kind: MessageType::Card,
-            text: None,
-            image_url: None,
-            card: Some(card.clone()),
-            created_at: now,
-        });
         let (title, body) = match recipient.language {
             Language::Zh => (
                 "收到名片".to_string(),
@@ -182,15 +172,25 @@ impl<'a> CardsService<'a> {
             now,
         );
         let recipient_exhibitor = recipient.exhibitor_id.as_deref();
-        match (in_conversation, message) {
+        match in_conversation {
             // In a conversation the card is also a message: one transaction delivers the card
             // and moves the conversation.
-            (Some(before), Some(message)) => {
+            Some(before) => {
+                let message = Message {
+                    id: self.ports.ids.new_id("msg"),
+                    conversation_id: before.id.clone(),
+                    sender_id: caller.id.clone(),
+                    kind: MessageType::Card,
+                    text: None,
+                    image_url: None,
+                    card: Some(card),
+                    created_at: now,
+                };
                 let delivery = received_card_writes(&received, recipient_exhibitor, &notice);
                 self.deliver_in_conversation(before, &message, caller, delivery)
                     .await?
             }
-            _ => {
+            None => {
                 self.repo
                     .receive_card(&received, recipient_exhibitor, &notice)
                     .await?

@@ -89,13 +89,7 @@ fn read_item(
     table: &impl ReadableTable<ItemKey<'static>, &'static [u8]>,
     key: &Key,
 ) -> Result<Option<Item>, StoreError> {
-    match table
-        .get((key.pk.as_bytes(), key.sk.as_bytes()))
-        .map_err(other)?
-    {
-        Some(bytes) => Ok(Some(serde_json::from_slice(bytes.value()).map_err(other)?)),
-        None => Ok(None),
-    }
+    decode_item(read_bytes(table, key)?)
 }
 
 fn index_entry(item: &Item, index: Index) -> Option<(String, String)> {
