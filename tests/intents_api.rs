@@ -514,18 +514,29 @@ async fn intents_are_matched_and_the_best_exhibits_pushed(store: Store) {
     for push in &pushed_after {
         assert_eq!(push["intentId"], iid.as_str());
         assert!(push["score"].as_f64().unwrap() > 0.0);
+        let codes: Vec<&str> = push["reasonCodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"keywords"), "{codes:?}");
         let reasons: Vec<&str> = push["reasons"]
             .as_array()
             .unwrap()
             .iter()
             .map(|r| r.as_str().unwrap())
             .collect();
-        assert!(reasons.contains(&"category"), "{reasons:?}");
+        assert_eq!(reasons.len(), codes.len());
         assert!(
-            reasons
-                .iter()
-                .any(|r| r.starts_with("keywords: ") && r.contains("蓝牙") && r.contains("音箱")),
-            "{reasons:?}"
+            reasons.iter().any(|r| r.starts_with("Matches your words: ")
+                && r.contains("蓝牙")
+                && r.contains("音箱")),
+            "reasons in the buyer's language, with whole words: {reasons:?}"
+        );
+        assert!(
+            !reasons.iter().any(|r| r.contains("omplete")),
+            "completeness is no reason: {reasons:?}"
         );
         assert_ne!(push["exhibit"]["id"], json!(chair));
         assert_ne!(push["exhibit"]["id"], json!(horn));
@@ -552,7 +563,7 @@ async fn intents_are_matched_and_the_best_exhibits_pushed(store: Store) {
         "market_fits",
     ] {
         assert!(
-            acme_push["reasons"]
+            acme_push["reasonCodes"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -769,7 +780,8 @@ async fn a_job_delivered_twice_pushes_once(store: Store) {
         intent_id: iid.clone(),
     })
     .unwrap();
-    let matcher = fairlink_matcher::Matcher::new(server.ports.clone());
+    let matcher =
+        fairlink_matcher::Matcher::new(server.ports.clone(), fairlink_tests::test_embedder());
     matcher.handle(&job).await.unwrap();
     matcher.handle(&job).await.unwrap();
     fairlink_domain::jobs::MatchJob::IntentPublished {

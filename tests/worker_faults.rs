@@ -95,7 +95,10 @@ async fn world(store: Store) -> World {
 
 fn handler(ports: &Ports, queue: QueueName) -> Arc<dyn JobHandler> {
     match queue {
-        QueueName::Matcher => Arc::new(fairlink_matcher::Matcher::new(ports.clone())),
+        QueueName::Matcher => Arc::new(fairlink_matcher::Matcher::new(
+            ports.clone(),
+            fairlink_tests::test_embedder(),
+        )),
         QueueName::Notifier => Arc::new(fairlink_notifier::Notifier::new(ports.clone())),
     }
 }

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 pub mod dynamo_calls;
 pub mod fixtures;
 pub mod http;
+pub mod quality;
 pub mod sample;
 
 pub use http::{Response, TestServer};
@@ -229,7 +230,23 @@ pub fn local_config(store: Store, data_dir: PathBuf) -> Config {
         aws: unique_aws_settings(),
         registration_limit: None,
         request_timeout: std::time::Duration::from_secs(60),
+        model_path: std::env::var_os("FAIRLINK_MODEL_PATH").map(PathBuf::from),
+        model_dir: test_model_dir(),
     }
+}
+
+/// Where the tests keep the embedding model (fetched from PyPI once per machine).
+pub fn test_model_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/model")
+}
+
+/// The embedding model, for tests that build a matcher themselves.
+pub fn test_embedder() -> Arc<dyn fairlink_domain::ports::Embedder> {
+    let path = match std::env::var_os("FAIRLINK_MODEL_PATH") {
+        Some(path) => PathBuf::from(path),
+        None => fairlink_embedding::ensure_model(&test_model_dir()).expect("the embedding model"),
+    };
+    Arc::new(fairlink_embedding::E5Embedder::shared(&path).expect("the embedding model loads"))
 }
 
 /// Starts fairlink-local on a loopback port with the test clock.

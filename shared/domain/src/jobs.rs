@@ -20,7 +20,8 @@ use crate::{
 pub enum MatchJob {
     /// Match a newly published intent against its category's recommended exhibits.
     IntentPublished { intent_id: String },
-    /// Match a newly recommended exhibit against its category's open intents.
+    /// Analyse and embed a recommended exhibit (newly recommended, or changed while it is),
+    /// store it as its category's candidate, and match it against the open intents.
     ExhibitRecommended { exhibit_id: String },
 }
 

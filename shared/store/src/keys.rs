@@ -19,6 +19,7 @@
 //! | intent              | `INTENT#<iid>`        | `INTENT`                | `ACC#<bid>#INTENTS`    | `<iid>`  |
 //! | intent delivery     | `INTENT#<iid>`        | `DELIVERY#<eid>`        | `EXH#<eid>#INTENTS`    | `<iid>`  |
 //! | push email claim    | `INTENT#<iid>`        | `EMAIL`                 |                        |          |
+//! | intent's vector (5) | `INTENT#<iid>`        | `EMBEDDING`             |                        |          |
 //! | exhibit match       | `EXH#<eid>#MATCHES`   | `<iid>#<xid>`           |                        |          |
 //! | push to a buyer     | `ACC#<bid>#PUSHED`    | `<xid>`                 | `ACC#<bid>#PUSHES`     | `<pid>`  |
 //! | slot                | `SLOT#<sid>`          | `SLOT`                  | `EXH#<eid>#SLOTS`      | `<at>#<sid>` |
@@ -51,6 +52,7 @@
 //! (4) only until its queue took it: a queue message stored with the change that calls for it.
 //! (3) only while the exhibit is recommended: the small, pre-tokenized form the matcher
 //! scores, one partition per category, so matching reads only the intent's category.
+//! (5) the intent's sentence vector, stored once by the matcher when it first runs the intent.
 //! Ids are ULIDs, so an id-ordered sort key is also a creation-ordered one.
 //!
 //! Access patterns, each one key or index query (never a scan):
@@ -141,6 +143,7 @@ pub const EXHIBIT: &str = "EXHIBIT";
 pub const QUOTA: &str = "QUOTA";
 pub const INTENT: &str = "INTENT";
 pub const PUSH_EMAIL: &str = "EMAIL";
+pub const EMBEDDING: &str = "EMBEDDING";
 
 pub fn exhibit(xid: &str) -> String {
     format!("EXHIBIT#{xid}")

@@ -12,6 +12,6 @@ pub use page::{PageOf, PageRequest, query_all, query_page, query_page_filtered};
 pub use repo::{
     BookingRefusal, DueReminder, IdempotencyReservation, MAX_SLOTS_PER_WRITE, MatchRecord,
     OUTGOING_SHARDS, Order, OutboxEntry, PushOutcome, RecommendError, Repository, SlotCalendar,
-    StoredResponse, booking_write, candidate_block_puts, exhibit_write,
+    StoredQuery, StoredResponse, booking_write, candidate_block_puts, exhibit_write,
     idempotency::IDEMPOTENCY_TTL, notification_write, outgoing_job_write, received_card_writes,
 };

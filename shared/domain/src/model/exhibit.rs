@@ -62,7 +62,8 @@ pub struct ExhibitDetails {
     pub price: Option<PriceRange>,
     #[serde(default)]
     pub certifications: Vec<String>,
-    /// Markets served, as ISO 3166-1 alpha-2 country codes.
+    /// Markets served: ISO 3166-1 alpha-2 country codes, or regions (`EU`, `GCC`, `MENA`,
+    /// `LATAM`, `ASEAN`, `EAEU`, `NA`) that cover their members.
     #[serde(default)]
     pub markets: Vec<String>,
     /// https URLs of images.
@@ -122,9 +123,9 @@ impl ExhibitDetails {
         checks.check(self.markets.len() <= 250, "markets", "has too many entries");
         for (i, market) in self.markets.iter().enumerate() {
             checks.check(
-                is_country_code(market),
+                is_country_code(market) || crate::matching::fit::is_region(market),
                 &format!("markets[{i}]"),
-                "must be an ISO 3166-1 alpha-2 code such as US",
+                "must be an ISO 3166-1 alpha-2 code such as US, or a region: EU, GCC, MENA, LATAM, ASEAN, EAEU, NA",
             );
         }
         checks.check(

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,10 @@ pub struct Fair {
     pub default_recommendation_quota: u32,
     pub zones: Vec<Zone>,
     pub categories: Vec<Category>,
+    /// What one unit of each currency is worth in US dollars (`{"EUR": 1.08, "CNY": 0.14}`),
+    /// so that target prices and exhibit prices in different currencies are compared.
+    #[serde(default)]
+    pub exchange_rates: BTreeMap<String, f64>,
 }
 
 pub const MAX_RECOMMENDATION_QUOTA: u32 = 10_000;
@@ -89,7 +93,29 @@ impl Fair {
                 );
             }
         }
+        checks.check(
+            self.exchange_rates.len() <= 200,
+            "exchangeRates",
+            "has more than 200 entries",
+        );
+        for (currency, rate) in &self.exchange_rates {
+            checks.check(
+                currency.len() == 3 && currency.chars().all(|c| c.is_ascii_uppercase()),
+                &format!("exchangeRates.{currency}"),
+                "must be keyed by an ISO 4217 code such as EUR",
+            );
+            checks.check(
+                rate.is_finite() && *rate > 0.0 && *rate < 1e6,
+                &format!("exchangeRates.{currency}"),
+                "must be a positive number of US dollars",
+            );
+        }
         checks.into_result()
+    }
+
+    /// The fair's exchange rates, for matching.
+    pub fn rates(&self) -> crate::matching::fit::ExchangeRates {
+        crate::matching::fit::ExchangeRates(self.exchange_rates.clone())
     }
 
     pub fn has_zone(&self, zone_id: &str) -> bool {
@@ -132,6 +158,7 @@ mod tests {
                     parent_id: Some("c1".into()),
                 },
             ],
+            exchange_rates: [("EUR".to_string(), 1.08)].into(),
         }
     }
 
@@ -146,13 +173,20 @@ mod tests {
         bad.categories[1].zone_id = "z9".into();
         bad.categories[1].parent_id = Some("c9".into());
         bad.time_zone = "Asia/Nowhere".into();
+        bad.exchange_rates.insert("eur".into(), -1.0);
         let DomainError::Validation(errors) = bad.validate().unwrap_err() else {
             panic!()
         };
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
-            ["timeZone", "categories[1].zoneId", "categories[1].parentId"]
+            [
+                "timeZone",
+                "categories[1].zoneId",
+                "categories[1].parentId",
+                "exchangeRates.eur",
+                "exchangeRates.eur"
+            ]
         );
     }
 

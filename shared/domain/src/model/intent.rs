@@ -89,7 +89,12 @@ pub struct ExhibitMatch {
     pub intent: Intent,
     pub exhibit_id: String,
     pub score: f64,
+    /// Why it matched, in the words of the exhibitor's main account's language.
     pub reasons: Vec<String>,
+    /// A stable code per reason, in the same order (`similar_product`, `keywords`,
+    /// `moq_fits`, `price_fits`, `certifications_held`, `market_fits`).
+    #[serde(default)]
+    pub reason_codes: Vec<String>,
     pub matched_at: DateTime<Utc>,
 }
 
@@ -102,6 +107,10 @@ pub struct Push {
     pub exhibitor_id: String,
     pub intent_id: String,
     pub score: f64,
+    /// Why it matched, in the buyer's language (English unless Chinese).
     pub reasons: Vec<String>,
+    /// A stable code per reason, in the same order (see [`ExhibitMatch::reason_codes`]).
+    #[serde(default)]
+    pub reason_codes: Vec<String>,
     pub pushed_at: DateTime<Utc>,
 }

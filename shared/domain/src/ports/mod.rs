@@ -2,6 +2,7 @@
 //! Every port has an AWS adapter (fairlink-aws) and an embedded one (fairlink-embedded).
 
 mod clock;
+mod embed;
 mod ids;
 mod item_store;
 mod meetings;
@@ -12,6 +13,7 @@ mod translate;
 use std::sync::Arc;
 
 pub use clock::{Clock, SystemClock};
+pub use embed::{EMBEDDING_DIM, EmbedError, Embedder, TextRole};
 pub use ids::{IdGenerator, UlidGenerator};
 pub use item_store::{
     Change, Condition, INDEXES, Index, Item, ItemStore, Key, Page, Query, SortCondition,

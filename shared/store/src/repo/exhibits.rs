@@ -36,15 +36,12 @@ fn candidate_attr(xid: &str) -> String {
     format!("c_{xid}")
 }
 
-fn candidate_put(exhibit: &Exhibit) -> WriteOp {
+fn candidate_put(exhibit: &Exhibit, packed: &PackedCandidate) -> WriteOp {
     WriteOp::Update {
         key: candidate_block(&exhibit.details.category_id, &exhibit.id),
         changes: vec![
             Change::Set("_type".into(), Value::String("CandidateBlock".into())),
-            Change::Set(
-                candidate_attr(&exhibit.id),
-                Value::String(PackedCandidate::of(exhibit).0),
-            ),
+            Change::Set(candidate_attr(&exhibit.id), Value::String(packed.0.clone())),
         ],
         condition: None,
     }
@@ -58,18 +55,18 @@ fn candidate_delete(exhibit: &Exhibit) -> WriteOp {
     }
 }
 
-/// Whole candidate blocks for exhibits loaded in bulk (see [`exhibit_writes`]).
-pub fn candidate_block_puts(exhibits: &[Exhibit]) -> Vec<WriteOp> {
+/// Whole candidate blocks for exhibits loaded in bulk (see [`exhibit_write`]).
+pub fn candidate_block_puts(candidates: &[(&Exhibit, &PackedCandidate)]) -> Vec<WriteOp> {
     let mut blocks: std::collections::BTreeMap<(String, String), Item> = Default::default();
-    for exhibit in exhibits.iter().filter(|x| x.recommended_at.is_some()) {
+    for (exhibit, packed) in candidates
+        .iter()
+        .filter(|(x, _)| x.recommended_at.is_some())
+    {
         let key = candidate_block(&exhibit.details.category_id, &exhibit.id);
         let item = blocks
             .entry((key.pk.clone(), key.sk.clone()))
             .or_insert_with(|| codec::to_item(&key, "CandidateBlock", &serde_json::json!({})));
-        item.insert(
-            candidate_attr(&exhibit.id),
-            Value::String(PackedCandidate::of(exhibit).0),
-        );
+        item.insert(candidate_attr(&exhibit.id), Value::String(packed.0.clone()));
     }
     blocks
         .into_values()
@@ -157,21 +154,59 @@ impl Repository {
     }
 
     /// Saves an edited exhibit, changing only the fields that changed (the matcher's counters
-    /// move concurrently), and keeps its match candidate in step while it is recommended.
-    pub async fn save_exhibit(&self, before: &Exhibit, after: &Exhibit) -> Result<(), DomainError> {
+    /// move concurrently). While it is recommended, `jobs` has the matcher analyse it again
+    /// (its candidate is the matcher's to write); a candidate left in another category goes.
+    pub async fn save_exhibit(
+        &self,
+        before: &Exhibit,
+        after: &Exhibit,
+        jobs: &[OutgoingJob],
+    ) -> Result<(), DomainError> {
         let changes = codec::changes_between(&exhibit_item(before), &exhibit_item(after));
         let mut ops = vec![WriteOp::Update {
             key: exhibit_key(&after.id),
             changes,
             condition: Some(Condition::Exists),
         }];
-        if after.recommended_at.is_some() {
-            if before.details.category_id != after.details.category_id {
-                ops.push(candidate_delete(before));
-            }
-            ops.push(candidate_put(after));
+        if after.recommended_at.is_some() && before.details.category_id != after.details.category_id
+        {
+            ops.push(candidate_delete(before));
         }
+        ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
         self.exhibit_transaction(ops).await
+    }
+
+    /// Writes the matcher's candidate of an exhibit, on condition that the exhibit is still
+    /// recommended, in the same category and unchanged since it was read (`false` when it is
+    /// not: a newer job, or a withdrawal, has the last word).
+    pub async fn store_candidate(
+        &self,
+        exhibit: &Exhibit,
+        packed: &PackedCandidate,
+    ) -> Result<bool, DomainError> {
+        let unchanged = |name: &str, value: Value| Condition::Equals(name.into(), value);
+        let updated_at = serde_json::to_value(exhibit.updated_at)
+            .map_err(|e| DomainError::Internal(e.to_string()))?;
+        let ops = vec![
+            WriteOp::Check {
+                key: exhibit_key(&exhibit.id),
+                condition: Condition::And(vec![
+                    Condition::Exists,
+                    Condition::AttrExists(attr::GSI2_PK.into()),
+                    unchanged("updatedAt", updated_at),
+                    unchanged(
+                        "categoryId",
+                        Value::String(exhibit.details.category_id.clone()),
+                    ),
+                ]),
+            },
+            candidate_put(exhibit, packed),
+        ];
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(true),
+            Err(err) if err.is_condition_failed() => Ok(false),
+            Err(err) => Err(err.into()),
+        }
     }
 
     pub async fn delete_exhibit(&self, exhibit: &Exhibit) -> Result<(), DomainError> {
@@ -236,8 +271,8 @@ impl Repository {
                     Condition::AttrNotExists(attr::GSI2_PK.into()),
                 ])),
             },
-            candidate_put(&after),
         ];
+        // Its candidate is written by the matcher, which analyses and embeds it (the job).
         ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(Ok(after)),

@@ -10,11 +10,36 @@ use fairlink_domain::{
 use serde_json::Value;
 
 use super::{Repository, notifications::notification_write, outgoing::outgoing_job_write};
+use fairlink_domain::matching;
+
+/// What the matcher keeps of an intent: its sentence vector, and the feedback of its run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredQuery {
+    pub vector: Vec<f32>,
+    pub feedback: Option<matching::Feedback>,
+}
+
+fn query_of(item: &Item) -> Option<StoredQuery> {
+    Some(StoredQuery {
+        vector: item
+            .get("vector")
+            .and_then(Value::as_str)
+            .and_then(matching::decode_vector)?,
+        feedback: item
+            .get("feedback")
+            .and_then(Value::as_str)
+            .and_then(matching::Feedback::decode),
+    })
+}
 use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
 
 fn intent_key(iid: &str) -> Key {
     Key::new(keys::intent(iid), keys::INTENT)
+}
+
+fn embedding_key(iid: &str) -> Key {
+    Key::new(keys::intent(iid), keys::EMBEDDING)
 }
 
 fn delivery_key(iid: &str, eid: &str) -> Key {
@@ -168,6 +193,49 @@ impl Repository {
     }
 
     /// The open intents of a category (some may be past their `validUntil`).
+    /// What the matcher stored of the intent, if it has run it.
+    pub async fn intent_query(&self, iid: &str) -> Result<Option<StoredQuery>, DomainError> {
+        Ok(self
+            .store()
+            .get(&embedding_key(iid))
+            .await?
+            .as_ref()
+            .and_then(query_of))
+    }
+
+    /// The same for several intents in one read, in the order asked.
+    pub async fn intent_queries(
+        &self,
+        ids: &[&str],
+    ) -> Result<Vec<Option<StoredQuery>>, DomainError> {
+        let keys: Vec<Key> = ids.iter().map(|id| embedding_key(id)).collect();
+        Ok(self
+            .store()
+            .get_many(&keys)
+            .await?
+            .iter()
+            .map(|item| item.as_ref().and_then(query_of))
+            .collect())
+    }
+
+    pub async fn store_intent_query(
+        &self,
+        iid: &str,
+        query: &StoredQuery,
+    ) -> Result<(), DomainError> {
+        let mut item = codec::to_item(
+            &embedding_key(iid),
+            "IntentEmbedding",
+            &serde_json::json!({}),
+        );
+        set(&mut item, "vector", matching::encode_vector(&query.vector));
+        if let Some(feedback) = &query.feedback {
+            set(&mut item, "feedback", feedback.encode());
+        }
+        self.store().put(item, None).await?;
+        Ok(())
+    }
+
     pub async fn open_intents(&self, category_id: &str) -> Result<Vec<Intent>, DomainError> {
         query_all(
             self.store(),

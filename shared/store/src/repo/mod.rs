@@ -25,7 +25,7 @@ pub use appointments::{
 pub use cards::received_card_writes;
 pub use exhibits::{RecommendError, candidate_block_puts, exhibit_write};
 pub use idempotency::{IdempotencyReservation, StoredResponse};
-pub use intents::{MatchRecord, PushOutcome};
+pub use intents::{MatchRecord, PushOutcome, StoredQuery};
 pub use messaging::Order;
 pub use outbox::OutboxEntry;
 

@@ -1,0 +1,295 @@
+//! A recommended exhibit as the matcher keeps it: its search terms with their field weights,
+//! its fit attributes already normalized, its sentence vector, packed into one string when
+//! it is written, so that a category's candidates are read and scored without decoding a
+//! structure per exhibit (a hot category holds 30,000).
+
+use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    fit::{UnitKind, certification_key, unit_kind},
+    text::{self, Term},
+};
+use crate::{model::Exhibit, ports::EMBEDDING_DIM};
+
+/// How much a term counts by the field it is found in.
+const NAME_WEIGHT: u32 = 3;
+const KEYWORD_WEIGHT: u32 = 2;
+const SPEC_WEIGHT: u32 = 1;
+const DESCRIPTION_WEIGHT: u32 = 1;
+/// Characters of a description that are embedded and searched (the rest is rarely about the
+/// product itself).
+const DESCRIPTION_CHARS: usize = 600;
+
+/// `exhibitId|exhibitorId|stem:weight …|length|quantity;unit|min;max;currency|
+/// certification;…|markets|completeness|vector`: fields separated by `|`, list entries by
+/// `;` or a space (free text has them replaced), the vector as base64 of signed bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PackedCandidate(pub String);
+
+const FIELD: char = '|';
+const ENTRY: char = ';';
+
+/// The text of an exhibit that is embedded: what a buyer would read of it.
+pub fn exhibit_text(exhibit: &Exhibit) -> String {
+    let d = &exhibit.details;
+    let mut parts: Vec<String> = vec![d.name.clone()];
+    parts.extend(d.name_en.clone().filter(|n| !n.trim().is_empty()));
+    if !d.keywords.is_empty() {
+        parts.push(d.keywords.join(", "));
+    }
+    if !d.specs.is_empty() {
+        parts.push(
+            d.specs
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
+    }
+    if let Some(description) = d.description.as_deref().filter(|s| !s.trim().is_empty()) {
+        parts.push(description.chars().take(DESCRIPTION_CHARS).collect());
+    }
+    parts.join(". ")
+}
+
+/// Quantizes a unit vector to signed bytes (scaled by its largest component) as base64.
+pub fn encode_vector(vector: &[f32]) -> String {
+    let max = vector.iter().fold(0f32, |m, v| m.max(v.abs())).max(1e-9);
+    let bytes: Vec<u8> = vector
+        .iter()
+        .map(|v| ((v / max * 127.0).round().clamp(-127.0, 127.0) as i8) as u8)
+        .collect();
+    BASE64.encode(bytes)
+}
+
+/// The unit vector of [`encode_vector`]'s output; `None` for anything else.
+pub fn decode_vector(encoded: &str) -> Option<Vec<f32>> {
+    let bytes = BASE64.decode(encoded).ok()?;
+    if bytes.len() != EMBEDDING_DIM {
+        return None;
+    }
+    let values: Vec<f32> = bytes.iter().map(|b| f32::from(*b as i8)).collect();
+    let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
+    (norm > 0.0).then(|| values.iter().map(|v| v / norm).collect())
+}
+
+fn weighted_terms(exhibit: &Exhibit) -> (Vec<(String, u32)>, u32) {
+    let d = &exhibit.details;
+    let mut fields: Vec<(Vec<Term>, u32)> = vec![
+        (text::terms(&d.name), NAME_WEIGHT),
+        (
+            text::terms(d.name_en.as_deref().unwrap_or_default()),
+            NAME_WEIGHT,
+        ),
+        (text::terms(&d.keywords.join(" ; ")), KEYWORD_WEIGHT),
+        (
+            text::terms(
+                &d.specs
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+            ),
+            SPEC_WEIGHT,
+        ),
+    ];
+    let description: String = d
+        .description
+        .as_deref()
+        .unwrap_or_default()
+        .chars()
+        .take(DESCRIPTION_CHARS)
+        .collect();
+    fields.push((text::terms(&description), DESCRIPTION_WEIGHT));
+    let mut weights: std::collections::BTreeMap<String, u32> = Default::default();
+    let mut length = 0;
+    for (terms, weight) in fields {
+        // A term counts once per field: repeating a word in a field does not pay.
+        let mut seen = std::collections::HashSet::new();
+        for term in terms {
+            length += weight;
+            if seen.insert(term.stem.clone()) {
+                *weights.entry(term.stem).or_default() += weight;
+            }
+        }
+    }
+    (weights.into_iter().collect(), length)
+}
+
+impl PackedCandidate {
+    /// The candidate of a recommended exhibit, with its sentence vector.
+    pub fn of(exhibit: &Exhibit, vector: &[f32]) -> Self {
+        let d = &exhibit.details;
+        let clean = |s: &str| s.replace([FIELD, ENTRY, ' '], "");
+        let (terms, length) = weighted_terms(exhibit);
+        let terms: Vec<String> = terms
+            .into_iter()
+            .map(|(stem, w)| format!("{}:{w}", clean(&stem).replace(':', "")))
+            .collect();
+        let moq = d
+            .moq
+            .as_ref()
+            .and_then(|m| {
+                unit_kind(&m.unit).map(|kind| format!("{}{ENTRY}{}", m.quantity, kind.code()))
+            })
+            .unwrap_or_default();
+        let price = d
+            .price
+            .as_ref()
+            .map(|p| {
+                format!(
+                    "{:.4}{ENTRY}{:.4}{ENTRY}{}",
+                    p.min,
+                    p.max,
+                    clean(&p.currency)
+                )
+            })
+            .unwrap_or_default();
+        let mut certifications: Vec<String> = d
+            .certifications
+            .iter()
+            .map(|c| clean(&certification_key(c)))
+            .collect();
+        certifications.sort();
+        certifications.dedup();
+        let markets: Vec<String> = d.markets.iter().map(|m| clean(m)).collect();
+        let fields = [
+            clean(&exhibit.id),
+            clean(&exhibit.exhibitor_id),
+            terms.join(" "),
+            length.to_string(),
+            moq,
+            price,
+            certifications.join(&ENTRY.to_string()),
+            markets.join(" "),
+            exhibit.completeness.to_string(),
+            encode_vector(vector),
+        ];
+        Self(fields.join(&FIELD.to_string()))
+    }
+
+    /// The fields, borrowed; `None` for a string that is not a packed candidate.
+    pub fn view(&self) -> Option<CandidateView<'_>> {
+        let mut f = self.0.split(FIELD);
+        Some(CandidateView {
+            exhibit_id: f.next()?,
+            exhibitor_id: f.next()?,
+            terms: f.next()?,
+            length: f.next()?.parse().ok()?,
+            moq: f.next()?,
+            price: f.next()?,
+            certifications: f.next()?,
+            markets: f.next()?,
+            completeness: f.next()?.parse().ok()?,
+            vector: f.next()?,
+        })
+    }
+}
+
+/// A stored vector: signed bytes and their norm.
+#[derive(Debug, Clone)]
+pub struct QuantizedVector {
+    values: [i8; EMBEDDING_DIM],
+    norm: f32,
+}
+
+impl QuantizedVector {
+    /// The cosine with a unit vector.
+    pub fn cosine(&self, unit: &[f32]) -> f32 {
+        if unit.len() != EMBEDDING_DIM {
+            return 0.0;
+        }
+        let dot: f32 = self
+            .values
+            .iter()
+            .zip(unit)
+            .map(|(v, u)| f32::from(*v) * u)
+            .sum();
+        dot / self.norm
+    }
+
+    /// Adds the unit vector this one stands for to `sum`.
+    pub fn add_to(&self, sum: &mut [f32]) {
+        for (s, v) in sum.iter_mut().zip(&self.values) {
+            *s += f32::from(*v) / self.norm;
+        }
+    }
+}
+
+/// A packed candidate's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct CandidateView<'a> {
+    pub exhibit_id: &'a str,
+    pub exhibitor_id: &'a str,
+    terms: &'a str,
+    pub length: u32,
+    moq: &'a str,
+    price: &'a str,
+    certifications: &'a str,
+    markets: &'a str,
+    pub completeness: f64,
+    vector: &'a str,
+}
+
+impl<'a> CandidateView<'a> {
+    /// (stem, field-weighted frequency) of every term.
+    pub fn terms(&self) -> impl Iterator<Item = (&'a str, u32)> {
+        self.terms.split(' ').filter_map(|pair| {
+            let (stem, weight) = pair.rsplit_once(':')?;
+            Some((stem, weight.parse().ok()?))
+        })
+    }
+
+    pub fn moq(&self) -> Option<(u64, UnitKind)> {
+        let (quantity, unit) = self.moq.split_once(ENTRY)?;
+        Some((quantity.parse().ok()?, UnitKind::from_code(unit)?))
+    }
+
+    /// min, max and currency.
+    pub fn price(&self) -> Option<(f64, f64, &'a str)> {
+        let mut parts = self.price.split(ENTRY);
+        Some((
+            parts.next()?.parse().ok()?,
+            parts.next()?.parse().ok()?,
+            parts.next()?,
+        ))
+    }
+
+    /// Certification keys ([`certification_key`]).
+    pub fn certifications(&self) -> impl Iterator<Item = &'a str> {
+        self.certifications.split(ENTRY).filter(|c| !c.is_empty())
+    }
+
+    pub fn markets(&self) -> impl Iterator<Item = &'a str> {
+        self.markets.split(' ').filter(|m| !m.is_empty())
+    }
+
+    pub fn has_markets(&self) -> bool {
+        !self.markets.is_empty()
+    }
+
+    pub fn vector(&self) -> Option<Vec<f32>> {
+        decode_vector(self.vector)
+    }
+
+    /// The candidate's vector as stored (signed bytes), decoded once per run.
+    pub fn quantized(&self) -> Option<QuantizedVector> {
+        let mut bytes = [0u8; EMBEDDING_DIM + 3];
+        let n = BASE64.decode_slice(self.vector, &mut bytes).ok()?;
+        if n != EMBEDDING_DIM {
+            return None;
+        }
+        let mut values = [0i8; EMBEDDING_DIM];
+        for (v, b) in values.iter_mut().zip(&bytes) {
+            *v = *b as i8;
+        }
+        let norm = values
+            .iter()
+            .map(|v| f32::from(*v).powi(2))
+            .sum::<f32>()
+            .sqrt();
+        (norm > 0.0).then(|| QuantizedVector { values, norm })
+    }
+}
