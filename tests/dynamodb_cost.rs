@@ -135,8 +135,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "exhibits/recommend",
-        "GetItem ACC#*/ACCOUNT, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem FAIR/FAIR, TransactWriteItems (4 items), DeleteItem OUTGOING#*/*#*, GetItem EXH#*/QUOTA",
-        "the exhibit, the exhibitor's quota override and the fair's default quota decide the quota; the last GetItem reads the quota spent for the answer's figures; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
+        "GetItem ACC#*/ACCOUNT, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem FAIR/FAIR, TransactWriteItems (3 items), DeleteItem OUTGOING#*/*#*, GetItem EXH#*/QUOTA",
+        "the exhibit, the exhibitor's quota override and the fair's default quota decide the quota; the last GetItem reads the quota spent for the answer's figures; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler); the matcher, not this call, writes the exhibit's candidate once it has analysed and embedded it",
     ),
     (
         "exhibits/list-recommendations",

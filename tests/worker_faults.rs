@@ -13,7 +13,8 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use fairlink_domain::{
     Ports,
-    ports::{JobHandler, JobQueue, QueueName},
+    matching::{PackedCandidate, exhibit_text},
+    ports::{JobHandler, JobQueue, QueueName, TextRole},
 };
 use fairlink_embedded::{InProcessQueue, TestClock};
 use fairlink_store::{PageRequest, Repository};
@@ -86,6 +87,20 @@ async fn world(store: Store) -> World {
     )
     .await;
     assert_eq!(status, 201, "{body}");
+    // Its candidate, as the matcher's analysis writes it (the job itself is left to the
+    // tests, which deliver it).
+    let repo = Repository::new(ports.store.clone());
+    let exhibit = repo.exhibit("exb_sample").await.unwrap().unwrap();
+    let vector = fairlink_tests::test_embedder()
+        .embed(&[exhibit_text(&exhibit)], TextRole::Passage)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(
+        repo.store_candidate(&exhibit, &PackedCandidate::of(&exhibit, &vector))
+            .await
+            .unwrap()
+    );
     World {
         store,
         ports,

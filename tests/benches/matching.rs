@@ -302,6 +302,14 @@ fn synthetic_vector(rng: &mut StdRng) -> Vec<f32> {
     v.iter().map(|x| x / norm).collect()
 }
 
+/// `base` moved a little in a random direction, as a unit vector.
+fn perturbed(base: &[f32], rng: &mut StdRng) -> Vec<f32> {
+    let noise = synthetic_vector(rng);
+    let v: Vec<f32> = base.iter().zip(&noise).map(|(b, n)| b + 0.15 * n).collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter().map(|x| x / norm).collect()
+}
+
 /// The process's peak resident memory (Linux), in MB.
 fn peak_memory_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -368,7 +376,13 @@ async fn main() {
     println!("embedding model loaded in {:.0} ms", ms(t.elapsed()));
     let mut rng = StdRng::seed_from_u64(64);
     let texts: Vec<String> = (0..64)
-        .map(|_| format!("{} {}", phrase(&mut rng, WORDS_ZH, 2), phrase(&mut rng, WORDS_EN, 3)))
+        .map(|_| {
+            format!(
+                "{} {}",
+                phrase(&mut rng, WORDS_ZH, 2),
+                phrase(&mut rng, WORDS_EN, 3)
+            )
+        })
         .collect();
     let phrases = embedder.embed(&texts, TextRole::Passage).await.unwrap();
     let started = Instant::now();

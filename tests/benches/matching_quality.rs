@@ -142,13 +142,14 @@ async fn main() {
             let mut c: Vec<_> = intent.candidates.iter().collect();
             c.sort_by(|a, b| {
                 Scoring::FITTED
-                    .score(&b.3)
-                    .total_cmp(&Scoring::FITTED.score(&a.3))
+                    .score(&b.parts)
+                    .total_cmp(&Scoring::FITTED.score(&a.parts))
             });
             let top: Vec<String> = c
                 .iter()
                 .take(6)
-                .map(|(x, _, g, p)| {
+                .map(|c| {
+                    let (x, g, p) = (&c.exhibit_id, c.grade, &c.parts);
                     format!(
                         "{x}:g{g} s{:.2} c{:.3} f{:.3} l{:.2} fit{:.2}",
                         Scoring::FITTED.score(p),

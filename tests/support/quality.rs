@@ -159,14 +159,22 @@ impl LabelledSet {
 
 /// Every intent's parts against every candidate of its category (what the weights combine).
 pub struct Evaluated {
-    /// Per intent: its language, and (exhibit id, exhibitor id, grade, parts) per candidate.
+    /// Per intent: its language and its graded candidates.
     pub intents: Vec<EvaluatedIntent>,
+}
+
+/// One candidate of an intent, with its grade and numbers.
+pub struct GradedCandidate {
+    pub exhibit_id: String,
+    pub exhibitor_id: String,
+    pub grade: u8,
+    pub parts: Parts,
 }
 
 pub struct EvaluatedIntent {
     pub id: String,
     pub lang: String,
-    pub candidates: Vec<(String, String, u8, Parts)>,
+    pub candidates: Vec<GradedCandidate>,
     /// Grades of every exhibit of the category, best first (for the ideal DCG).
     pub ideal: Vec<u8>,
 }
@@ -206,19 +214,17 @@ pub async fn evaluate(set: &LabelledSet, embedder: &dyn Embedder) -> Evaluated {
         let grade = |xid: &str| grades.and_then(|g| g.get(xid)).copied().unwrap_or(0);
         // The feedback comes from the fitted first pass (the grid below varies the rest).
         let (parts, _) = query.evaluate(&views, &stats, &Scoring::FITTED);
-        let candidates: Vec<(String, String, u8, Parts)> = views
+        let candidates: Vec<GradedCandidate> = views
             .iter()
             .zip(parts)
-            .map(|(c, p)| {
-                (
-                    c.exhibit_id.to_string(),
-                    c.exhibitor_id.to_string(),
-                    grade(c.exhibit_id),
-                    p,
-                )
+            .map(|(c, parts)| GradedCandidate {
+                exhibit_id: c.exhibit_id.to_string(),
+                exhibitor_id: c.exhibitor_id.to_string(),
+                grade: grade(c.exhibit_id),
+                parts,
             })
             .collect();
-        let mut ideal: Vec<u8> = candidates.iter().map(|c| c.2).collect();
+        let mut ideal: Vec<u8> = candidates.iter().map(|c| c.grade).collect();
         ideal.sort_unstable_by(|a, b| b.cmp(a));
         out.push(EvaluatedIntent {
             id: intent.id.clone(),
@@ -245,23 +251,26 @@ pub enum System {
 
 /// The grades of what the system pushes to one intent, in order.
 pub fn pushes(intent: &EvaluatedIntent, system: System) -> Vec<u8> {
-    let mut ranked: Vec<(f64, &(String, String, u8, Parts))> = intent
+    let mut ranked: Vec<(f64, &GradedCandidate)> = intent
         .candidates
         .iter()
         .filter_map(|c| {
             let score = match system {
                 System::Hybrid(scoring) => {
-                    let s = scoring.score(&c.3);
+                    let s = scoring.score(&c.parts);
                     (s >= scoring.floor).then_some(s)
                 }
-                System::Bm25 => (c.3.bm25 > 0.0).then_some(c.3.bm25),
-                System::Cosine => Some(c.3.similarity),
-                System::HybridTop(scoring, _) => Some(scoring.score(&c.3)),
+                System::Bm25 => (c.parts.bm25 > 0.0).then_some(c.parts.bm25),
+                System::Cosine => Some(c.parts.similarity),
+                System::HybridTop(scoring, _) => Some(scoring.score(&c.parts)),
             }?;
             Some((score, c))
         })
         .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.0.cmp(&b.1.0)));
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.exhibit_id.cmp(&b.1.exhibit_id))
+    });
     match system {
         System::HybridTop(_, k) => ranked.truncate(k),
         System::Hybrid(scoring) => {
@@ -274,8 +283,8 @@ pub fn pushes(intent: &EvaluatedIntent, system: System) -> Vec<u8> {
     let scored: Vec<Scored> = ranked
         .iter()
         .map(|(score, c)| Scored {
-            exhibit_id: c.0.clone(),
-            exhibitor_id: c.1.clone(),
+            exhibit_id: c.exhibit_id.clone(),
+            exhibitor_id: c.exhibitor_id.clone(),
             score: *score,
             reasons: vec![],
         })
@@ -283,7 +292,7 @@ pub fn pushes(intent: &EvaluatedIntent, system: System) -> Vec<u8> {
     let grade_of: BTreeMap<&str, u8> = intent
         .candidates
         .iter()
-        .map(|c| (c.0.as_str(), c.2))
+        .map(|c| (c.exhibit_id.as_str(), c.grade))
         .collect();
     push_plan(&scored)
         .iter()

@@ -91,6 +91,42 @@ impl Matcher {
             .ok_or_else(|| DomainError::Internal("the embedder returned no vector".into()))
     }
 
+    /// What is stored of each intent; those never run (their job still on its way, or lost)
+    /// are embedded here in one batch and stored, so each is still embedded once.
+    async fn intent_queries(&self, intents: &[Intent]) -> Result<Vec<StoredQuery>, DomainError> {
+        let ids: Vec<&str> = intents.iter().map(|i| i.id.as_str()).collect();
+        let stored = self.repo.intent_queries(&ids).await?;
+        let missing: Vec<usize> = (0..intents.len())
+            .filter(|i| stored[*i].is_none())
+            .collect();
+        let texts: Vec<String> = missing.iter().map(|i| intent_text(&intents[*i])).collect();
+        let mut vectors = if texts.is_empty() {
+            Vec::new()
+        } else {
+            self.embedder.embed(&texts, TextRole::Query).await?
+        }
+        .into_iter();
+        let mut out = Vec::with_capacity(intents.len());
+        for (intent, stored) in intents.iter().zip(stored) {
+            let query = match stored {
+                Some(query) => query,
+                None => {
+                    let vector = vectors.next().ok_or_else(|| {
+                        DomainError::Internal("the embedder returned too few vectors".into())
+                    })?;
+                    let query = StoredQuery {
+                        vector,
+                        feedback: None,
+                    };
+                    self.repo.store_intent_query(&intent.id, &query).await?;
+                    query
+                }
+            };
+            out.push(query);
+        }
+        Ok(out)
+    }
+
     /// The intent's vector: stored by its first run, so it is embedded once.
     async fn intent_vector(&self, intent: &Intent) -> Result<Vec<f32>, DomainError> {
         if let Some(stored) = self.repo.intent_query(&intent.id).await? {
@@ -237,8 +273,7 @@ impl Matcher {
         if intents.is_empty() {
             return Ok(());
         }
-        let ids: Vec<&str> = intents.iter().map(|i| i.id.as_str()).collect();
-        let stored = self.repo.intent_queries(&ids).await?;
+        let stored = self.intent_queries(&intents).await?;
         let rates = self.rates().await?;
         // BM25 weighs words by the whole category's statistics, as an intent's run does.
         let candidates = self
@@ -251,11 +286,6 @@ impl Matcher {
             .collect();
         let category = CategoryStats::of(&views);
         for (intent, stored) in intents.iter().zip(stored) {
-            // An intent without a vector has not had its own run yet; that run reads this
-            // candidate, written above.
-            let Some(stored) = stored else {
-                continue;
-            };
             let query =
                 IntentQuery::of(intent, Some(stored.vector), &rates).with_feedback(stored.feedback);
             let stats = query.stats_from(&category);

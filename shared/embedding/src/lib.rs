@@ -102,6 +102,9 @@ impl E5Model {
     }
 }
 
+/// A model loaded in this process, by its file.
+type LoadedModel = (PathBuf, Arc<E5Model>);
+
 /// The [`Embedder`] port over an in-process model, which runs on a blocking thread.
 #[derive(Clone)]
 pub struct E5Embedder {
@@ -116,7 +119,7 @@ impl E5Embedder {
     /// The model at `path`, loaded once per process however often it is asked for (tests
     /// start many servers in one process).
     pub fn shared(path: &Path) -> Result<Self, ModelError> {
-        static LOADED: OnceLock<Mutex<Vec<(PathBuf, Arc<E5Model>)>>> = OnceLock::new();
+        static LOADED: OnceLock<Mutex<Vec<LoadedModel>>> = OnceLock::new();
         let mut loaded = LOADED
             .get_or_init(Default::default)
             .lock()

@@ -290,6 +290,6 @@ impl<'a> CandidateView<'a> {
             .map(|v| f32::from(*v).powi(2))
             .sum::<f32>()
             .sqrt();
-        (norm > 0.0).then(|| QuantizedVector { values, norm })
+        (norm > 0.0).then_some(QuantizedVector { values, norm })
     }
 }

@@ -442,10 +442,11 @@ pub fn terms_in(text: &str, language: TextLanguage) -> Vec<Term> {
             }
         } else {
             let lower = run.to_lowercase();
-            let stop_language = language;
-            if !(a.is_stop(stop_language, &lower) || a.is_stop(TextLanguage::English, &lower))
-                && !(lower.chars().count() == 1 && !lower.chars().all(|c| c.is_ascii_digit()))
-            {
+            let is_stop = a.is_stop(language, &lower) || a.is_stop(TextLanguage::English, &lower);
+            // A lone letter says nothing; a lone digit may (a size, a count).
+            let lone_letter =
+                lower.chars().count() == 1 && !lower.chars().all(|c| c.is_ascii_digit());
+            if !is_stop && !lone_letter {
                 let stem = if lower.chars().any(|c| c.is_ascii_digit()) {
                     lower.clone()
                 } else {
