@@ -155,12 +155,14 @@ impl Matcher {
         let Some(buyer) = self.repo.account(&intent.buyer_id).await? else {
             return Ok(IntentRun::default());
         };
-        // The vector is stored before the candidates are read: an exhibit recommended
-        // meanwhile is written before its run reads the open intents' vectors, so one of the
-        // two runs sees the other.
-        let vector = self.intent_vector(&intent).await?;
-        let rates = self.rates().await?;
-        let candidates = self.repo.match_candidates(&intent.category_id).await?;
+        // Embedding the intent and reading its category go on at once. An exhibit recommended
+        // meanwhile is not lost: its own run scores the open intents, embedding any that has
+        // no stored vector yet.
+        let (vector, candidates, rates) = tokio::try_join!(
+            self.intent_vector(&intent),
+            self.repo.match_candidates(&intent.category_id),
+            self.rates(),
+        )?;
         let ranking = IntentQuery::of(&intent, Some(vector.clone()), &rates).rank(
             &candidates,
             RANKED_KEPT,

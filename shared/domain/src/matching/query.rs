@@ -103,8 +103,34 @@ const MAX_FEEDBACK_TERMS: usize = 32;
 pub struct QueryStats {
     documents: f64,
     average_length: f64,
-    /// Per query term: in how many candidates it occurs.
-    frequency: Vec<u32>,
+    /// Per query term: its inverse document frequency in the category.
+    idf: Vec<f64>,
+    /// The BM25 of a candidate with every term once in its name (lexical relevance 1).
+    ideal: f64,
+}
+
+impl QueryStats {
+    fn new(query: &IntentQuery, documents: f64, average_length: f64, frequency: &[u32]) -> Self {
+        let idf: Vec<f64> = frequency
+            .iter()
+            .map(|df| {
+                let df = f64::from(*df);
+                (1.0 + (documents - df + 0.5) / (df + 0.5)).ln()
+            })
+            .collect();
+        let ideal = query
+            .terms
+            .iter()
+            .zip(&idf)
+            .map(|(t, idf)| t.weight * idf * REFERENCE_TF * (K1 + 1.0) / (REFERENCE_TF + K1))
+            .sum();
+        Self {
+            documents,
+            average_length,
+            idf,
+            ideal,
+        }
+    }
 }
 
 /// Term statistics of a whole category, for scoring one candidate against many intents.
@@ -155,6 +181,43 @@ pub struct Parts {
     price: Option<Fit>,
     certifications_held: Option<f64>,
     market: Option<Fit>,
+}
+
+/// `f` over `items` on the machine's cores (a hot category holds 30,000 candidates; one core,
+/// as in a small Lambda, runs it in place).
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    const MIN_CHUNK: usize = 4_096;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads == 1 || items.len() < 2 * MIN_CHUNK {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads).max(MIN_CHUNK);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))
+            })
+            .collect()
+    })
+}
+
+/// A candidate's BM25 against a query.
+struct Lexical {
+    /// Scaled so that every term in a name gives about 1.
+    relevance: f64,
+    bm25: f64,
+    /// Bit i: query term i matched.
+    matched: u64,
 }
 
 fn word_hash(word: &str) -> u64 {
@@ -281,36 +344,33 @@ impl IntentQuery {
                 }
             }
         }
-        QueryStats {
-            documents: candidates.len() as f64,
-            average_length: (total as f64 / candidates.len().max(1) as f64).max(1.0),
-            frequency,
-        }
+        QueryStats::new(
+            self,
+            candidates.len() as f64,
+            (total as f64 / candidates.len().max(1) as f64).max(1.0),
+            &frequency,
+        )
     }
 
     /// This query's statistics from a whole category's.
     pub fn stats_from(&self, category: &CategoryStats<'_>) -> QueryStats {
-        QueryStats {
-            documents: category.documents as f64,
-            average_length: (category.total_length as f64 / category.documents.max(1) as f64)
-                .max(1.0),
-            frequency: self
-                .terms
-                .iter()
-                .map(|t| {
-                    category
-                        .frequency
-                        .get(t.stem.as_str())
-                        .copied()
-                        .unwrap_or(0)
-                })
-                .collect(),
-        }
-    }
-
-    fn idf(stats: &QueryStats, i: usize) -> f64 {
-        let df = f64::from(stats.frequency[i]);
-        (1.0 + (stats.documents - df + 0.5) / (df + 0.5)).ln()
+        let frequency: Vec<u32> = self
+            .terms
+            .iter()
+            .map(|t| {
+                category
+                    .frequency
+                    .get(t.stem.as_str())
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .collect();
+        QueryStats::new(
+            self,
+            category.documents as f64,
+            (category.total_length as f64 / category.documents.max(1) as f64).max(1.0),
+            &frequency,
+        )
     }
 
     /// The numbers of one candidate, its vector compared with the query's and the feedback
@@ -329,7 +389,7 @@ impl IntentQuery {
                 .map(|f| f64::from(v.cosine(&f.vector)));
         }
         if let Some(fq) = &self.feedback_query {
-            parts.feedback_lexical = Some(fq.text_parts(c, &fq.stats_like(stats)).lexical);
+            parts.feedback_lexical = Some(fq.lexical(c, &fq.stats_like(stats)).relevance);
         }
         parts
     }
@@ -338,11 +398,12 @@ impl IntentQuery {
     /// path): the document count and lengths are the same; the term frequencies are taken
     /// as rare, which only scales every candidate alike.
     fn stats_like(&self, stats: &QueryStats) -> QueryStats {
-        QueryStats {
-            documents: stats.documents,
-            average_length: stats.average_length,
-            frequency: vec![1; self.terms.len()],
-        }
+        QueryStats::new(
+            self,
+            stats.documents,
+            stats.average_length,
+            &vec![1; self.terms.len()],
+        )
     }
 
     /// Every candidate's numbers, with the feedback of the best `scoring.feedback_depth`
@@ -356,18 +417,16 @@ impl IntentQuery {
         stats: &QueryStats,
         scoring: &Scoring,
     ) -> (Vec<Parts>, Option<Feedback>) {
-        let vectors: Vec<Option<QuantizedVector>> = views.iter().map(|c| c.quantized()).collect();
-        let mut all: Vec<Parts> = views
-            .iter()
-            .zip(&vectors)
-            .map(|(c, v)| {
-                let mut parts = self.text_parts(c, stats);
-                if let (Some(v), Some(q)) = (v, self.vector.as_deref()) {
-                    parts.similarity = f64::from(v.cosine(q));
-                }
-                parts
-            })
-            .collect();
+        let first: Vec<(Parts, Option<QuantizedVector>)> = parallel_map(views, |c| {
+            let vector = c.quantized();
+            let mut parts = self.text_parts(c, stats);
+            if let (Some(v), Some(q)) = (&vector, self.vector.as_deref()) {
+                parts.similarity = f64::from(v.cosine(q));
+            }
+            (parts, vector)
+        });
+        let (mut all, vectors): (Vec<Parts>, Vec<Option<QuantizedVector>>) =
+            first.into_iter().unzip();
         let feedback = match &self.feedback {
             Some(f) => Some(f.clone()),
             None => Self::feedback_of(views, &vectors, &all, scoring),
@@ -375,9 +434,16 @@ impl IntentQuery {
         if let Some(f) = &feedback {
             let fq = self.terms_query(&f.terms);
             let fstats = fq.stats(views);
-            for ((parts, v), c) in all.iter_mut().zip(&vectors).zip(views) {
-                parts.feedback = v.as_ref().map(|v| f64::from(v.cosine(&f.vector)));
-                parts.feedback_lexical = Some(fq.text_parts(c, &fstats).lexical);
+            let indexes: Vec<usize> = (0..views.len()).collect();
+            let second = parallel_map(&indexes, |&i| {
+                (
+                    vectors[i].as_ref().map(|v| f64::from(v.cosine(&f.vector))),
+                    fq.lexical(&views[i], &fstats).relevance,
+                )
+            });
+            for (parts, (feedback, lexical)) in all.iter_mut().zip(second) {
+                parts.feedback = feedback;
+                parts.feedback_lexical = Some(lexical);
             }
         }
         (all, feedback)
@@ -433,8 +499,8 @@ impl IntentQuery {
         })
     }
 
-    /// Lexical relevance and fit: what the words and the attributes say.
-    fn text_parts(&self, c: &CandidateView<'_>, stats: &QueryStats) -> Parts {
+    /// BM25 of the candidate's terms.
+    fn lexical(&self, c: &CandidateView<'_>, stats: &QueryStats) -> Lexical {
         let mut matched = 0u64;
         let mut bm25 = 0.0;
         let norm = 1.0 - B + B * f64::from(c.length) / stats.average_length;
@@ -444,21 +510,28 @@ impl IntentQuery {
             {
                 matched |= 1 << i;
                 let tf = f64::from(tf);
-                bm25 +=
-                    self.terms[i].weight * Self::idf(stats, i) * tf * (K1 + 1.0) / (tf + K1 * norm);
+                bm25 += self.terms[i].weight * stats.idf[i] * tf * (K1 + 1.0) / (tf + K1 * norm);
             }
         }
-        let ideal: f64 = (0..self.terms.len())
-            .map(|i| {
-                self.terms[i].weight * Self::idf(stats, i) * REFERENCE_TF * (K1 + 1.0)
-                    / (REFERENCE_TF + K1)
-            })
-            .sum();
-        let lexical = if ideal > 0.0 {
-            (bm25 / ideal).min(1.0)
+        let relevance = if stats.ideal > 0.0 {
+            (bm25 / stats.ideal).min(1.0)
         } else {
             0.0
         };
+        Lexical {
+            relevance,
+            bm25,
+            matched,
+        }
+    }
+
+    /// Lexical relevance and fit: what the words and the attributes say.
+    fn text_parts(&self, c: &CandidateView<'_>, stats: &QueryStats) -> Parts {
+        let Lexical {
+            relevance: lexical,
+            bm25,
+            matched,
+        } = self.lexical(c, stats);
         let similarity = 0.0;
         let moq = match (c.moq(), self.unit) {
             (Some((moq, kind)), Some(unit)) if kind == unit => Some(moq_fit(moq, self.quantity)),
