@@ -13,11 +13,11 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use fairlink_domain::{
     Ports,
-    matching::{PackedCandidate, exhibit_text},
+    matching::{PackedCandidate, exhibit_text, intent_text},
     ports::{JobHandler, JobQueue, QueueName, TextRole},
 };
 use fairlink_embedded::{InProcessQueue, TestClock};
-use fairlink_store::{PageRequest, Repository};
+use fairlink_store::{PageRequest, Repository, StoredQuery};
 use fairlink_tests::{
     Store, bootstrapped_moto, moto_emails_to, moto_sms_to,
     sample::{event, http_apps, replay, seed},
@@ -101,6 +101,22 @@ async fn world(store: Store) -> World {
             .await
             .unwrap()
     );
+    // The sample intent as its first run leaves it: its vector stored.
+    let intent = repo.intent("int_sample").await.unwrap().unwrap();
+    let vector = fairlink_tests::test_embedder()
+        .embed(&[intent_text(&intent)], TextRole::Query)
+        .await
+        .unwrap()
+        .remove(0);
+    repo.store_intent_query(
+        "int_sample",
+        &StoredQuery {
+            vector,
+            feedback: None,
+        },
+    )
+    .await
+    .unwrap();
     World {
         store,
         ports,

@@ -69,29 +69,22 @@ fn objective(f: &Figures) -> f64 {
 fn grid() -> Vec<Scoring> {
     let mut out = Vec::new();
     for semantic_weight in [0.2, 0.3, 0.4] {
-        for feedback_weight in [0.2, 0.3, 0.4, 0.5] {
+        for feedback_weight in [0.3, 0.4, 0.5] {
             for lexical_weight in [0.1, 0.2] {
-                for fit_weight in [0.05, 0.1, 0.2] {
-                    for completeness_weight in [0.0] {
-                        for feedback_lexical_weight in [0.0, 0.1, 0.2, 0.3] {
-                            for margin_step in 0..8 {
-                                let margin =
-                                    [0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, 1.0][margin_step];
-                                for f in 0..=12 {
-                                    {
-                                        out.push(Scoring {
-                                            semantic_weight,
-                                            feedback_weight,
-                                            lexical_weight,
-                                            fit_weight,
-                                            completeness_weight,
-                                            feedback_lexical_weight,
-                                            floor: 0.2 + f as f64 * 0.05,
-                                            margin,
-                                            ..Scoring::FITTED
-                                        });
-                                    }
-                                }
+                for fit_weight in [0.05, 0.1] {
+                    for feedback_lexical_weight in [0.2, 0.3] {
+                        for max_pushes in [4, 5, 6, 7, 8, 10] {
+                            for f in 0..=12 {
+                                out.push(Scoring {
+                                    semantic_weight,
+                                    feedback_weight,
+                                    lexical_weight,
+                                    fit_weight,
+                                    feedback_lexical_weight,
+                                    max_pushes,
+                                    floor: 0.2 + f as f64 * 0.05,
+                                    ..Scoring::FITTED
+                                });
                             }
                         }
                     }

@@ -294,8 +294,13 @@ pub fn pushes(intent: &EvaluatedIntent, system: System) -> Vec<u8> {
         .iter()
         .map(|c| (c.exhibit_id.as_str(), c.grade))
         .collect();
+    let cap = match system {
+        System::Hybrid(scoring) => scoring.max_pushes,
+        _ => usize::MAX,
+    };
     push_plan(&scored)
         .iter()
+        .take(cap)
         .map(|s| grade_of[s.exhibit_id.as_str()])
         .collect()
 }

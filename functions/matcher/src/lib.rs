@@ -91,42 +91,6 @@ impl Matcher {
             .ok_or_else(|| DomainError::Internal("the embedder returned no vector".into()))
     }
 
-    /// What is stored of each intent; those never run (their job still on its way, or lost)
-    /// are embedded here in one batch and stored, so each is still embedded once.
-    async fn intent_queries(&self, intents: &[Intent]) -> Result<Vec<StoredQuery>, DomainError> {
-        let ids: Vec<&str> = intents.iter().map(|i| i.id.as_str()).collect();
-        let stored = self.repo.intent_queries(&ids).await?;
-        let missing: Vec<usize> = (0..intents.len())
-            .filter(|i| stored[*i].is_none())
-            .collect();
-        let texts: Vec<String> = missing.iter().map(|i| intent_text(&intents[*i])).collect();
-        let mut vectors = if texts.is_empty() {
-            Vec::new()
-        } else {
-            self.embedder.embed(&texts, TextRole::Query).await?
-        }
-        .into_iter();
-        let mut out = Vec::with_capacity(intents.len());
-        for (intent, stored) in intents.iter().zip(stored) {
-            let query = match stored {
-                Some(query) => query,
-                None => {
-                    let vector = vectors.next().ok_or_else(|| {
-                        DomainError::Internal("the embedder returned too few vectors".into())
-                    })?;
-                    let query = StoredQuery {
-                        vector,
-                        feedback: None,
-                    };
-                    self.repo.store_intent_query(&intent.id, &query).await?;
-                    query
-                }
-            };
-            out.push(query);
-        }
-        Ok(out)
-    }
-
     /// The intent's vector: stored by its first run, so it is embedded once.
     async fn intent_vector(&self, intent: &Intent) -> Result<Vec<f32>, DomainError> {
         if let Some(stored) = self.repo.intent_query(&intent.id).await? {
@@ -155,14 +119,11 @@ impl Matcher {
         let Some(buyer) = self.repo.account(&intent.buyer_id).await? else {
             return Ok(IntentRun::default());
         };
-        // Embedding the intent and reading its category go on at once. An exhibit recommended
-        // meanwhile is not lost: its own run scores the open intents, embedding any that has
-        // no stored vector yet.
-        let (vector, candidates, rates) = tokio::try_join!(
-            self.intent_vector(&intent),
-            self.repo.match_candidates(&intent.category_id),
-            self.rates(),
-        )?;
+        // The vector is stored before the category is read: an exhibit recommended meanwhile
+        // is stored as a candidate before its own run reads the intents' vectors, so one of
+        // the two runs sees the other. The fair's rates are read meanwhile.
+        let (vector, rates) = tokio::try_join!(self.intent_vector(&intent), self.rates())?;
+        let candidates = self.repo.match_candidates(&intent.category_id).await?;
         let ranking = IntentQuery::of(&intent, Some(vector.clone()), &rates).rank(
             &candidates,
             RANKED_KEPT,
@@ -275,7 +236,8 @@ impl Matcher {
         if intents.is_empty() {
             return Ok(());
         }
-        let stored = self.intent_queries(&intents).await?;
+        let ids: Vec<&str> = intents.iter().map(|i| i.id.as_str()).collect();
+        let stored = self.repo.intent_queries(&ids).await?;
         let rates = self.rates().await?;
         // BM25 weighs words by the whole category's statistics, as an intent's run does.
         let candidates = self
@@ -288,6 +250,11 @@ impl Matcher {
             .collect();
         let category = CategoryStats::of(&views);
         for (intent, stored) in intents.iter().zip(stored) {
+            // An intent without a vector has not had its own run yet: that run reads this
+            // candidate, written above, and pushes within its caps.
+            let Some(stored) = stored else {
+                continue;
+            };
             let query =
                 IntentQuery::of(intent, Some(stored.vector), &rates).with_feedback(stored.feedback);
             let stats = query.stats_from(&category);

@@ -22,8 +22,9 @@ pub use reasons::Reason;
 
 use crate::model::{Intent, Language};
 
-/// At most this many exhibits are pushed to a buyer per intent…
-pub const MAX_PUSHES_PER_INTENT: usize = 10;
+/// At most this many exhibits are pushed to a buyer per intent (fitted with the floor: fewer,
+/// better pushes)…
+pub const MAX_PUSHES_PER_INTENT: usize = Scoring::FITTED.max_pushes;
 /// …and at most this many of one exhibitor.
 pub const MAX_PUSHES_PER_EXHIBITOR: usize = 2;
 /// Exhibit matches recorded for exhibitors per intent, best first (one transaction's worth:
@@ -75,6 +76,8 @@ pub struct Scoring {
     /// Only matches within this much of an intent's best are kept: what is far behind the
     /// best of its category is rarely what the buyer wants.
     pub margin: f64,
+    /// At most this many pushes per intent.
+    pub max_pushes: usize,
 }
 
 impl Scoring {
@@ -91,16 +94,17 @@ impl Scoring {
         feedback_low: 0.92,
         feedback_high: 0.98,
         feedback_lexical_weight: 0.0,
-        feedback_depth: 2,
+        feedback_depth: 1,
         // Only candidates this good feed back: a category with nothing like the intent gives
         // no feedback (its best would otherwise confirm itself).
         floor: 0.35,
         margin: 1.0,
+        max_pushes: 10,
     };
 
     pub const FITTED: Scoring = Scoring {
-        semantic_weight: 0.3,
-        lexical_weight: 0.2,
+        semantic_weight: 0.4,
+        lexical_weight: 0.1,
         fit_weight: 0.05,
         completeness_weight: 0.0,
         similarity_low: 0.75,
@@ -109,9 +113,10 @@ impl Scoring {
         feedback_low: 0.92,
         feedback_high: 0.98,
         feedback_lexical_weight: 0.3,
-        feedback_depth: 2,
+        feedback_depth: 1,
         floor: 0.2,
         margin: 1.0,
+        max_pushes: 6,
     };
 
     /// Semantic relevance from 0 to 1.
