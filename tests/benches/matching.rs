@@ -312,8 +312,17 @@ fn perturbed(base: &[f32], rng: &mut StdRng) -> Vec<f32> {
 
 /// The process's peak resident memory (Linux), in MB.
 fn peak_memory_mb() -> Option<f64> {
+    memory_mb("VmHWM:")
+}
+
+/// The process's resident memory now (Linux), in MB.
+fn resident_mb() -> f64 {
+    memory_mb("VmRSS:").unwrap_or(0.0)
+}
+
+fn memory_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -371,9 +380,15 @@ async fn main() {
         items_read: AtomicU64::new(0),
         writes: AtomicU64::new(0),
     });
+    let before_model = resident_mb();
     let t = Instant::now();
     let embedder = fairlink_tests::test_embedder();
-    println!("embedding model loaded in {:.0} ms", ms(t.elapsed()));
+    println!(
+        "embedding model loaded in {:.0} ms; resident memory {:.0} MB → {:.0} MB",
+        ms(t.elapsed()),
+        before_model,
+        resident_mb()
+    );
     let mut rng = StdRng::seed_from_u64(64);
     let texts: Vec<String> = (0..64)
         .map(|_| {
@@ -451,6 +466,7 @@ async fn main() {
     };
     let repo = Repository::new(ports.store.clone());
     let matcher = Matcher::new(ports.clone(), embedder.clone());
+    let before_runs = resident_mb();
     let normal_size = (total - hot) / (CATEGORIES - 1);
     let runs_wanted = env_usize("FAIRLINK_BENCH_RUNS", DEFAULT_RUNS);
 
@@ -517,7 +533,11 @@ async fn main() {
             calls.queries, calls.items_read, calls.batch_gets, calls.gets, calls.writes
         );
     }
+    println!(
+        "resident memory before the runs {before_runs:.0} MB, after {:.0} MB (the runs' working set on top of the seeded store and model)",
+        resident_mb()
+    );
     if let Some(mb) = peak_memory_mb() {
-        println!("peak memory of the process (seeding included): {mb:.0} MB");
+        println!("peak memory of the process (seeding 300,000 exhibits included): {mb:.0} MB");
     }
 }

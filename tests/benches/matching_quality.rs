@@ -157,7 +157,7 @@ async fn main() {
         }
     }
     println!();
-    for k in [3, 4, 5, 6, 8, 10] {
+    for k in [3, 4, 5, 6] {
         let f = figures(&evaluated.intents, System::HybridTop(Scoring::FITTED, k));
         println!("{}", row(&format!("hybrid, best {k}, no floor"), &f));
     }

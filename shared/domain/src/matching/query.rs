@@ -186,14 +186,23 @@ pub struct Parts {
 /// `f` over `items` on the machine's cores (a hot category holds 30,000 candidates; one core,
 /// as in a small Lambda, runs it in place).
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    const MIN_CHUNK: usize = 4_096;
+    parallel_map_chunked(items, 4_096, f)
+}
+
+/// [`parallel_map`] with at least `min_chunk` items a thread.
+fn parallel_map_chunked<T: Sync, R: Send>(
+    items: &[T],
+    min_chunk: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let min_chunk = min_chunk.max(1);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
-    if threads == 1 || items.len() < 2 * MIN_CHUNK {
+    if threads == 1 || items.len() < 2 * min_chunk {
         return items.iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads).max(MIN_CHUNK);
+    let chunk = items.len().div_ceil(threads).max(min_chunk);
     std::thread::scope(|scope| {
         let f = &f;
         let parts: Vec<_> = items
@@ -218,6 +227,17 @@ struct Lexical {
     bm25: f64,
     /// Bit i: query term i matched.
     matched: u64,
+}
+
+/// (hash, index) of each term's stem, sorted for [`IntentQuery::term_index`].
+fn hashed(terms: &[QueryTerm]) -> Vec<(u64, usize)> {
+    let mut hashes: Vec<(u64, usize)> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (word_hash(&t.stem), i))
+        .collect();
+    hashes.sort_unstable();
+    hashes
 }
 
 fn word_hash(word: &str) -> u64 {
@@ -254,12 +274,7 @@ impl IntentQuery {
         add(&intent.keywords.join(" ; "), 0.8);
         add(intent.description.as_deref().unwrap_or_default(), 0.4);
         terms.truncate(MAX_QUERY_TERMS);
-        let mut term_hashes: Vec<(u64, usize)> = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (word_hash(&t.stem), i))
-            .collect();
-        term_hashes.sort_unstable();
+        let term_hashes = hashed(&terms);
         let target = intent.target_price.as_ref().and_then(|p| {
             Some((
                 rates.to_usd(p.min, &p.currency)?,
@@ -306,12 +321,7 @@ impl IntentQuery {
                 weight: *weight,
             })
             .collect();
-        let mut term_hashes: Vec<(u64, usize)> = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (word_hash(&t.stem), i))
-            .collect();
-        term_hashes.sort_unstable();
+        let term_hashes = hashed(&terms);
         IntentQuery {
             terms,
             term_hashes,
@@ -334,15 +344,27 @@ impl IntentQuery {
 
     /// This query's statistics over candidates (one pass over their terms).
     pub fn stats(&self, candidates: &[CandidateView<'_>]) -> QueryStats {
-        let mut frequency = vec![0u32; self.terms.len()];
-        let mut total = 0u64;
-        for c in candidates {
-            total += u64::from(c.length);
-            for (stem, _) in c.terms() {
-                if let Some(i) = self.term_index(stem) {
-                    frequency[i] += 1;
+        // Counted per chunk of candidates on every core, then added up.
+        const CHUNK: usize = 2_048;
+        let chunks: Vec<&[CandidateView<'_>]> = candidates.chunks(CHUNK).collect();
+        let counted = parallel_map_chunked(&chunks, 1, |chunk| {
+            let mut frequency = vec![0u32; self.terms.len()];
+            let mut total = 0u64;
+            for c in chunk.iter() {
+                total += u64::from(c.length);
+                for (stem, _) in c.terms() {
+                    if let Some(i) = self.term_index(stem) {
+                        frequency[i] += 1;
+                    }
                 }
             }
+            (frequency, total)
+        });
+        let mut frequency = vec![0u32; self.terms.len()];
+        let mut total = 0u64;
+        for (part, length) in counted {
+            total += length;
+            frequency.iter_mut().zip(part).for_each(|(f, p)| *f += p);
         }
         QueryStats::new(
             self,
@@ -461,14 +483,16 @@ impl IntentQuery {
             .iter()
             .enumerate()
             .map(|(i, p)| (Scoring::FIRST_PASS.score(p), i))
-            .collect();
-        first.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let top: Vec<usize> = first
-            .iter()
             .filter(|(score, _)| *score >= Scoring::FIRST_PASS.floor)
-            .take(scoring.feedback_depth)
-            .map(|(_, i)| *i)
             .collect();
+        let depth = scoring.feedback_depth.min(first.len());
+        let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if depth > 0 && depth < first.len() {
+            first.select_nth_unstable_by(depth - 1, order);
+        }
+        first.truncate(depth);
+        first.sort_by(order);
+        let top: Vec<usize> = first.iter().map(|(_, i)| *i).collect();
         let mut sum = vec![0f32; crate::ports::EMBEDDING_DIM];
         let mut used = 0;
         let mut terms: HashMap<&str, f64> = HashMap::new();
