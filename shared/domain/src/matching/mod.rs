@@ -125,15 +125,19 @@ impl Scoring {
             .clamp(0.0, 1.0)
     }
 
-    pub fn score(&self, p: &Parts) -> f64 {
-        // Without feedback (a first pass, or no candidates to learn from) the query's own
-        // similarity stands in for it.
-        let feedback = match p.feedback {
+    /// Relevance to the feedback from 0 to 1. Without feedback (a first pass, or no
+    /// candidates to learn from) the query's own similarity stands in for it.
+    pub fn feedback(&self, p: &Parts) -> f64 {
+        match p.feedback {
             Some(cosine) => ((cosine - self.feedback_low)
                 / (self.feedback_high - self.feedback_low))
                 .clamp(0.0, 1.0),
             None => self.semantic(p.similarity),
-        };
+        }
+    }
+
+    pub fn score(&self, p: &Parts) -> f64 {
+        let feedback = self.feedback(p);
         self.semantic_weight * self.semantic(p.similarity)
             + self.feedback_weight * feedback
             + self.feedback_lexical_weight * p.feedback_lexical.unwrap_or(p.lexical)

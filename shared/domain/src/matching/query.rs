@@ -621,7 +621,8 @@ impl IntentQuery {
     /// Why the candidate matched.
     fn reasons(&self, c: &CandidateView<'_>, parts: &Parts, scoring: &Scoring) -> Vec<Reason> {
         let mut reasons = Vec::new();
-        if scoring.semantic(parts.similarity) >= 0.5 {
+        // By meaning: close to the buyer's words, or to the best match of the category.
+        if scoring.semantic(parts.similarity) >= 0.5 || scoring.feedback(parts) >= 0.5 {
             reasons.push(Reason::SimilarProduct);
         }
         let words: Vec<String> = self
