@@ -93,6 +93,10 @@ impl Feedback {
     }
 }
 
+/// Semantic or feedback relevance from which an exhibit is said to be a product like the one
+/// asked for (most pushes have at least this much of one of them).
+const SIMILAR: f64 = 0.3;
+
 /// Terms of a field weighted this much or more (a name, keywords) feed back.
 const FEEDBACK_TERM_WEIGHT: u32 = 2;
 /// At most this many feedback terms.
@@ -622,7 +626,7 @@ impl IntentQuery {
     fn reasons(&self, c: &CandidateView<'_>, parts: &Parts, scoring: &Scoring) -> Vec<Reason> {
         let mut reasons = Vec::new();
         // By meaning: close to the buyer's words, or to the best match of the category.
-        if scoring.semantic(parts.similarity) >= 0.5 || scoring.feedback(parts) >= 0.5 {
+        if scoring.semantic(parts.similarity) >= SIMILAR || scoring.feedback(parts) >= SIMILAR {
             reasons.push(Reason::SimilarProduct);
         }
         let words: Vec<String> = self
