@@ -4,10 +4,12 @@
 //! over the same candidates (and the sentence vectors' cosine alone), in the same run.
 //!
 //! Run: `cargo bench -p fairlink-tests --bench matching_quality`. With `FAIRLINK_FIT=1` it
-//! also searches the weights and the floor on a grid (the objective: the best nDCG@10 with
-//! at most 10% irrelevant pushes and 1% of intents left without a push), fitting on one half
+//! also searches the weights, the floor and the number of pushes on a grid (the objective:
+//! the best nDCG@10 with at most `FAIRLINK_FIT_IRRELEVANT` irrelevant pushes, 25% unless set,
+//! and 1% of intents left without a push), fitting on one half
 //! of the intents and reporting the other half, then on all of them: the values
-//! `Scoring::FITTED` holds come from that last line.
+//! `Scoring::FITTED` holds come from that last line. `FAIRLINK_DIAG=1` prints each intent's
+//! best six with their grades and numbers.
 
 use std::time::Instant;
 
