@@ -271,14 +271,8 @@ pub fn pushes(intent: &EvaluatedIntent, system: System) -> Vec<u8> {
         b.0.total_cmp(&a.0)
             .then_with(|| a.1.exhibit_id.cmp(&b.1.exhibit_id))
     });
-    match system {
-        System::HybridTop(_, k) => ranked.truncate(k),
-        System::Hybrid(scoring) => {
-            if let Some(best) = ranked.first().map(|r| r.0) {
-                ranked.retain(|r| r.0 >= best - scoring.margin);
-            }
-        }
-        _ => {}
+    if let System::HybridTop(_, k) = system {
+        ranked.truncate(k);
     }
     let scored: Vec<Scored> = ranked
         .iter()

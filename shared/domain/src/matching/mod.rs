@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub use candidate::{
     CandidateView, PackedCandidate, QuantizedVector, decode_vector, encode_vector, exhibit_text,
 };
-pub use query::{CategoryStats, Feedback, IntentQuery, Parts, QueryStats, stems};
+pub use query::{CategoryStats, Feedback, IntentQuery, Parts, QueryStats};
 pub use reasons::Reason;
 
 use crate::model::{Intent, Language};
@@ -73,9 +73,6 @@ pub struct Scoring {
     /// How many of a first pass's best make the feedback vector.
     pub feedback_depth: usize,
     pub floor: f64,
-    /// Only matches within this much of an intent's best are kept: what is far behind the
-    /// best of its category is rarely what the buyer wants.
-    pub margin: f64,
     /// At most this many pushes per intent.
     pub max_pushes: usize,
 }
@@ -98,7 +95,6 @@ impl Scoring {
         // Only candidates this good feed back: a category with nothing like the intent gives
         // no feedback (its best would otherwise confirm itself).
         floor: 0.35,
-        margin: 1.0,
         max_pushes: 10,
     };
 
@@ -115,7 +111,6 @@ impl Scoring {
         feedback_lexical_weight: 0.3,
         feedback_depth: 1,
         floor: 0.2,
-        margin: 1.0,
         max_pushes: 6,
     };
 

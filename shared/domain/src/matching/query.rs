@@ -13,7 +13,7 @@ use super::{
         unit_kind,
     },
     reasons::Reason,
-    text::{self, detect_language, terms_in},
+    text::{detect_language, terms_in},
 };
 use crate::model::Intent;
 
@@ -726,9 +726,4 @@ impl IntentQuery {
             feedback,
         }
     }
-}
-
-/// The terms of any text (used by tests and tools to look at what matching sees).
-pub fn stems(text_: &str) -> Vec<String> {
-    text::terms(text_).into_iter().map(|t| t.stem).collect()
 }
