@@ -321,7 +321,7 @@ async fn deactivated_accounts_are_shut_out(store: Store) {
     server
         .get("/v1/me", &sub)
         .await
-        .expect_problem(403, "forbidden");
+        .expect_problem(401, "account_deactivated");
     // Deactivating again changes nothing; the account still shows, inactive.
     assert_eq!(
         server
@@ -566,7 +566,7 @@ async fn tokens_are_required_and_verified(store: Store) {
     server
         .get("/v1/me", &ghost)
         .await
-        .expect_problem(401, "unauthenticated");
+        .expect_problem(401, "unknown_identity");
     server
         .send_raw(
             "GET",

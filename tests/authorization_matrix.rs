@@ -12,6 +12,7 @@
 //! Denied calls run against one shared world; every allowed call that writes gets a fresh
 //! one, so each starts from the sample state.
 
+use fairlink_domain::ports::IdentitySubject;
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::Arc,
@@ -45,6 +46,7 @@ const MATRIX: &[(&str, &str, &str, u16)] = &[
     ("POST /v1/exhibitors", "accounts/create-exhibitor", "O", 0),
     ("GET /v1/exhibitors/{eid}", "accounts/get-exhibitor", "OXMsSyB", 0),
     ("POST /v1/buyers", "accounts/register-buyer", "-OXMsSyB", 0),
+    ("GET /v1/auth/config", "accounts/get-auth-config", "-OXMsSyB", 0),
     ("GET /v1/me", "accounts/get-me", "OXMsSyB", 0),
     ("PUT /v1/me/presence", "accounts/put-presence", "XMsS", 0),
     ("GET /v1/exhibitors/{eid}/accounts", "accounts/list-accounts", "M", 0),
@@ -168,7 +170,9 @@ async fn world() -> (TestServer, BTreeMap<char, String>) {
         account("acc_matrix_buyer", Role::Buyer, None, false, &[]),
     ];
     for account in &extra {
-        repo.create_account(account, None).await.unwrap();
+        repo.create_account(account, &IdentitySubject(account.id.clone()), None)
+            .await
+            .unwrap();
     }
     // A cached translation, so the translation endpoint answers without a provider.
     let translation = Translation {

@@ -3,7 +3,11 @@
 //! table below. Rules: no Scan anywhere; a read makes one Query or GetItem (BatchGetItem for
 //! what it joins); a write makes one write or one transaction. Every authenticated request
 //! first reads its caller's account (one GetItem): the role, exhibitor and permissions come
-//! from the store, so a deactivation or a permission change applies at once. An endpoint that
+//! from the store, so a deactivation or a permission change applies at once. The same read
+//! proves the token's link to the account (the ID token's `custom:account_id` names it, the
+//! item's `identitySubject` must be the token's `sub`); an access token, which names only
+//! the identity, costs one GetItem more (`IDENTITY#<sub>`), as `access_tokens_cost_one_read_more`
+//! shows. An endpoint that
 //! needs more than its rule says why.
 
 use fairlink_aws::DynamoItemStore;
@@ -35,8 +39,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/create-exhibitor",
-        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, TransactWriteItems (4 items)",
-        "the fair must be configured: its zones check the exhibitor's and its default quota applies",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EMAIL#*/EMAIL, TransactWriteItems (5 items)",
+        "the fair must be configured: its zones check the exhibitor's and its default quota applies; the email is checked before the main account's sign-in identity is made",
     ),
     (
         "accounts/get-exhibitor",
@@ -45,7 +49,12 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/register-buyer",
-        "TransactWriteItems (2 items)",
+        "GetItem EMAIL#*/EMAIL, TransactWriteItems (3 items)",
+        "the email is checked before its sign-in identity is made, so a taken email makes none; the transaction claims it and links the identity",
+    ),
+    (
+        "accounts/get-auth-config",
+        "",
         "",
     ),
     (
@@ -65,8 +74,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/create-account",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, TransactWriteItems (3 items)",
-        "the exhibitor's profile proves the exhibitor exists before its account is added",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem EMAIL#*/EMAIL, TransactWriteItems (4 items)",
+        "the exhibitor's profile proves the exhibitor exists before its account is added; the email is checked before the sign-in identity is made",
     ),
     (
         "accounts/patch-account",
@@ -405,4 +414,32 @@ fn within_rule(method: &str, calls: &[String]) -> bool {
     } else {
         reads == 0 && writes <= 1
     }
+}
+
+/// A token that names the account (an ID token) costs the one account read; an access token
+/// names only the identity, and its link is one read more.
+#[tokio::test]
+async fn access_tokens_cost_one_read_more() {
+    let (sdk, settings) = bootstrapped_moto().await;
+    let calls = DynamoCalls::default();
+    let mut ports = fairlink_aws::ports(&sdk, &settings, None).await.unwrap();
+    ports.store = Arc::new(DynamoItemStore::new(calls.client(&sdk), &settings.table));
+    seed(&Repository::new(ports.store.clone())).await;
+    calls.take();
+    let app = fairlink_accounts::lambda_app(ports);
+    let mut me: serde_json::Value = serde_json::from_str(&event("accounts", "get-me")).unwrap();
+    let (status, _) = replay(&app, &me.to_string()).await;
+    assert_eq!(status, 200);
+    assert_eq!(calls.take(), ["GetItem ACC#*/ACCOUNT"]);
+    me["requestContext"]["authorizer"]["jwt"]["claims"]
+        .as_object_mut()
+        .unwrap()
+        .remove("custom:account_id");
+    me["requestContext"]["authorizer"]["jwt"]["claims"]["token_use"] = "access".into();
+    let (status, body) = replay(&app, &me.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        calls.take(),
+        ["GetItem IDENTITY#*/IDENTITY", "GetItem ACC#*/ACCOUNT"]
+    );
 }

@@ -51,14 +51,68 @@ async fn identity_comes_only_from_the_authorizer_claims() {
     )
     .unwrap();
 
+    let claims = |event: &mut Value, sub: &str, account: Option<&str>| {
+        let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
+        claims["sub"] = json!(sub);
+        match account {
+            Some(account) => claims["custom:account_id"] = json!(account),
+            None => {
+                claims.as_object_mut().unwrap().remove("custom:account_id");
+            }
+        }
+    };
+    let sub_of = |aid: &str| fairlink_tests::sample::sample_identity(aid).0;
+
     // Another exhibitor's main account, by its verified claims: not found.
-    event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = json!("acc_other_main");
+    claims(
+        &mut event,
+        &sub_of("acc_other_main"),
+        Some("acc_other_main"),
+    );
     let (status, body) = replay(&app, &event.to_string()).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
 
     // A sub-account: forbidden.
-    event["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] = json!("acc_sample_sub");
+    claims(
+        &mut event,
+        &sub_of("acc_sample_sub"),
+        Some("acc_sample_sub"),
+    );
     assert_eq!(replay(&app, &event.to_string()).await.0, 403);
+
+    // An access token names only the identity: its link finds the account.
+    claims(&mut event, &sub_of("acc_sample_main"), None);
+    let (status, body) = replay(&app, &event.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+
+    // A link claim that names someone else's account: the account's identity is not the
+    // token's, so the token is refused (were the claim ever writable, it would still fail).
+    claims(
+        &mut event,
+        &sub_of("acc_sample_sub"),
+        Some("acc_sample_main"),
+    );
+    let (status, body) = replay(&app, &event.to_string()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("unknown_identity"))
+    );
+
+    // An identity that signs in as no account.
+    claims(&mut event, "0b9a7c34-unknown", None);
+    let (status, body) = replay(&app, &event.to_string()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("unknown_identity"))
+    );
+
+    // The development convention (the sub is the account id) means nothing in Lambda.
+    claims(&mut event, "acc_sample_main", None);
+    let (status, body) = replay(&app, &event.to_string()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("unknown_identity"))
+    );
 
     // No authorizer context: a bearer header alone proves nothing in Lambda.
     event["requestContext"]

@@ -2,6 +2,7 @@
 //! retried with backoff, a message that keeps failing ends in the dead-letter queue with its
 //! sends still unclaimed, and a phone number the SMS provider refuses does not stop the email.
 
+use fairlink_domain::ports::IdentitySubject;
 use std::{
     sync::{
         Arc, Mutex,
@@ -139,10 +140,17 @@ async fn world(throttle: u32) -> World {
         main_account_id: seller.id.clone(),
         created_at: starts_at,
     };
-    repo.create_exhibitor(&exhibitor, &seller, None)
+    repo.create_exhibitor(
+        &exhibitor,
+        &seller,
+        &IdentitySubject(seller.id.clone()),
+        None,
+    )
+    .await
+    .unwrap();
+    repo.create_account(&buyer, &IdentitySubject(buyer.id.clone()), None)
         .await
         .unwrap();
-    repo.create_account(&buyer, None).await.unwrap();
     let booking = Booking {
         id: "bkg_1".into(),
         slot_id: "slt_1".into(),

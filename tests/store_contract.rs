@@ -1,5 +1,6 @@
 //! The item-store contract: every test runs on the embedded store and on DynamoDB (moto).
 
+use fairlink_domain::ports::IdentitySubject;
 use std::{collections::HashSet, sync::Arc};
 
 use fairlink_domain::{
@@ -740,7 +741,9 @@ async fn account_changes_from_one_snapshot_do_not_overwrite_each_other(s: Subjec
         country: None,
         created_at: chrono::Utc::now(),
     };
-    repo.create_account(&snapshot, None).await.unwrap();
+    repo.create_account(&snapshot, &IdentitySubject(snapshot.id.clone()), None)
+        .await
+        .unwrap();
     // Two requests read the same account: one sets presence, the other permissions.
     let online = Account {
         online: true,

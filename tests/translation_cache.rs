@@ -67,6 +67,7 @@ async fn each_message_is_translated_once_per_language() {
     let provider = Arc::new(Shouting::default());
     let ports = Ports {
         translator: provider.clone(),
+        identities: Arc::new(fairlink_domain::ports::DevTokenIdentities),
         ..fairlink_embedded::ports(dir.path(), None).unwrap()
     };
     let repo = Repository::new(ports.store.clone());

@@ -71,7 +71,7 @@ fn workspace_root() -> PathBuf {
 }
 
 /// The Python that has moto: FAIRLINK_MOTO_PYTHON, else the repository's .venv.
-fn moto_python() -> PathBuf {
+pub fn moto_python() -> PathBuf {
     if let Some(python) = std::env::var_os("FAIRLINK_MOTO_PYTHON") {
         return python.into();
     }
@@ -150,17 +150,19 @@ pub fn unique_aws_settings() -> fairlink_aws::AwsSettings {
         // generous timeouts, so a busy emulator is not mistaken for a failing one.
         attempt_timeout: std::time::Duration::from_secs(20),
         operation_timeout: std::time::Duration::from_secs(60),
+        user_pool: None,
         stack,
     }
 }
 
-/// Creates a fresh table, queues and sender identity on moto.
+/// Creates a fresh table, queues, sender identity and user pool on moto.
 pub async fn bootstrapped_moto() -> (SdkConfig, fairlink_aws::AwsSettings) {
     let sdk = moto_sdk_config().await;
-    let settings = unique_aws_settings();
-    fairlink_aws::bootstrap::bootstrap(&sdk, &settings)
+    let mut settings = unique_aws_settings();
+    let pool = fairlink_aws::bootstrap::bootstrap(&sdk, &settings)
         .await
         .expect("bootstrap on moto");
+    settings.user_pool = Some(pool);
     (sdk, settings)
 }
 
@@ -232,6 +234,8 @@ pub fn local_config(store: Store, data_dir: PathBuf) -> Config {
         request_timeout: std::time::Duration::from_secs(60),
         model_path: std::env::var_os("FAIRLINK_MODEL_PATH").map(PathBuf::from),
         model_dir: test_model_dir(),
+        auth: fairlink_local::AuthMode::Dev,
+        organizer_email: fairlink_accounts::LOCAL_ORGANIZER_EMAIL.into(),
     }
 }
 

@@ -14,6 +14,7 @@ use fairlink_domain::{
         Intent, IntentDelivery, Language, Message, MessageType, Notification, NotificationKind,
         Permission, Role, Slot,
     },
+    ports::IdentitySubject,
 };
 use fairlink_store::Repository;
 use http_body_util::BodyExt;
@@ -47,6 +48,23 @@ pub fn account(
     }
 }
 
+/// The sample accounts' sign-in identities: the `sub` of their tokens in events/.
+pub const SAMPLE_IDENTITIES: &[(&str, &str)] = &[
+    ("acc_sample_main", "6f1d3c2a-1b7e-4c1a-9d01-000000000001"),
+    ("acc_other_main", "6f1d3c2a-1b7e-4c1a-9d01-000000000002"),
+    ("acc_sample_sub", "6f1d3c2a-1b7e-4c1a-9d01-000000000003"),
+    ("acc_sample_buyer", "6f1d3c2a-1b7e-4c1a-9d01-000000000004"),
+    ("organizer", "6f1d3c2a-1b7e-4c1a-9d01-000000000005"),
+];
+
+pub fn sample_identity(account_id: &str) -> IdentitySubject {
+    let (_, sub) = SAMPLE_IDENTITIES
+        .iter()
+        .find(|(id, _)| *id == account_id)
+        .expect("a sample account");
+    IdentitySubject((*sub).into())
+}
+
 /// Writes the sample fair, exhibitors, accounts, exhibits, intent, slots, booking and
 /// conversation through the repository, whichever store it is over.
 pub async fn seed(repo: &Repository) {
@@ -73,6 +91,7 @@ pub async fn seed(repo: &Repository) {
         repo.create_exhibitor(
             &exhibitor,
             &account(main, Role::Exhibitor, Some(eid), true, &Permission::ALL),
+            &sample_identity(main),
             None,
         )
         .await
@@ -86,19 +105,31 @@ pub async fn seed(repo: &Repository) {
             false,
             &[Permission::Im],
         ),
+        &sample_identity("acc_sample_sub"),
         None,
     )
     .await
     .unwrap();
     repo.create_account(
         &account("acc_sample_buyer", Role::Buyer, None, false, &[]),
+        &sample_identity("acc_sample_buyer"),
         None,
     )
     .await
     .unwrap();
-    repo.ensure_account(&fairlink_accounts::organizer_account(Utc::now()))
+    // fairlink-local makes its organizer at start; a bare store gets the sample one.
+    if repo.account("organizer").await.unwrap().is_none() {
+        repo.create_account(
+            &fairlink_accounts::organizer_account(
+                fairlink_accounts::LOCAL_ORGANIZER_EMAIL,
+                Utc::now(),
+            ),
+            &sample_identity("organizer"),
+            None,
+        )
         .await
         .unwrap();
+    }
     let welcome = Notification::new(
         "ntf_sample".into(),
         NotificationKind::AccountCreated,
@@ -280,6 +311,7 @@ pub const EXPECTED: &[(&str, &str, u16, &str)] = &[
     ("accounts", "create-exhibitor", 201, "/mainAccount/isMain"),
     ("accounts", "get-exhibitor", 200, "/name"),
     ("accounts", "register-buyer", 201, "/role"),
+    ("accounts", "get-auth-config", 200, "/provider"),
     ("accounts", "get-me", 200, "/exhibitorId"),
     ("accounts", "put-presence", 200, "/online"),
     ("accounts", "list-accounts", 200, "/items/0/id"),

@@ -4,7 +4,10 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use fairlink_domain::model::{Account, AutoReplies, DistributionSettings, Fair};
+use fairlink_domain::{
+    model::{Account, AutoReplies, DistributionSettings, Fair},
+    ports::SignInConfig,
+};
 use fairlink_http::{
     ApiResult, AppState, Caller, ClientAddress, Json, ListParams, ListResponse, Problem, Query,
     page_request,
@@ -67,6 +70,14 @@ pub async fn get_exhibitor(
     Path(eid): Path<String>,
 ) -> ApiResult<Json<ExhibitorProfile>> {
     Ok(Json(service(&state).exhibitor_profile(&eid).await?))
+}
+
+/// What a front-end needs to sign people in (no token needed): the user pool and the web
+/// app client, or `provider: "dev"` where tokens come from `POST /v1/dev/tokens`.
+#[utoipa::path(get, path = "/v1/auth/config", tag = "accounts", security(()),
+    responses((status = 200, body = SignInConfig)))]
+pub async fn auth_config(State(state): State<AppState>) -> Json<SignInConfig> {
+    Json(state.ports.identities.sign_in_config())
 }
 
 /// Registers a buyer (no token needed).

@@ -2,13 +2,18 @@
 //! modes and auto-replies (API.md, "Fair, exhibitors, buyers, accounts").
 
 mod handlers;
+pub mod organizer;
+pub mod organizer_resource;
+pub mod provisioning;
 pub mod service;
 
 use fairlink_domain::Ports;
 use fairlink_http::{AppState, Authenticator};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub use service::{ORGANIZER_ID, organizer_account};
+pub use organizer::{
+    LOCAL_ORGANIZER_EMAIL, ORGANIZER_ID, OrganizerSetup, ensure_organizer, organizer_account,
+};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     use handlers::*;
@@ -16,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_fair, put_fair))
         .routes(routes!(create_exhibitor))
         .routes(routes!(get_exhibitor))
+        .routes(routes!(auth_config))
         .routes(routes!(register_buyer))
         .routes(routes!(me))
         .routes(routes!(put_presence))

@@ -12,7 +12,9 @@ use fairlink_domain::{
     },
     validate::Checks,
 };
-use fairlink_store::{PageOf, PageRequest, Repository};
+use fairlink_store::{PageOf, PageRequest, Repository, SignedInAccount};
+
+use crate::provisioning::Provisioning;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -200,12 +202,16 @@ impl<'a> AccountsService<'a> {
         )?;
 
         let now = self.ports.clock.now();
+        let provisioning = Provisioning::new(self.repo, self.ports);
+        let identity = provisioning
+            .identity_for(self.ports.ids.new_id("acc"), &input.main_account)
+            .await?;
         let exhibitor = Exhibitor {
             id: self.ports.ids.new_id("exh"),
             name: input.name.trim().into(),
             zone_ids: input.zone_ids.clone(),
             recommendation_quota: input.recommendation_quota,
-            main_account_id: self.ports.ids.new_id("acc"),
+            main_account_id: identity.account_id.clone(),
             created_at: now,
         };
         let main = Account {
@@ -216,9 +222,16 @@ impl<'a> AccountsService<'a> {
             zone_ids: input.zone_ids,
             ..account_from(exhibitor.main_account_id.clone(), input.main_account, now)
         };
-        self.repo
-            .create_exhibitor(&exhibitor, &main, Some(&self.welcome(&main)))
-            .await?;
+        let stored = self
+            .repo
+            .create_exhibitor(
+                &exhibitor,
+                &main,
+                &identity.subject,
+                Some(&self.welcome(&main)),
+            )
+            .await;
+        provisioning.settle(&identity, stored).await?;
         Ok(CreatedExhibitor {
             exhibitor,
             main_account: main,
@@ -259,16 +272,20 @@ impl<'a> AccountsService<'a> {
             language: input.language,
             time_zone: input.time_zone,
         };
+        let provisioning = Provisioning::new(self.repo, self.ports);
+        let identity = provisioning
+            .identity_for(self.ports.ids.new_id("acc"), &profile)
+            .await?;
         let buyer = Account {
             company: Some(input.company.trim().into()),
             country: Some(input.country.to_ascii_uppercase()),
-            ..account_from(
-                self.ports.ids.new_id("acc"),
-                profile,
-                self.ports.clock.now(),
-            )
+            ..account_from(identity.account_id.clone(), profile, self.ports.clock.now())
         };
-        self.repo.create_account(&buyer, None).await?;
+        let stored = self
+            .repo
+            .create_account(&buyer, &identity.subject, None)
+            .await;
+        provisioning.settle(&identity, stored).await?;
         Ok(buyer)
     }
 
@@ -322,20 +339,22 @@ impl<'a> AccountsService<'a> {
             "zoneIds",
             "is not a zone of the exhibitor",
         )?;
+        let provisioning = Provisioning::new(self.repo, self.ports);
+        let identity = provisioning
+            .identity_for(self.ports.ids.new_id("acc"), &profile)
+            .await?;
         let account = Account {
             role: Role::Exhibitor,
             exhibitor_id: Some(eid.to_string()),
             permissions: input.permissions,
             zone_ids: input.zone_ids,
-            ..account_from(
-                self.ports.ids.new_id("acc"),
-                profile,
-                self.ports.clock.now(),
-            )
+            ..account_from(identity.account_id.clone(), profile, self.ports.clock.now())
         };
-        self.repo
-            .create_account(&account, Some(&self.welcome(&account)))
-            .await?;
+        let stored = self
+            .repo
+            .create_account(&account, &identity.subject, Some(&self.welcome(&account)))
+            .await;
+        provisioning.settle(&identity, stored).await?;
         Ok(account)
     }
 
@@ -426,7 +445,8 @@ impl<'a> AccountsService<'a> {
     }
 
     pub async fn deactivate(&self, caller: &Account, aid: &str) -> Result<(), DomainError> {
-        let before = self.visible_account(caller, aid).await?;
+        let target = self.visible_signed_in(caller, aid).await?;
+        let before = target.account;
         let eid = before.exhibitor_id.clone().unwrap_or_default();
         require_main(caller, &eid)?;
         if before.is_main {
@@ -441,26 +461,42 @@ impl<'a> AccountsService<'a> {
             ..before.clone()
         };
         self.repo.save_account_changes(&before, &after).await?;
-        Ok(())
+        // After the store: from here its tokens are refused whatever the provider says.
+        Provisioning::new(self.repo, self.ports)
+            .disable(&after, target.identity.as_ref())
+            .await
     }
 
     /// An account the caller may know about: its own, or one of its exhibitor's. Anything
     /// else, another tenant's included, is "not found".
     async fn visible_account(&self, caller: &Account, aid: &str) -> Result<Account, DomainError> {
+        Ok(self.visible_signed_in(caller, aid).await?.account)
+    }
+
+    /// [`Self::visible_account`] with the identity it signs in as (unknown for the caller's own).
+    async fn visible_signed_in(
+        &self,
+        caller: &Account,
+        aid: &str,
+    ) -> Result<SignedInAccount, DomainError> {
         if aid == caller.id {
-            return Ok(caller.clone());
+            return Ok(SignedInAccount {
+                account: caller.clone(),
+                identity: None,
+            });
         }
-        let target = self
+        let signed_in = self
             .repo
-            .account(aid)
+            .signed_in_account(aid)
             .await?
             .ok_or(DomainError::NotFound("account"))?;
+        let target = &signed_in.account;
         let same_exhibitor = target
             .exhibitor_id
             .as_deref()
             .is_some_and(|eid| caller.belongs_to(eid));
         if target.id == caller.id || same_exhibitor {
-            Ok(target)
+            Ok(signed_in)
         } else {
             Err(DomainError::NotFound("account"))
         }
@@ -571,7 +607,7 @@ fn check_zones(
 }
 
 /// A fresh, active account with no rights: callers set role, exhibitor and rights.
-fn account_from(
+pub(crate) fn account_from(
     id: String,
     profile: AccountProfile,
     now: chrono::DateTime<chrono::Utc>,
@@ -593,20 +629,5 @@ fn account_from(
         company: None,
         country: None,
         created_at: now,
-    }
-}
-
-/// The organizer account local mode creates on its first start.
-pub fn organizer_account(now: chrono::DateTime<chrono::Utc>) -> Account {
-    let profile = AccountProfile {
-        name: "Organizer".into(),
-        email: "organizer@fairlink.local".into(),
-        phone: None,
-        language: Language::En,
-        time_zone: "Asia/Shanghai".into(),
-    };
-    Account {
-        role: Role::Organizer,
-        ..account_from(ORGANIZER_ID.into(), profile, now)
     }
 }

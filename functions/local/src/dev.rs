@@ -17,6 +17,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 #[derive(Clone)]
 struct DevContext {
     secret: Arc<String>,
+    /// False with `FAIRLINK_AUTH=jwt`: only the identity provider's tokens are accepted.
+    tokens_enabled: bool,
     clock: Option<Arc<TestClock>>,
 }
 
@@ -33,12 +35,20 @@ struct TokenResponse {
 
 /// A token for any existing account, valid for 24 hours of the server's clock.
 #[utoipa::path(post, path = "/v1/dev/tokens", tag = "dev", security(()), request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 404, body = Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 404, body = Problem),
+        (status = 409, body = Problem, description = "dev_tokens_off: FAIRLINK_AUTH=jwt")))]
 async fn create_token(
     State(state): State<AppState>,
     Extension(dev): Extension<DevContext>,
     Json(input): Json<TokenRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
+    if !dev.tokens_enabled {
+        return Err(DomainError::conflict(
+            "dev_tokens_off",
+            "FAIRLINK_AUTH=jwt: sign in through the user pool (GET /v1/auth/config)",
+        )
+        .into());
+    }
     state
         .repo
         .account(&input.account_id)
@@ -142,13 +152,18 @@ async fn move_clock(
     Ok(Json(ClockResponse { now }))
 }
 
-pub fn routes(secret: &str, clock: Option<Arc<TestClock>>) -> OpenApiRouter<AppState> {
+pub fn routes(
+    secret: &str,
+    tokens_enabled: bool,
+    clock: Option<Arc<TestClock>>,
+) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_token))
         .routes(routes!(outbox))
         .routes(routes!(move_clock))
         .layer(Extension(DevContext {
             secret: Arc::new(secret.to_string()),
+            tokens_enabled,
             clock,
         }))
 }

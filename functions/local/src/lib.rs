@@ -1,6 +1,7 @@
 //! fairlink-local: every feature on one port with the workers in-process, on the embedded
 //! backend or on AWS (or its emulator).
 
+mod auth;
 mod config;
 mod dev;
 mod workers;
@@ -18,7 +19,7 @@ use fairlink_http::{AppState, Authenticator, api};
 use tokio::task::JoinHandle;
 use utoipa_axum::router::OpenApiRouter;
 
-pub use config::{Backend, Config, ConfigError, DEV_SECRET};
+pub use config::{AuthMode, Backend, Config, ConfigError, DEV_SECRET, JwtSettings};
 pub use workers::{spawn_scheduler, spawn_worker};
 
 /// The assembled system: the router to serve, the state behind it and the running workers.
@@ -95,6 +96,8 @@ pub async fn build(
         Some(clock) => clock.clone(),
         None => Arc::new(SystemClock),
     };
+    let mut user_pool = config.aws.user_pool.clone();
+    let mut endpoint = None;
     let ports = match config.backend {
         Backend::Embedded => fairlink_embedded::ports(&config.data_dir, Some(clock))?,
         Backend::Aws => {
@@ -103,26 +106,44 @@ pub async fn build(
                 None => fairlink_aws::sdk_config().await,
             };
             if config.bootstrap {
-                fairlink_aws::bootstrap::bootstrap(&sdk, &config.aws).await?;
+                user_pool = Some(fairlink_aws::bootstrap::bootstrap(&sdk, &config.aws).await?);
             }
-            fairlink_aws::ports(&sdk, &config.aws, Some(clock)).await?
+            endpoint = sdk.endpoint_url().map(String::from);
+            let settings = fairlink_aws::AwsSettings {
+                user_pool: user_pool.clone(),
+                ..config.aws.clone()
+            };
+            fairlink_aws::ports(&sdk, &settings, Some(clock)).await?
         }
     };
-    let state = AppState::new(
-        ports.clone(),
-        Authenticator::hs256(config.jwt_secret.as_bytes()),
-    )
-    .with_registration_limit(config.registration_limit)
-    .with_request_timeout(config.request_timeout);
-    state
-        .repo
-        .ensure_account(&fairlink_accounts::organizer_account(state.now()))
-        .await
-        .map_err(|e| format!("creating the organizer account: {e}"))?;
+    let authenticator = match &config.auth {
+        AuthMode::Dev => Authenticator::hs256(config.jwt_secret.as_bytes()),
+        AuthMode::Jwt(settings) => Authenticator::Jwt(Box::new(auth::jwt_verifier(
+            settings,
+            user_pool.as_ref(),
+            endpoint.as_deref(),
+        )?)),
+    };
+    let state = AppState::new(ports.clone(), authenticator)
+        .with_registration_limit(config.registration_limit)
+        .with_request_timeout(config.request_timeout);
+    match fairlink_accounts::ensure_organizer(&state.repo, &ports, &config.organizer_email).await {
+        Ok(setup) => tracing::info!(?setup, email = %config.organizer_email, "organizer"),
+        // A data directory made with another organizer email keeps its organizer.
+        Err(fairlink_domain::DomainError::Conflict {
+            code: "organizer_email_fixed",
+            detail,
+        }) => tracing::warn!(%detail, "organizer"),
+        Err(err) => return Err(format!("creating the organizer account: {err}")),
+    }
 
     let mut features = feature_routes();
     if config.dev_endpoints {
-        features.push(dev::routes(&config.jwt_secret, test_clock.clone()));
+        features.push(dev::routes(
+            &config.jwt_secret,
+            config.auth == AuthMode::Dev,
+            test_clock.clone(),
+        ));
     }
     let embedder = load_embedder(config).await?;
     let mut workers: Vec<JoinHandle<()>> = feature_workers(&ports, embedder)

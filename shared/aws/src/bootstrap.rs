@@ -11,7 +11,9 @@ use aws_sdk_sqs::types::QueueAttributeName;
 use fairlink_domain::ports::QueueName;
 use serde_yaml::Value;
 
-use crate::AwsSettings;
+use crate::{AwsSettings, UserPool};
+
+mod user_pool;
 
 pub const TEMPLATE: &str = include_str!("../../../infra/template.yaml");
 
@@ -54,14 +56,20 @@ fn key_schema(value: &Value) -> Result<Vec<KeySchemaElement>, String> {
         .collect()
 }
 
-pub async fn bootstrap(sdk: &SdkConfig, settings: &AwsSettings) -> Result<(), String> {
+/// Creates what is missing and answers the user pool (the one given in the settings, or the
+/// one it found or created by the template's names).
+pub async fn bootstrap(sdk: &SdkConfig, settings: &AwsSettings) -> Result<UserPool, String> {
     let template: Value =
         serde_yaml::from_str(TEMPLATE).map_err(|e| format!("infra/template.yaml: {e}"))?;
     create_table(sdk, settings, resource(&template, "Table")?).await?;
     for queue in QueueName::ALL {
         create_queue(sdk, settings, &template, queue).await?;
     }
-    create_sender_identity(sdk, settings).await
+    create_sender_identity(sdk, settings).await?;
+    match &settings.user_pool {
+        Some(pool) => Ok(pool.clone()),
+        None => user_pool::create(sdk, settings, &template).await,
+    }
 }
 
 async fn create_table(

@@ -5,8 +5,10 @@
 //! `translate`), so each Lambda links only the SDK clients it uses; a port whose adapter is
 //! not built in answers `NotDeployed` errors.
 
-#[cfg(all(feature = "queue", feature = "email"))]
+#[cfg(all(feature = "queue", feature = "email", feature = "identity"))]
 pub mod bootstrap;
+#[cfg(feature = "identity")]
+mod cognito;
 mod dynamodb;
 #[cfg(feature = "email")]
 mod email;
@@ -25,6 +27,8 @@ use aws_config::{BehaviorVersion, SdkConfig, timeout::TimeoutConfig};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use fairlink_domain::ports::{Clock, Ports, SystemClock, UlidGenerator};
 
+#[cfg(feature = "identity")]
+pub use cognito::{ACCOUNT_ATTRIBUTE, CognitoIdentities};
 pub use dynamodb::DynamoItemStore;
 #[cfg(feature = "email")]
 pub use email::SesEmailSender;
@@ -54,6 +58,33 @@ pub struct AwsSettings {
     /// fails as unavailable (a 503 to the client) instead of hanging the request.
     pub attempt_timeout: Duration,
     pub operation_timeout: Duration,
+    /// `FAIRLINK_USER_POOL_ID` and `FAIRLINK_USER_POOL_CLIENT_ID`: the Cognito user pool that
+    /// holds the accounts' sign-in identities. Without it accounts get development
+    /// identities (only `POST /v1/dev/tokens` signs in as them).
+    pub user_pool: Option<UserPool>,
+}
+
+/// A user pool and the web front-end's app client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserPool {
+    pub id: String,
+    pub client_id: String,
+}
+
+impl UserPool {
+    /// The pool's region is the prefix of its id (`us-east-1_AbC`).
+    pub fn region(&self) -> &str {
+        self.id.split('_').next().unwrap_or_default()
+    }
+
+    /// The `iss` of the pool's tokens.
+    pub fn issuer(&self) -> String {
+        format!(
+            "https://cognito-idp.{}.amazonaws.com/{}",
+            self.region(),
+            self.id
+        )
+    }
 }
 
 impl AwsSettings {
@@ -70,6 +101,13 @@ impl AwsSettings {
             amazon_translate: var("FAIRLINK_TRANSLATE").as_deref() == Some("amazon"),
             attempt_timeout: millis(var("FAIRLINK_AWS_ATTEMPT_TIMEOUT_MS"), 2_000),
             operation_timeout: millis(var("FAIRLINK_AWS_TIMEOUT_MS"), 5_000),
+            user_pool: match (
+                var("FAIRLINK_USER_POOL_ID"),
+                var("FAIRLINK_USER_POOL_CLIENT_ID"),
+            ) {
+                (Some(id), Some(client_id)) => Some(UserPool { id, client_id }),
+                _ => None,
+            },
             stack,
         }
     }
@@ -175,7 +213,18 @@ pub async fn ports(
     } else {
         Arc::new(fairlink_domain::ports::NoTranslator)
     };
+    let identities: Arc<dyn fairlink_domain::ports::IdentityDirectory> = match &settings.user_pool {
+        #[cfg(feature = "identity")]
+        Some(pool) => Arc::new(CognitoIdentities::new(
+            aws_sdk_cognitoidentityprovider::Client::new(sdk),
+            pool.clone(),
+        )),
+        #[cfg(not(feature = "identity"))]
+        Some(_) => Arc::new(NotDeployed("Cognito")),
+        None => Arc::new(fairlink_domain::ports::DevTokenIdentities),
+    };
     Ok(Ports {
+        identities,
         store: Arc::new(DynamoItemStore::new(
             aws_sdk_dynamodb::Client::new(sdk),
             &settings.table,

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use fairlink_domain::ports::{
-    Delivery, DeliveryError, Email, EmailSender, JobQueue, QueueError, QueueName, Sms, SmsSender,
+    Delivery, DeliveryError, Email, EmailSender, IdentityDirectory, IdentityError, IdentitySubject,
+    JobQueue, NewIdentity, QueueError, QueueName, SignInConfig, Sms, SmsSender,
 };
 
 /// Names the service whose adapter is not built into this binary.
@@ -50,6 +51,22 @@ impl EmailSender for NotDeployed {
 impl SmsSender for NotDeployed {
     async fn send_sms(&self, _: &Sms) -> Result<(), DeliveryError> {
         Err(DeliveryError::Unavailable(self.message()))
+    }
+}
+
+#[async_trait]
+impl IdentityDirectory for NotDeployed {
+    async fn create(&self, _: &NewIdentity) -> Result<IdentitySubject, IdentityError> {
+        Err(IdentityError::Unavailable(self.message()))
+    }
+    async fn delete(&self, _: &IdentitySubject) -> Result<(), IdentityError> {
+        Err(IdentityError::Unavailable(self.message()))
+    }
+    async fn disable(&self, _: &str) -> Result<(), IdentityError> {
+        Err(IdentityError::Unavailable(self.message()))
+    }
+    fn sign_in_config(&self) -> SignInConfig {
+        SignInConfig::dev()
     }
 }
 

@@ -87,6 +87,25 @@ impl From<QueueError> for DomainError {
     }
 }
 
+impl From<crate::ports::IdentityError> for DomainError {
+    fn from(err: crate::ports::IdentityError) -> Self {
+        use crate::ports::IdentityError;
+        match err {
+            IdentityError::EmailTaken(_) => {
+                DomainError::conflict("email_taken", "another account already uses this email")
+            }
+            IdentityError::Refused(detail) => DomainError::Unprocessable {
+                code: "identity_refused",
+                detail: format!("the identity provider refused the account: {detail}"),
+            },
+            IdentityError::Unavailable(detail) => DomainError::Unavailable {
+                code: "identity_unavailable",
+                detail,
+            },
+        }
+    }
+}
+
 impl From<crate::ports::EmbedError> for DomainError {
     fn from(err: crate::ports::EmbedError) -> Self {
         DomainError::Unavailable {

@@ -9,7 +9,9 @@ mod queue;
 
 use std::{path::Path, sync::Arc};
 
-use fairlink_domain::ports::{Clock, JitsiRooms, NoTranslator, Ports, SystemClock, UlidGenerator};
+use fairlink_domain::ports::{
+    Clock, DevTokenIdentities, JitsiRooms, NoTranslator, Ports, SystemClock, UlidGenerator,
+};
 use fairlink_store::Repository;
 
 pub use clock::TestClock;
@@ -36,5 +38,6 @@ pub fn ports(data_dir: &Path, clock: Option<Arc<dyn Clock>>) -> Result<Ports, St
         ids,
         meetings: Arc::new(JitsiRooms::from_env()),
         translator: Arc::new(NoTranslator),
+        identities: Arc::new(DevTokenIdentities),
     })
 }

@@ -1,20 +1,35 @@
-//! Who is calling. In Lambda, API Gateway's JWT authorizer has verified the token and the
-//! function reads its `sub` claim; locally, the server verifies HS256 tokens itself. Either
-//! way the account (role, exhibitor, permissions) then comes from the store.
+//! Who is calling. A verified token names a sign-in identity (its `sub`) and, in an ID
+//! token, the account it was made for (`custom:account_id`, an attribute written once by
+//! fairlink that no user can change). The account item records the identity it signs in
+//! as, so the request's one account read also proves the link: a token whose `sub` is not
+//! the account's identity is refused whatever its claims say.
+//!
+//! - In Lambda, API Gateway's JWT authorizer has verified the token; the claims are in the
+//!   request context.
+//! - Locally with `FAIRLINK_AUTH=jwt`, [`JwtVerifier`] verifies them as that authorizer
+//!   does (RS256 against the issuer's JWKS, `iss`, `aud` or `client_id`, `exp`).
+//! - Locally by default, HS256 development tokens name the account directly.
+
+mod jwks;
 
 use std::collections::HashSet;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use chrono::{DateTime, Duration, Utc};
-use fairlink_domain::{DomainError, model::Account};
+use fairlink_domain::{model::Account, ports::IdentitySubject};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use lambda_http::request::RequestContext;
 use serde::{Deserialize, Serialize};
+
+pub use jwks::{JwksSource, JwtVerifier, KEY_REFETCH_INTERVAL, StaticJwks};
 
 use crate::{problem::ApiError, state::AppState};
 
 pub const LOCAL_ISSUER: &str = "fairlink-local";
 pub const LOCAL_AUDIENCE: &str = "fairlink";
+/// The claim of an ID token that names the account: the user pool's immutable custom
+/// attribute `account_id`, which the app client may read but not write.
+pub const ACCOUNT_CLAIM: &str = "custom:account_id";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenClaims {
@@ -25,11 +40,25 @@ pub struct TokenClaims {
     pub exp: i64,
 }
 
+/// What a verified token says about its bearer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A development token: it names the account itself.
+    Account(String),
+    /// An identity provider's token: the identity, and the account it names, if it does.
+    Identity {
+        subject: IdentitySubject,
+        account_id: Option<String>,
+    },
+}
+
 pub enum Authenticator {
     /// Behind API Gateway's JWT authorizer: the claims are in the request context.
     ApiGateway,
     /// Local mode: HS256 tokens signed with the configured secret.
     Hs256(Box<Hs256Verifier>),
+    /// Local mode with `FAIRLINK_AUTH=jwt`: the identity provider's RS256 tokens.
+    Jwt(Box<JwtVerifier>),
 }
 
 pub struct Hs256Verifier {
@@ -54,8 +83,32 @@ pub fn issue_token(secret: &[u8], sub: &str, now: DateTime<Utc>, ttl: Duration) 
     .unwrap_or_default()
 }
 
-fn unauthenticated(detail: &str) -> ApiError {
-    ApiError::Unauthenticated(detail.into())
+pub(crate) fn unauthenticated(detail: &str) -> ApiError {
+    ApiError::Unauthenticated {
+        code: "unauthenticated",
+        detail: detail.into(),
+    }
+}
+
+fn unknown_identity() -> ApiError {
+    ApiError::Unauthenticated {
+        code: "unknown_identity",
+        detail: "the token's identity does not sign in as any fairlink account".into(),
+    }
+}
+
+/// The bearer token of the request.
+pub(crate) fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| unauthenticated("a bearer token is required"))?;
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .ok_or_else(|| unauthenticated("the Authorization header must be `Bearer <token>`"))
 }
 
 impl Authenticator {
@@ -73,34 +126,35 @@ impl Authenticator {
         }))
     }
 
-    /// The verified account id of the request.
-    pub fn subject(&self, parts: &Parts, now: DateTime<Utc>) -> Result<String, ApiError> {
+    /// Who the request's verified token names.
+    pub async fn principal(
+        &self,
+        parts: &Parts,
+        now: DateTime<Utc>,
+    ) -> Result<Principal, ApiError> {
         match self {
-            Authenticator::ApiGateway => match parts.extensions.get::<RequestContext>() {
-                Some(RequestContext::ApiGatewayV2(ctx)) => ctx
-                    .authorizer
-                    .as_ref()
-                    .and_then(|a| a.jwt.as_ref())
-                    .and_then(|jwt| jwt.claims.get("sub"))
+            Authenticator::ApiGateway => {
+                let claims = match parts.extensions.get::<RequestContext>() {
+                    Some(RequestContext::ApiGatewayV2(ctx)) => ctx
+                        .authorizer
+                        .as_ref()
+                        .and_then(|a| a.jwt.as_ref())
+                        .map(|jwt| &jwt.claims),
+                    _ => None,
+                };
+                let claims = claims.ok_or_else(|| unauthenticated("a bearer token is required"))?;
+                let subject = claims
+                    .get("sub")
                     .filter(|sub| !sub.is_empty())
-                    .cloned()
-                    .ok_or_else(|| unauthenticated("a bearer token is required")),
-                _ => Err(unauthenticated("a bearer token is required")),
-            },
+                    .ok_or_else(|| unauthenticated("the token has no subject"))?;
+                Ok(Principal::Identity {
+                    subject: IdentitySubject(subject.clone()),
+                    account_id: claims.get(ACCOUNT_CLAIM).filter(|a| !a.is_empty()).cloned(),
+                })
+            }
             Authenticator::Hs256(verifier) => {
-                let header = parts
-                    .headers
-                    .get(axum::http::header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| unauthenticated("a bearer token is required"))?;
-                let token = header
-                    .strip_prefix("Bearer ")
-                    .or_else(|| header.strip_prefix("bearer "))
-                    .ok_or_else(|| {
-                        unauthenticated("the Authorization header must be `Bearer <token>`")
-                    })?;
                 let claims = jsonwebtoken::decode::<TokenClaims>(
-                    token.trim(),
+                    bearer(parts)?,
                     &verifier.key,
                     &verifier.validation,
                 )
@@ -109,8 +163,9 @@ impl Authenticator {
                 if claims.exp <= now.timestamp() {
                     return Err(unauthenticated("the token has expired"));
                 }
-                Ok(claims.sub)
+                Ok(Principal::Account(claims.sub))
             }
+            Authenticator::Jwt(verifier) => verifier.verify(bearer(parts)?, now).await,
         }
     }
 }
@@ -126,14 +181,32 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let subject = state.auth.subject(parts, state.now())?;
-        let account = state
-            .repo
-            .account(&subject)
-            .await?
-            .ok_or_else(|| unauthenticated("the token's account does not exist"))?;
+        let account = match state.auth.principal(parts, state.now()).await? {
+            Principal::Account(id) => state.repo.account(&id).await?,
+            Principal::Identity {
+                subject,
+                account_id,
+            } => {
+                // An access token names only the identity: one more read finds its account.
+                let account_id = match account_id {
+                    Some(id) => Some(id),
+                    None => state.repo.account_of_identity(&subject).await?,
+                };
+                let signed_in = match account_id {
+                    Some(id) => state.repo.signed_in_account(&id).await?,
+                    None => None,
+                };
+                signed_in
+                    .filter(|s| s.identity.as_ref() == Some(&subject))
+                    .map(|s| s.account)
+            }
+        };
+        let account = account.ok_or_else(unknown_identity)?;
         if !account.active {
-            return Err(DomainError::forbidden("this account has been deactivated").into());
+            return Err(ApiError::Unauthenticated {
+                code: "account_deactivated",
+                detail: "this account has been deactivated".into(),
+            });
         }
         Ok(Caller(account))
     }
@@ -151,28 +224,33 @@ mod tests {
         request.into_parts().0
     }
 
-    #[test]
-    fn verifies_signature_and_expiry_against_the_given_time() {
+    #[tokio::test]
+    async fn verifies_signature_and_expiry_against_the_given_time() {
         let auth = Authenticator::hs256(b"secret");
         let now: DateTime<Utc> = "2021-04-15T08:00:00Z".parse().unwrap();
         let token = issue_token(b"secret", "acc_1", now, Duration::hours(1));
-        assert_eq!(auth.subject(&parts(&token), now).unwrap(), "acc_1");
+        assert_eq!(
+            auth.principal(&parts(&token), now).await.unwrap(),
+            Principal::Account("acc_1".into())
+        );
         assert!(
-            auth.subject(&parts(&token), now + Duration::hours(2))
+            auth.principal(&parts(&token), now + Duration::hours(2))
+                .await
                 .is_err()
         );
         let forged = issue_token(b"other", "acc_1", now, Duration::hours(1));
-        assert!(auth.subject(&parts(&forged), now).is_err());
+        assert!(auth.principal(&parts(&forged), now).await.is_err());
     }
 
-    #[test]
-    fn refuses_unsigned_tokens() {
+    #[tokio::test]
+    async fn refuses_unsigned_tokens() {
         use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         let body = URL_SAFE_NO_PAD.encode(br#"{"sub":"organizer","iss":"fairlink-local","aud":"fairlink","iat":0,"exp":99999999999}"#);
         let auth = Authenticator::hs256(b"secret");
         assert!(
-            auth.subject(&parts(&format!("{header}.{body}.")), Utc::now())
+            auth.principal(&parts(&format!("{header}.{body}.")), Utc::now())
+                .await
                 .is_err()
         );
     }

@@ -12,6 +12,7 @@ use fairlink_domain::DomainError;
 use fairlink_store::{IdempotencyReservation, StoredResponse};
 use sha2::{Digest, Sha256};
 
+use crate::auth::Principal;
 use crate::{
     app::{BODY_LIMIT, within_deadline},
     problem::ApiError,
@@ -42,8 +43,9 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
     };
     let (parts, body) = request.into_parts();
     // Keys are per caller. A request whose token does not verify is refused by its handler.
-    let scope = match state.auth.subject(&parts, state.now()) {
-        Ok(subject) => subject,
+    let scope = match state.auth.principal(&parts, state.now()).await {
+        Ok(Principal::Account(id)) => id,
+        Ok(Principal::Identity { subject, .. }) => subject.0,
         Err(_) if !parts.headers.contains_key(header::AUTHORIZATION) => "anonymous".to_string(),
         Err(_) => return within_deadline(&state, next.run(Request::from_parts(parts, body))).await,
     };

@@ -13,7 +13,9 @@ mod problem;
 pub mod state;
 
 pub use app::{BODY_LIMIT, api, api_documented, lambda_main, openapi_document};
-pub use auth::{Authenticator, Caller, TokenClaims, issue_token};
+pub use auth::{
+    Authenticator, Caller, JwksSource, JwtVerifier, Principal, TokenClaims, issue_token,
+};
 pub use client::ClientAddress;
 pub use extract::{Json, Query};
 pub use list::{ListParams, ListResponse, nullable, page_request};

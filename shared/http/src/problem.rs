@@ -27,8 +27,9 @@ pub struct Problem {
 pub enum ApiError {
     #[error(transparent)]
     Domain(#[from] DomainError),
-    #[error("{0}")]
-    Unauthenticated(String),
+    /// 401: no valid token, or one that signs in as no active account (`code` says which).
+    #[error("{detail}")]
+    Unauthenticated { code: &'static str, detail: String },
     #[error("{0}")]
     MalformedJson(String),
     #[error("the request body is over the limit")]
@@ -84,12 +85,9 @@ impl ApiError {
                 "something went wrong on our side".into(),
                 None,
             ),
-            ApiError::Unauthenticated(detail) => (
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                detail.clone(),
-                None,
-            ),
+            ApiError::Unauthenticated { code, detail } => {
+                (StatusCode::UNAUTHORIZED, *code, detail.clone(), None)
+            }
             ApiError::MalformedJson(detail) => (
                 StatusCode::BAD_REQUEST,
                 "malformed_json",

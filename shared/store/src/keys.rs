@@ -8,6 +8,7 @@
 //! | auto-reply texts    | `EXH#<eid>`           | `SETTINGS#auto-replies` |                        |          |
 //! | account             | `ACC#<aid>`           | `ACCOUNT`               | `EXH#<eid>#ACCOUNTS`   | `<aid>`  |
 //! | email claim         | `EMAIL#<email>`       | `EMAIL`                 |                        |          |
+//! | identity link (6)   | `IDENTITY#<sub>`      | `IDENTITY`              |                        |          |
 //! | notification        | `ACC#<aid>#NOTIFS`    | `<nid>`                 | `ACC#<aid>#UNREAD` (1) | `<nid>`  |
 //! | idempotency record  | `IDEM#<scope>#<key>`  | `IDEM`                  |                        |          |
 //! | rate-limit window   | `RATE#<scope>#<client>#<window>` | `RATE`       |                        |          |
@@ -53,12 +54,16 @@
 //! (3) only while the exhibit is recommended: the small, pre-tokenized form the matcher
 //! scores, one partition per category, so matching reads only the intent's category.
 //! (5) the intent's sentence vector, stored once by the matcher when it first runs the intent.
+//! (6) the sign-in identity (Cognito `sub`) of an account, for tokens that do not name the
+//! account (access tokens); the account item holds the same `sub` as `identitySubject`.
 //! Ids are ULIDs, so an id-ordered sort key is also a creation-ordered one.
 //!
 //! Access patterns, each one key or index query (never a scan):
 //! - the fair: get `FAIR/FAIR`;
 //! - an exhibitor's profile, distribution modes, auto-replies: get on `EXH#<eid>`;
-//! - an account (every authenticated request): get `ACC#<aid>/ACCOUNT`;
+//! - an account (every authenticated request): get `ACC#<aid>/ACCOUNT`, named by the ID
+//!   token's `custom:account_id` (its `identitySubject` must be the token's `sub`); an
+//!   access token's `sub` first gets `IDENTITY#<sub>`;
 //! - an exhibitor's accounts, oldest first: query GSI1 `EXH#<eid>#ACCOUNTS`;
 //! - email uniqueness: a conditional put of the claim in the account's transaction;
 //! - my notifications, newest first: query `ACC#<aid>#NOTIFS` backward;
@@ -95,6 +100,7 @@ pub const FAIR: &str = "FAIR";
 pub const PROFILE: &str = "PROFILE";
 pub const ACCOUNT: &str = "ACCOUNT";
 pub const EMAIL: &str = "EMAIL";
+pub const IDENTITY: &str = "IDENTITY";
 pub const IDEM: &str = "IDEM";
 pub const OUTBOX: &str = "OUTBOX";
 pub const DISTRIBUTION: &str = "SETTINGS#distribution";
@@ -115,6 +121,11 @@ pub fn account(aid: &str) -> String {
 /// Emails are unique across fairlink, compared without case.
 pub fn email_claim(email: &str) -> String {
     format!("EMAIL#{}", email.trim().to_lowercase())
+}
+
+/// The account a sign-in identity signs in as.
+pub fn identity_link(subject: &str) -> String {
+    format!("IDENTITY#{subject}")
 }
 
 pub fn notifications(aid: &str) -> String {

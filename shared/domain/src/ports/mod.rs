@@ -3,6 +3,7 @@
 
 mod clock;
 mod embed;
+mod identity;
 mod ids;
 mod item_store;
 mod meetings;
@@ -14,6 +15,10 @@ use std::sync::Arc;
 
 pub use clock::{Clock, SystemClock};
 pub use embed::{EMBEDDING_DIM, EmbedError, Embedder, TextRole};
+pub use identity::{
+    DevTokenIdentities, ExistingIdentity, IdentityDirectory, IdentityError, IdentitySubject,
+    NewIdentity, SignInConfig, SignInProvider,
+};
 pub use ids::{IdGenerator, UlidGenerator};
 pub use item_store::{
     Change, Condition, INDEXES, Index, Item, ItemStore, Key, Page, Query, SortCondition,
@@ -36,5 +41,7 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     pub meetings: Arc<dyn MeetingRooms>,
     pub translator: Arc<dyn Translator>,
+    /// Sign-in identities of accounts (Cognito in AWS).
+    pub identities: Arc<dyn IdentityDirectory>,
     pub ids: Arc<dyn IdGenerator>,
 }

@@ -1,7 +1,7 @@
 use fairlink_domain::{
     DomainError,
     model::{Account, Notification, Role},
-    ports::{Condition, Index, Key, Query, WriteOp, attr},
+    ports::{Condition, IdentitySubject, Index, Key, Query, WriteOp, attr},
 };
 use serde_json::Value;
 
@@ -24,21 +24,53 @@ fn account_item(account: &Account) -> fairlink_domain::ports::Item {
     item
 }
 
-/// The writes that create an account: the account, then the claim on its email.
-pub(super) fn account_writes(account: &Account) -> [WriteOp; 2] {
-    let claim_key = Key::new(keys::email_claim(&account.email), keys::EMAIL);
-    let mut claim = codec::to_item(&claim_key, "EmailClaim", &serde_json::json!({}));
-    claim.insert("accountId".into(), Value::String(account.id.clone()));
+/// The account item's attribute holding its sign-in identity's `sub`. Not a field of
+/// [`Account`]: it is never shown, and no change of the account's fields touches it.
+const IDENTITY_SUBJECT: &str = "identitySubject";
+const ACCOUNT_ID: &str = "accountId";
+
+fn email_claim_key(email: &str) -> Key {
+    Key::new(keys::email_claim(email), keys::EMAIL)
+}
+
+fn identity_link_key(subject: &IdentitySubject) -> Key {
+    Key::new(keys::identity_link(subject.as_str()), keys::IDENTITY)
+}
+
+/// A marker item that names an account (`accountId`).
+fn pointer_item(key: &Key, kind: &str, account_id: &str) -> fairlink_domain::ports::Item {
+    let mut item = codec::to_item(key, kind, &serde_json::json!({}));
+    item.insert(ACCOUNT_ID.into(), Value::String(account_id.into()));
+    item
+}
+
+/// The writes that create an account signing in as `identity`: the account, the claim on
+/// its email, the link from the identity.
+pub(super) fn account_writes(account: &Account, identity: &IdentitySubject) -> [WriteOp; 3] {
+    let mut item = account_item(account);
+    item.insert(IDENTITY_SUBJECT.into(), Value::String(identity.0.clone()));
     [
         WriteOp::Put {
-            item: account_item(account),
+            item,
             condition: Some(Condition::NotExists),
         },
         WriteOp::Put {
-            item: claim,
+            item: pointer_item(&email_claim_key(&account.email), "EmailClaim", &account.id),
+            condition: Some(Condition::NotExists),
+        },
+        WriteOp::Put {
+            item: pointer_item(&identity_link_key(identity), "IdentityLink", &account.id),
             condition: Some(Condition::NotExists),
         },
     ]
+}
+
+/// An account with the identity it signs in as (`None`: an account made before identities,
+/// which only a development token can sign in as).
+#[derive(Debug, Clone)]
+pub struct SignedInAccount {
+    pub account: Account,
+    pub identity: Option<IdentitySubject>,
 }
 
 impl Repository {
@@ -48,6 +80,45 @@ impl Repository {
             .await?
             .map(codec::from_item)
             .transpose()
+    }
+
+    /// The account with its identity: what each authenticated request reads, once.
+    pub async fn signed_in_account(
+        &self,
+        aid: &str,
+    ) -> Result<Option<SignedInAccount>, DomainError> {
+        let Some(item) = self.store().get(&account_key(aid)).await? else {
+            return Ok(None);
+        };
+        let identity = item
+            .get(IDENTITY_SUBJECT)
+            .and_then(Value::as_str)
+            .map(|s| IdentitySubject(s.into()));
+        Ok(Some(SignedInAccount {
+            account: codec::from_item(item)?,
+            identity,
+        }))
+    }
+
+    /// The account an identity signs in as (for tokens that carry only the identity).
+    pub async fn account_of_identity(
+        &self,
+        subject: &IdentitySubject,
+    ) -> Result<Option<String>, DomainError> {
+        self.pointed_account(&identity_link_key(subject)).await
+    }
+
+    /// The account that holds an email, if any (read consistently).
+    pub async fn email_holder(&self, email: &str) -> Result<Option<String>, DomainError> {
+        self.pointed_account(&email_claim_key(email)).await
+    }
+
+    async fn pointed_account(&self, key: &Key) -> Result<Option<String>, DomainError> {
+        Ok(self.store().get(key).await?.and_then(|item| {
+            item.get(ACCOUNT_ID)
+                .and_then(Value::as_str)
+                .map(String::from)
+        }))
     }
 
     /// Several accounts in one read, in the order asked.
@@ -61,11 +132,12 @@ impl Repository {
     pub async fn create_account(
         &self,
         account: &Account,
+        identity: &IdentitySubject,
         welcome: Option<&Notification>,
     ) -> Result<(), DomainError> {
-        let mut ops: Vec<WriteOp> = account_writes(account).into();
+        let mut ops: Vec<WriteOp> = account_writes(account, identity).into();
         ops.extend(welcome.map(|n| notification_write(&account.id, n)));
-        // [account, email claim, notification?]
+        // [account, email claim, identity link, notification?]
         self.create_with_email_claim(ops, 1).await
     }
 
@@ -118,7 +190,8 @@ impl Repository {
         }
     }
 
-    /// Creates the organizer account if it is missing (local mode's first start).
+    /// Stores an account without an identity if it is missing: only a development token
+    /// signs in as it (seeding tests and benchmarks).
     pub async fn ensure_account(&self, account: &Account) -> Result<(), DomainError> {
         match self
             .store()
@@ -126,6 +199,40 @@ impl Repository {
             .await
         {
             Err(err) if err.is_condition_failed() => Ok(()),
+            other => Ok(other?),
+        }
+    }
+
+    /// Links an existing account that has no identity yet (one made before identities, such
+    /// as an older local organizer) to `identity`.
+    pub async fn link_identity(
+        &self,
+        aid: &str,
+        identity: &IdentitySubject,
+    ) -> Result<(), DomainError> {
+        let set = fairlink_domain::ports::Change::Set(
+            IDENTITY_SUBJECT.into(),
+            Value::String(identity.0.clone()),
+        );
+        let ops = vec![
+            WriteOp::Update {
+                key: account_key(aid),
+                changes: vec![set],
+                condition: Some(Condition::And(vec![
+                    Condition::Exists,
+                    Condition::AttrNotExists(IDENTITY_SUBJECT.into()),
+                ])),
+            },
+            WriteOp::Put {
+                item: pointer_item(&identity_link_key(identity), "IdentityLink", aid),
+                condition: Some(Condition::NotExists),
+            },
+        ];
+        match self.store().transact(ops).await {
+            Err(err) if err.is_condition_failed() => Err(DomainError::conflict(
+                "conflict",
+                "the account already signs in as another identity",
+            )),
             other => Ok(other?),
         }
     }
@@ -150,5 +257,54 @@ impl Repository {
             Query::index(Index::Gsi1, keys::exhibitor_accounts(eid)),
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_is_created_with_its_email_claim_and_identity_link() {
+        let account: Account = serde_json::from_value(serde_json::json!({
+            "id": "acc_1", "role": "exhibitor", "exhibitorId": "exh_1", "isMain": true,
+            "name": "Li", "email": " Li@Example.com", "phone": null, "language": "zh",
+            "timeZone": "Asia/Shanghai", "permissions": [], "zoneIds": [], "online": false,
+            "active": true, "createdAt": "2027-04-15T00:00:00Z"
+        }))
+        .unwrap();
+        let [account_op, claim_op, link_op] =
+            account_writes(&account, &IdentitySubject("sub-1".into()));
+        let item_of = |op: WriteOp| match op {
+            WriteOp::Put { item, condition } => {
+                assert_eq!(condition, Some(Condition::NotExists));
+                item
+            }
+            other => panic!("not a put: {other:?}"),
+        };
+        let (account_item, claim, link) =
+            (item_of(account_op), item_of(claim_op), item_of(link_op));
+        let text = |item: &fairlink_domain::ports::Item, name: &str| {
+            item.get(name).and_then(Value::as_str).map(String::from)
+        };
+        assert_eq!(text(&account_item, attr::PK).as_deref(), Some("ACC#acc_1"));
+        assert_eq!(text(&account_item, attr::SK).as_deref(), Some("ACCOUNT"));
+        assert_eq!(
+            text(&account_item, attr::GSI1_PK).as_deref(),
+            Some("EXH#exh_1#ACCOUNTS")
+        );
+        assert_eq!(text(&account_item, attr::GSI1_SK).as_deref(), Some("acc_1"));
+        assert_eq!(
+            text(&account_item, IDENTITY_SUBJECT).as_deref(),
+            Some("sub-1")
+        );
+        assert_eq!(
+            text(&claim, attr::PK).as_deref(),
+            Some("EMAIL#li@example.com")
+        );
+        assert_eq!(text(&claim, ACCOUNT_ID).as_deref(), Some("acc_1"));
+        assert_eq!(text(&link, attr::PK).as_deref(), Some("IDENTITY#sub-1"));
+        assert_eq!(text(&link, attr::SK).as_deref(), Some("IDENTITY"));
+        assert_eq!(text(&link, ACCOUNT_ID).as_deref(), Some("acc_1"));
     }
 }

@@ -1,7 +1,7 @@
 use fairlink_domain::{
     DomainError,
     model::{Account, AutoReplies, DistributionSettings, Exhibitor, Notification},
-    ports::{Condition, Key, WriteOp},
+    ports::{Condition, IdentitySubject, Key, WriteOp},
 };
 
 use serde::{Serialize, de::DeserializeOwned};
@@ -20,15 +20,16 @@ impl Repository {
         &self,
         exhibitor: &Exhibitor,
         main: &Account,
+        identity: &IdentitySubject,
         welcome: Option<&Notification>,
     ) -> Result<(), DomainError> {
         let mut ops = vec![WriteOp::Put {
             item: codec::to_item(&profile_key(&exhibitor.id), "Exhibitor", exhibitor),
             condition: Some(Condition::NotExists),
         }];
-        ops.extend(account_writes(main));
+        ops.extend(account_writes(main, identity));
         ops.extend(welcome.map(|n| notification_write(&main.id, n)));
-        // [exhibitor, account, email claim, notification?]
+        // [exhibitor, account, email claim, identity link, notification?]
         self.create_with_email_claim(ops, 2).await
     }
 

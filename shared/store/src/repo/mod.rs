@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use fairlink_domain::ports::ItemStore;
 
+pub use accounts::SignedInAccount;
 pub use appointments::{
     BookingRefusal, DueReminder, MAX_SLOTS_PER_WRITE, SlotCalendar, booking_write,
 };

@@ -1,0 +1,27 @@
+//! The organizer setup Lambda (the stack's `Custom::Organizer` resource): wiring only.
+
+use fairlink_accounts::organizer_resource::{OrganizerRequest, handle, response_url, send};
+use fairlink_http::observability::init_tracing;
+use fairlink_store::Repository;
+use lambda_runtime::{LambdaEvent, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    init_tracing();
+    let sdk = fairlink_aws::lambda_sdk_config();
+    let settings = fairlink_aws::AwsSettings::from_env();
+    if settings.user_pool.is_none() {
+        return Err("FAIRLINK_USER_POOL_ID and FAIRLINK_USER_POOL_CLIENT_ID must be set".into());
+    }
+    let ports = fairlink_aws::ports(&sdk, &settings, None).await?;
+    let repo = Repository::new(ports.store.clone());
+    lambda_runtime::run(service_fn(|event: LambdaEvent<OrganizerRequest>| {
+        let (repo, ports) = (&repo, &ports);
+        async move {
+            let response = handle(&event.payload, repo, ports).await;
+            send(response_url(&event.payload), &response).await?;
+            Ok::<_, lambda_runtime::Error>(())
+        }
+    }))
+    .await
+}
