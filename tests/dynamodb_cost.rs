@@ -349,14 +349,20 @@ const COST: &[(&str, &str, &str)] = &[
     ),
 ];
 
-#[tokio::test]
-async fn every_endpoint_makes_the_calls_in_its_table() {
+/// Ports on a fresh moto stack with the sample data, their DynamoDB calls recorded from now.
+async fn seeded_and_recorded() -> (fairlink_domain::Ports, DynamoCalls) {
     let (sdk, settings) = bootstrapped_moto().await;
     let calls = DynamoCalls::default();
     let mut ports = fairlink_aws::ports(&sdk, &settings, None).await.unwrap();
     ports.store = Arc::new(DynamoItemStore::new(calls.client(&sdk), &settings.table));
     seed(&Repository::new(ports.store.clone())).await;
     calls.take();
+    (ports, calls)
+}
+
+#[tokio::test]
+async fn every_endpoint_makes_the_calls_in_its_table() {
+    let (ports, calls) = seeded_and_recorded().await;
     let apps = http_apps(&ports);
 
     let mut failures = Vec::new();
@@ -420,12 +426,7 @@ fn within_rule(method: &str, calls: &[String]) -> bool {
 /// names only the identity, and its link is one read more.
 #[tokio::test]
 async fn access_tokens_cost_one_read_more() {
-    let (sdk, settings) = bootstrapped_moto().await;
-    let calls = DynamoCalls::default();
-    let mut ports = fairlink_aws::ports(&sdk, &settings, None).await.unwrap();
-    ports.store = Arc::new(DynamoItemStore::new(calls.client(&sdk), &settings.table));
-    seed(&Repository::new(ports.store.clone())).await;
-    calls.take();
+    let (ports, calls) = seeded_and_recorded().await;
     let app = fairlink_accounts::lambda_app(ports);
     let mut me: serde_json::Value = serde_json::from_str(&event("accounts", "get-me")).unwrap();
     let (status, _) = replay(&app, &me.to_string()).await;

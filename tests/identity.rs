@@ -11,6 +11,9 @@ use fairlink_local::{AuthMode, JwtSettings};
 use fairlink_tests::{Store, TestServer, local_config, moto_python, moto_sdk_config, sample_fair};
 use serde_json::{Value, json};
 
+type AuthAnswer =
+    aws_sdk_cognitoidentityprovider::operation::admin_initiate_auth::AdminInitiateAuthOutput;
+
 const TEMPORARY: &str = "Temporary-Passw0rd";
 const CHOSEN: &str = "My-Own-Passw0rd";
 
@@ -59,17 +62,7 @@ impl World {
             .send()
             .await
             .unwrap();
-        let first = self
-            .cognito
-            .admin_initiate_auth()
-            .user_pool_id(&self.pool_id)
-            .client_id(&self.client_id)
-            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-            .auth_parameters("USERNAME", email)
-            .auth_parameters("PASSWORD", TEMPORARY)
-            .send()
-            .await
-            .unwrap();
+        let first = self.password_auth(email, TEMPORARY).await.unwrap();
         assert_eq!(
             first.challenge_name(),
             Some(&ChallengeNameType::NewPasswordRequired)
@@ -94,24 +87,24 @@ impl World {
         }
     }
 
-    async fn sign_in(&self, email: &str) -> Result<String, String> {
+    /// The admin password flow (the deployed web client signs in with SRP instead).
+    async fn password_auth(&self, email: &str, password: &str) -> Result<AuthAnswer, String> {
         self.cognito
             .admin_initiate_auth()
             .user_pool_id(&self.pool_id)
             .client_id(&self.client_id)
             .auth_flow(AuthFlowType::AdminUserPasswordAuth)
             .auth_parameters("USERNAME", email)
-            .auth_parameters("PASSWORD", CHOSEN)
+            .auth_parameters("PASSWORD", password)
             .send()
             .await
             .map_err(|e| format!("{e:?}"))
-            .map(|out| {
-                out.authentication_result()
-                    .unwrap()
-                    .id_token()
-                    .unwrap()
-                    .into()
-            })
+    }
+
+    async fn sign_in(&self, email: &str) -> Result<String, String> {
+        let answer = self.password_auth(email, CHOSEN).await?;
+        let result = answer.authentication_result().ok_or("no tokens")?;
+        Ok(result.id_token().unwrap_or_default().into())
     }
 
     async fn user(&self, email: &str) -> Option<(String, Option<String>, bool)> {
@@ -154,6 +147,42 @@ impl World {
 
     async fn organizer_token(&self) -> String {
         self.accept_invitation("organizer@fair.example").await.id
+    }
+
+    /// The organizer sets up the fair and makes an exhibitor; its main account accepts the
+    /// invitation.
+    async fn exhibitor(&self, main_email: &str) -> (Value, Tokens) {
+        let organizer = self.organizer_token().await;
+        assert_eq!(self.me(&organizer).await.expect(200)["role"], "organizer");
+        self.server
+            .put("/v1/fair", &organizer, sample_fair(chrono::Utc::now()))
+            .await
+            .expect(200);
+        let created = self
+            .server
+            .post(
+                "/v1/exhibitors",
+                &organizer,
+                json!({"name": "Acme Audio", "zoneIds": ["electronics"],
+                       "mainAccount": {"name": "Li Wei", "email": main_email, "phone": null,
+                                       "language": "zh", "timeZone": "Asia/Shanghai"}}),
+            )
+            .await;
+        let created = created.expect(201).clone();
+        (created, self.accept_invitation(main_email).await)
+    }
+
+    async fn sub_account(&self, eid: &str, main: &Tokens, email: &str) -> Value {
+        let sub = self
+            .server
+            .post(
+                &format!("/v1/exhibitors/{eid}/accounts"),
+                &main.id,
+                json!({"name": "Zhang Min", "email": email, "language": "zh",
+                       "timeZone": "Asia/Shanghai", "permissions": ["im"], "zoneIds": ["electronics"]}),
+            )
+            .await;
+        sub.expect(201).clone()
     }
 
     async fn register(&self, email: &str) -> fairlink_tests::Response {
@@ -261,41 +290,15 @@ async fn a_buyer_registers_signs_in_through_the_pool_and_calls_me() {
 #[tokio::test]
 async fn exhibitor_main_and_sub_accounts_sign_in_after_setting_their_password() {
     let world = world().await;
-    let organizer = world.organizer_token().await;
-    assert_eq!(world.me(&organizer).await.expect(200)["role"], "organizer");
-    let now = chrono::Utc::now();
-    world
-        .server
-        .put("/v1/fair", &organizer, sample_fair(now))
-        .await
-        .expect(200);
-    let created = world
-        .server
-        .post(
-            "/v1/exhibitors",
-            &organizer,
-            json!({"name": "Acme Audio", "zoneIds": ["electronics"],
-                   "mainAccount": {"name": "Li Wei", "email": "li.wei@acme.example", "phone": null,
-                                   "language": "zh", "timeZone": "Asia/Shanghai"}}),
-        )
-        .await;
-    let created = created.expect(201).clone();
-    let main = world.accept_invitation("li.wei@acme.example").await;
+    let (created, main) = world.exhibitor("li.wei@acme.example").await;
     let me = world.me(&main.id).await;
     assert_eq!(me.expect(200)["id"], created["mainAccount"]["id"]);
     assert_eq!(me.body["isMain"], true);
 
     let eid = created["exhibitor"]["id"].as_str().unwrap();
     let sub = world
-        .server
-        .post(
-            &format!("/v1/exhibitors/{eid}/accounts"),
-            &main.id,
-            json!({"name": "Zhang Min", "email": "zhang.min@acme.example", "language": "zh",
-                   "timeZone": "Asia/Shanghai", "permissions": ["im"], "zoneIds": ["electronics"]}),
-        )
+        .sub_account(eid, &main, "zhang.min@acme.example")
         .await;
-    let sub = sub.expect(201).clone();
     let (_, link, _) = world.user("zhang.min@acme.example").await.unwrap();
     assert_eq!(link.as_deref(), sub["id"].as_str());
     let sub_tokens = world.accept_invitation("zhang.min@acme.example").await;
@@ -313,37 +316,9 @@ async fn exhibitor_main_and_sub_accounts_sign_in_after_setting_their_password() 
 #[tokio::test]
 async fn a_deactivated_account_is_refused_and_its_sessions_end() {
     let world = world().await;
-    let organizer = world.organizer_token().await;
-    world
-        .server
-        .put("/v1/fair", &organizer, sample_fair(chrono::Utc::now()))
-        .await
-        .expect(200);
-    let created = world
-        .server
-        .post(
-            "/v1/exhibitors",
-            &organizer,
-            json!({"name": "Acme", "zoneIds": ["electronics"],
-                   "mainAccount": {"name": "Li", "email": "li@acme.example", "language": "en",
-                                   "timeZone": "Asia/Shanghai"}}),
-        )
-        .await
-        .expect(201)
-        .clone();
-    let main = world.accept_invitation("li@acme.example").await;
+    let (created, main) = world.exhibitor("li@acme.example").await;
     let eid = created["exhibitor"]["id"].as_str().unwrap();
-    let sub = world
-        .server
-        .post(
-            &format!("/v1/exhibitors/{eid}/accounts"),
-            &main.id,
-            json!({"name": "Min", "email": "min@acme.example", "language": "en",
-                   "timeZone": "Asia/Shanghai", "permissions": ["im"]}),
-        )
-        .await
-        .expect(201)
-        .clone();
+    let sub = world.sub_account(eid, &main, "min@acme.example").await;
     let sub_tokens = world.accept_invitation("min@acme.example").await;
     world.me(&sub_tokens.id).await.expect(200);
 

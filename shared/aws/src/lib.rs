@@ -177,6 +177,16 @@ pub async fn sdk_config() -> SdkConfig {
         .await
 }
 
+/// The ports of a Lambda that makes accounts (accounts, organizer): from its environment,
+/// refusing to start without the user pool, as accounts made without it could never sign in.
+pub async fn identity_lambda_ports() -> Result<Ports, String> {
+    let settings = AwsSettings::from_env();
+    if settings.user_pool.is_none() {
+        return Err("FAIRLINK_USER_POOL_ID and FAIRLINK_USER_POOL_CLIENT_ID must be set".into());
+    }
+    ports(&lambda_sdk_config(), &settings, None).await
+}
+
 /// Every port backed by AWS, with the system clock unless another is given.
 pub async fn ports(
     sdk: &SdkConfig,

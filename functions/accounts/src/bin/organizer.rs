@@ -8,12 +8,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();
-    let sdk = fairlink_aws::lambda_sdk_config();
-    let settings = fairlink_aws::AwsSettings::from_env();
-    if settings.user_pool.is_none() {
-        return Err("FAIRLINK_USER_POOL_ID and FAIRLINK_USER_POOL_CLIENT_ID must be set".into());
-    }
-    let ports = fairlink_aws::ports(&sdk, &settings, None).await?;
+    let ports = fairlink_aws::identity_lambda_ports().await?;
     let repo = Repository::new(ports.store.clone());
     lambda_runtime::run(service_fn(|event: LambdaEvent<OrganizerRequest>| {
         let (repo, ports) = (&repo, &ports);
