@@ -21,6 +21,8 @@ fairlink_tests::scenarios!(
     a_late_confirmation_is_reminded_at_once,
     reminders_speak_each_recipients_time,
     bookings_are_kept_to_their_participants,
+    far_future_dates_are_refused_not_a_crash,
+    a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots,
 );
 
 async fn slot(server: &TestServer, ex: &Exhibitor, starts_at: DateTime<Utc>) -> Value {
@@ -960,4 +962,94 @@ async fn racing_slot_changes_never_overlap(store: Store) {
             );
         }
     }
+}
+
+/// Dates at the end of chrono's range once overflowed the slot arithmetic and killed the
+/// connection; they answer 422, and the server goes on serving.
+async fn far_future_dates_are_refused_not_a_crash(store: Store) {
+    let server = start(store).await;
+    let now = Utc.with_ymd_and_hms(2026, 4, 10, 0, 0, 0).unwrap();
+    let organizer = fair_at(&server, now).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let slots = format!("/v1/exhibitors/{}/slots", acme.id);
+    let far = "+262142-12-31T23:59:00Z";
+    for body in [
+        json!({"startsAt": far}),
+        json!({"startsAt": far, "endsAt": far}),
+        json!({"startsAt": "10000-01-01T00:00:00Z"}),
+    ] {
+        let answer = server.post(&slots, &acme.main, body.clone()).await;
+        answer.expect_problem(422, "validation_failed");
+        assert_eq!(answer.body["errors"][0]["field"], "startsAt", "{body}");
+    }
+    let batch = json!({"from": "+262142-12-31", "to": "+262142-12-31",
+        "windows": [{"start": "23:00", "end": "23:59"}]});
+    server
+        .post(&format!("{slots}/batch"), &acme.main, batch)
+        .await
+        .expect_problem(422, "validation_failed");
+    let one = slot(
+        &server,
+        &acme,
+        Utc.with_ymd_and_hms(2026, 4, 15, 1, 0, 0).unwrap(),
+    )
+    .await;
+    let sid = one["id"].as_str().unwrap();
+    server
+        .patch(
+            &format!("/v1/slots/{sid}"),
+            &acme.main,
+            json!({"startsAt": far}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    // Still serving, the slot unchanged.
+    let read = server.get(&slots, &acme.main).await;
+    assert_eq!(read.expect(200)["items"][0]["startsAt"], "2026-04-15T01:00:00Z");
+    let intent = server
+        .post(
+            "/v1/intents",
+            &buyer_in(&server, "Ann", "en", "America/New_York")
+                .await
+                .token,
+            json!({"productName": "Speakers", "categoryId": "speakers",
+                   "quantity": {"amount": 10, "unit": "pcs"}, "destinationCountry": "US",
+                   "validUntil": far}),
+        )
+        .await;
+    intent.expect_problem(422, "validation_failed");
+}
+
+/// New York, 2026-11-01: 02:00 EDT becomes 01:00 EST, so 00:00-03:00 local is four hours.
+/// Every slot lasts 30 minutes of real time and the repeated hour gets its two.
+async fn a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots(store: Store) {
+    let server = start(store).await;
+    let now = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
+    let organizer = fair_at(&server, now).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let batch = json!({"from": "2026-11-01", "to": "2026-11-01",
+        "windows": [{"start": "00:00", "end": "03:00"}], "timeZone": "America/New_York"});
+    let made = server
+        .post(
+            &format!("/v1/exhibitors/{}/slots/batch", acme.id),
+            &acme.main,
+            batch,
+        )
+        .await
+        .expect(201)
+        .clone();
+    let items = made["items"].as_array().unwrap();
+    assert_eq!(items.len(), 8, "{made}");
+    for item in items {
+        let starts: DateTime<Utc> = item["startsAt"].as_str().unwrap().parse().unwrap();
+        let ends: DateTime<Utc> = item["endsAt"].as_str().unwrap().parse().unwrap();
+        assert_eq!(ends - starts, Duration::minutes(30), "{item}");
+    }
+    let starts: Vec<&str> = items
+        .iter()
+        .map(|i| i["startsAt"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts[0], "2026-11-01T04:00:00Z");
+    assert!(starts.contains(&"2026-11-01T05:30:00Z") && starts.contains(&"2026-11-01T06:00:00Z"));
+    assert_eq!(items[7]["endsAt"], "2026-11-01T08:00:00Z");
 }

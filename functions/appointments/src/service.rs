@@ -1,7 +1,7 @@
 //! The appointments feature's use cases: slots, bookings, assignment with a meeting room,
 //! cancellation, invitations, schedules; reminders are handed to the notifier queue.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use fairlink_domain::{
     DomainError, Ports,
     access::{require_main, require_role},
@@ -11,7 +11,8 @@ use fairlink_domain::{
         Notification, NotificationKind, Permission, Role, Slot,
     },
     reminders::{MeetingFacts, beijing, confirmation, invitation},
-    validate::{Checks, is_email, parse_time_zone},
+    slot_windows::{self, DailyWindow},
+    validate::{Checks, instant_in_range, is_email, parse_time_zone},
 };
 use fairlink_store::{BookingRefusal, MAX_SLOTS_PER_WRITE, PageOf, PageRequest, Repository};
 use serde::{Deserialize, Serialize};
@@ -154,6 +155,8 @@ impl<'a> AppointmentsService<'a> {
     }
 
     fn check_times(&self, checks: &mut Checks, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) {
+        checks.instant("startsAt", starts_at);
+        checks.instant("endsAt", ends_at);
         checks.check(starts_at > self.now(), "startsAt", "must be in the future");
         checks.check(ends_at > starts_at, "endsAt", "must be after startsAt");
         checks.check(
@@ -170,9 +173,12 @@ impl<'a> AppointmentsService<'a> {
         input: NewSlot,
     ) -> Result<SlotView, DomainError> {
         require_main(caller, eid)?;
-        let ends_at = input
-            .ends_at
-            .unwrap_or(input.starts_at + Duration::minutes(DEFAULT_SLOT_MINUTES));
+        let ends_at = input.ends_at.unwrap_or_else(|| {
+            input
+                .starts_at
+                .checked_add_signed(Duration::minutes(DEFAULT_SLOT_MINUTES))
+                .unwrap_or(input.starts_at)
+        });
         let mut checks = Checks::new();
         self.check_times(&mut checks, input.starts_at, ends_at);
         checks.into_result()?;
@@ -267,12 +273,14 @@ impl<'a> AppointmentsService<'a> {
         };
         let zone = parse_time_zone(&zone_name);
         checks.check(zone.is_some(), "timeZone", "is not an IANA time zone");
+        checks.date("from", input.from);
+        checks.date("to", input.to);
         let mut windows = Vec::new();
         for (i, window) in input.windows.iter().enumerate() {
             let start = NaiveTime::parse_from_str(&window.start, "%H:%M");
             let end = NaiveTime::parse_from_str(&window.end, "%H:%M");
             match (start, end) {
-                (Ok(start), Ok(end)) if start < end => windows.push((start, end)),
+                (Ok(start), Ok(end)) if start < end => windows.push(DailyWindow { start, end }),
                 (Ok(_), Ok(_)) => checks.fail(format!("windows[{i}].end"), "must be after start"),
                 _ => checks.fail(format!("windows[{i}]"), "start and end must be HH:MM"),
             }
@@ -280,40 +288,25 @@ impl<'a> AppointmentsService<'a> {
         checks.into_result()?;
         let zone = zone.unwrap_or(chrono_tz::Asia::Shanghai);
 
-        // Every slot the dates and windows make, in UTC.
-        let mut wanted: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
-        let mut skipped = 0;
-        let step = Duration::minutes(duration);
-        let mut day = input.from;
-        while day <= input.to {
-            for (start, end) in &windows {
-                let mut at = day.and_time(*start);
-                while at + step <= day.and_time(*end) {
-                    // A local time that does not exist (a DST gap) is left out.
-                    match (
-                        zone.from_local_datetime(&at).earliest(),
-                        zone.from_local_datetime(&(at + step)).earliest(),
-                    ) {
-                        (Some(s), Some(e)) => {
-                            wanted.push((s.with_timezone(&Utc), e.with_timezone(&Utc)))
-                        }
-                        _ => skipped += 1,
-                    }
-                    at += step;
-                }
-            }
-            day = day.succ_opt().unwrap_or(day);
-            if day == input.to && input.to == NaiveDate::MAX {
-                break;
-            }
-        }
-        if wanted.len() > MAX_BATCH_SLOTS {
-            return Err(DomainError::field(
+        // Every slot the dates and windows make, in UTC, each its length in real time.
+        let wanted: Vec<(DateTime<Utc>, DateTime<Utc>)> = slot_windows::expand(
+            input.from,
+            input.to,
+            &windows,
+            zone,
+            Duration::minutes(duration),
+            MAX_BATCH_SLOTS,
+        )
+        .ok_or_else(|| {
+            DomainError::field(
                 "windows",
                 format!("the batch would make over {MAX_BATCH_SLOTS} slots"),
-            ));
-        }
-        wanted.sort();
+            )
+        })?
+        .into_iter()
+        .map(|slot| (slot.starts_at, slot.ends_at))
+        .collect();
+        let mut skipped = 0;
         // In writes of up to MAX_SLOTS_PER_WRITE, each against the calendar as then.
         let mut slots: Vec<Slot> = Vec::new();
         for chunk in wanted.chunks(MAX_SLOTS_PER_WRITE) {
@@ -397,7 +390,10 @@ impl<'a> AppointmentsService<'a> {
         let ends_at = match (patch.ends_at, patch.starts_at) {
             (Some(ends_at), _) => ends_at,
             // Moving the start keeps the length.
-            (None, Some(starts_at)) => starts_at + (before.ends_at - before.starts_at),
+            (None, Some(starts_at)) => starts_at
+                .checked_add_signed(before.ends_at - before.starts_at)
+                .filter(|end| instant_in_range(*end))
+                .unwrap_or(starts_at),
             (None, None) => before.ends_at,
         };
         let mut checks = Checks::new();

@@ -97,6 +97,7 @@ impl<'a> IntentsService<'a> {
         for (i, certification) in input.certifications.iter().enumerate() {
             checks.text(&format!("certifications[{i}]"), certification, 100);
         }
+        checks.instant("validUntil", input.valid_until);
         checks.check(
             input.valid_until > now,
             "validUntil",

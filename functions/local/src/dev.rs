@@ -133,9 +133,12 @@ async fn move_clock(
         )
     })?;
     let now = match (input.now, input.advance_seconds) {
-        (Some(now), None) => {
+        (Some(now), None) if fairlink_domain::validate::instant_in_range(now) => {
             clock.set(now);
             now
+        }
+        (Some(_), None) => {
+            return Err(DomainError::field("now", "must be a time from 1970 to 9999").into());
         }
         (None, Some(seconds)) if seconds.abs() <= 10 * 365 * 24 * 3600 => {
             clock.advance(Duration::seconds(seconds))

@@ -10,6 +10,7 @@ pub mod model;
 pub mod ports;
 pub mod rate_limit;
 pub mod reminders;
+pub mod slot_windows;
 pub mod validate;
 
 pub use error::{DomainError, FieldError};

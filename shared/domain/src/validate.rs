@@ -62,6 +62,22 @@ impl Checks {
         }
     }
 
+    /// A time the API takes: from 1970 to 9999, so that nothing computed from it (a slot's
+    /// end, a reminder) can leave the range chrono's arithmetic holds.
+    pub fn instant(&mut self, field: &str, value: chrono::DateTime<chrono::Utc>) {
+        if !instant_in_range(value) {
+            self.fail(field, "must be a time from 1970 to 9999");
+        }
+    }
+
+    /// A date the API takes, in the same range as [`Checks::instant`].
+    pub fn date(&mut self, field: &str, value: chrono::NaiveDate) {
+        use chrono::Datelike;
+        if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&value.year()) {
+            self.fail(field, "must be a date from 1970 to 9999");
+        }
+    }
+
     pub fn into_result(self) -> Result<(), DomainError> {
         if self.errors.is_empty() {
             Ok(())
@@ -69,6 +85,14 @@ impl Checks {
             Err(DomainError::Validation(self.errors))
         }
     }
+}
+
+const EARLIEST_YEAR: i32 = 1970;
+const LATEST_YEAR: i32 = 9999;
+
+pub fn instant_in_range(value: chrono::DateTime<chrono::Utc>) -> bool {
+    use chrono::Datelike;
+    (EARLIEST_YEAR..=LATEST_YEAR).contains(&value.year())
 }
 
 pub fn parse_time_zone(value: &str) -> Option<Tz> {

@@ -8,6 +8,7 @@ use axum::{
     routing::get,
 };
 use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::{
     request_id::{PropagateRequestIdLayer, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
@@ -187,12 +188,68 @@ pub fn api_documented(
                         .make_span_with(request_span)
                         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
                 )
-                .layer(PropagateRequestIdLayer::x_request_id()),
+                .layer(PropagateRequestIdLayer::x_request_id())
+                // Inside the request's span: the log line of a panic carries its request id.
+                .layer(CatchPanicLayer::custom(panic_answer)),
         )
         .with_state(state)
+}
+
+/// A handler that panicked answers a problem+json 500 (and is logged with its request id),
+/// so one request never takes the process, a Lambda's other work or a worker down.
+fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic without a message".into());
+    tracing::error!(panic = %message, "a request handler panicked");
+    crate::problem::ApiError::Domain(fairlink_domain::DomainError::Internal(
+        "the request failed unexpectedly".into(),
+    ))
+    .into_response()
 }
 
 /// A feature Lambda's main: JSON logs, then serve the router on the Lambda runtime.
 pub async fn lambda_main(router: Router) -> Result<(), lambda_http::Error> {
     lambda_http::run(router).await
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::Request};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_a_problem_with_its_request_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let ports = fairlink_embedded::ports(dir.path(), None).unwrap();
+        let state = AppState::new(ports, crate::Authenticator::hs256(b"secret"));
+        let panicking: OpenApiRouter<AppState> = OpenApiRouter::new().route(
+            "/boom",
+            get(|| async {
+                let far: chrono::DateTime<chrono::Utc> = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+                let _ = far + chrono::Duration::days(1);
+                "unreachable"
+            }),
+        );
+        let app = api([panicking], state);
+        let response = app
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 500);
+        assert!(response.headers().contains_key("x-request-id"));
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "internal");
+    }
 }

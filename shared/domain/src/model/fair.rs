@@ -51,6 +51,9 @@ impl Fair {
         let mut checks = Checks::new();
         checks.text("name", &self.name, 200);
         checks.time_zone("timeZone", &self.time_zone);
+        checks.instant("startsAt", self.starts_at);
+        checks.instant("endsAt", self.ends_at);
+        checks.instant("distributionLockAt", self.distribution_lock_at);
         checks.check(
             self.starts_at < self.ends_at,
             "endsAt",
