@@ -1005,7 +1005,10 @@ async fn far_future_dates_are_refused_not_a_crash(store: Store) {
         .expect_problem(422, "validation_failed");
     // Still serving, the slot unchanged.
     let read = server.get(&slots, &acme.main).await;
-    assert_eq!(read.expect(200)["items"][0]["startsAt"], "2026-04-15T01:00:00Z");
+    assert_eq!(
+        read.expect(200)["items"][0]["startsAt"],
+        "2026-04-15T01:00:00Z"
+    );
     let intent = server
         .post(
             "/v1/intents",

@@ -20,6 +20,7 @@ fairlink_tests::scenarios!(
     bad_tokens_are_refused,
     ids_do_not_reveal_their_neighbours,
     buyer_registration_is_limited_per_client_address,
+    line_breaks_never_reach_email_subjects_or_sms,
 );
 
 fn sign(secret: &[u8], algorithm: Algorithm, claims: &TokenClaims) -> String {
@@ -249,4 +250,56 @@ async fn logs_never_carry_tokens_phone_numbers_or_emails_in_full() {
             "a token's signature is in the logs"
         );
     }
+}
+
+/// A name with CR/LF (`Eve\r\nBcc: …`) would shape the subject of the emails that carry it:
+/// single-line fields refuse control characters, and whatever is sent is one line anyway.
+async fn line_breaks_never_reach_email_subjects_or_sms(store: Store) {
+    let server = start(store).await;
+    let organizer = with_fair(&server).await;
+    let evil = "Eve\r\nBcc: victim@evil.test";
+    let answer = server
+        .send(
+            "POST",
+            "/v1/buyers",
+            None,
+            Some(
+                json!({"name": evil, "company": "Evil\nCorp", "country": "US",
+                        "email": "eve@evil.test", "language": "en", "timeZone": "UTC"}),
+            ),
+        )
+        .await;
+    answer.expect_problem(422, "validation_failed");
+    let fields: Vec<&str> = answer.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "company"], "{}", answer.body);
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let li = staff(&server, &acme, "Li", json!(["im"])).await;
+    server
+        .patch(
+            &format!("/v1/accounts/{}", li.id),
+            &acme.main,
+            json!({"name": evil}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    let card = server
+        .put("/v1/me/card", &acme.main, json!({"name": "Li", "title": evil, "company": "Acme",
+                                               "phone": "+8613800138000", "email": "li@acme.example"}))
+        .await;
+    card.expect_problem(422, "validation_failed");
+    assert_eq!(card.body["errors"][0]["field"], "title", "{}", card.body);
+    let buyer = buyer_in(&server, "Ann", "en", "UTC").await;
+    server
+        .patch(
+            &format!("/v1/accounts/{}", buyer.id),
+            &buyer.token,
+            json!({"name": "Ann\u{2028}Bcc: x@y.z"}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
 }

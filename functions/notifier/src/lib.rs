@@ -42,7 +42,7 @@ impl JobHandler for Notifier {
                 subject,
                 text,
             } => {
-                let email = Email { to, subject, text };
+                let email = Email::new(&to, &subject, text);
                 self.send_once(&key, Message::Email(&email))
                     .await
                     .map(|_| ())
@@ -146,11 +146,7 @@ impl Notifier {
         facts: &MeetingFacts<'_>,
     ) -> Result<(), DomainError> {
         let text = reminder(to.language, &to.time_zone, facts);
-        let email = Email {
-            to: to.email.clone(),
-            subject: text.subject,
-            text: text.email,
-        };
+        let email = Email::new(&to.email, &text.subject, text.email);
         let email_outcome = self
             .send_once(
                 &format!("reminder:{bkid}:{}:email", to.id),
@@ -160,10 +156,7 @@ impl Notifier {
         // The SMS goes whatever became of the email, and the other way round.
         let sms_outcome = match &to.phone {
             Some(phone) => {
-                let sms = Sms {
-                    to: phone.clone(),
-                    text: text.sms,
-                };
+                let sms = Sms::new(phone, &text.sms);
                 self.send_once(
                     &format!("reminder:{bkid}:{}:sms", to.id),
                     Message::Sms(&sms),

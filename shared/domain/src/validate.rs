@@ -25,13 +25,19 @@ impl Checks {
         }
     }
 
-    /// A trimmed, non-empty text of at most `max` characters.
+    /// A trimmed, non-empty line of at most `max` characters (no control characters: such
+    /// texts reach email subjects, SMS and headers).
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
         let len = value.trim().chars().count();
         if len == 0 {
             self.fail(field, "must not be empty");
         } else if len > max {
             self.fail(field, format!("must be at most {max} characters"));
+        } else if value
+            .chars()
+            .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+        {
+            self.fail(field, "must be one line, without control characters");
         }
     }
 

@@ -15,6 +15,68 @@ pub struct Sms {
     pub text: String,
 }
 
+impl Email {
+    /// An email whose recipient and subject are one line each, whatever user text (a name,
+    /// a company) went into them: a CR/LF there could otherwise add headers.
+    pub fn new(to: &str, subject: &str, text: String) -> Self {
+        Self {
+            to: one_line(to),
+            subject: one_line(subject),
+            text,
+        }
+    }
+}
+
+impl Sms {
+    /// An SMS of one line: control characters of user text (names) are folded into spaces.
+    pub fn new(to: &str, text: &str) -> Self {
+        Self {
+            to: one_line(to),
+            text: one_line(text),
+        }
+    }
+}
+
+/// The text with every run of control characters (CR, LF, tab, NUL, …) and Unicode line or
+/// paragraph separators folded into one space, trimmed.
+pub fn one_line(text: &str) -> String {
+    let mut line = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+            pending_space = true;
+        } else {
+            if pending_space && !line.is_empty() {
+                line.push(' ');
+            }
+            pending_space = false;
+            line.push(c);
+        }
+    }
+    line.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_cannot_add_headers_or_lines() {
+        let email = Email::new(
+            "ann@lee.example",
+            "Booking confirmed: Eve\r\nBcc: victim@evil.test",
+            "body\nlines stay".into(),
+        );
+        assert_eq!(
+            email.subject,
+            "Booking confirmed: Eve Bcc: victim@evil.test"
+        );
+        assert_eq!(email.text, "body\nlines stay");
+        let sms = Sms::new("+8613800138000", "meeting Eve\u{2028}\u{0}x at 09:00\t");
+        assert_eq!(sms.text, "meeting Eve x at 09:00");
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
     /// The provider asked us to slow down; try again later.
