@@ -95,7 +95,7 @@ const MATRIX: &[(&str, &str, &str, u16)] = &[
     ("GET /v1/exhibitors/{eid}/bookings", "appointments/exhibitor-bookings", "M", 0),
     ("POST /v1/bookings/{bid}/cancel", "appointments/cancel-booking", "MB", 0),
     ("POST /v1/conversations", "messaging/open-conversation", "yB", 0),
-    ("GET /v1/conversations", "messaging/list-conversations", "XMsSyB", 0),
+    ("GET /v1/conversations", "messaging/list-conversations", "XMSyB", 0),
     ("GET /v1/conversations/{cid}", "messaging/get-conversation", "MB", 0),
     ("POST /v1/conversations/{cid}/messages", "messaging/send-message", "MB", 0),
     ("GET /v1/conversations/{cid}/messages", "messaging/list-messages", "MB", 0),

@@ -21,6 +21,7 @@ fairlink_tests::scenarios!(
     ten_thousand_messages_page_both_ways,
     an_account_lists_its_latest_two_thousand,
     cards_go_only_to_the_other_side,
+    revoking_im_stops_a_sub_account_chatting_at_once,
 );
 
 async fn speaker(server: &TestServer, ex: &Exhibitor, reps: &[&str]) -> String {
@@ -899,4 +900,87 @@ async fn cards_go_only_to_the_other_side(store: Store) {
             .await
             .expect_problem(403, "forbidden");
     }
+}
+
+/// Permissions hold at every request: once main takes `im` away, the rep can neither send
+/// nor read nor list, though the conversation stays assigned to it (main sees it and can
+/// transfer it). Messages keep their line breaks.
+async fn revoking_im_stops_a_sub_account_chatting_at_once(store: Store) {
+    let server = start(store).await;
+    let organizer = with_fair(&server).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let rep = staff(&server, &acme, "Li", json!(["im"])).await;
+    let xid = speaker(&server, &acme, &[&rep.id]).await;
+    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
+    let opened = open(&server, &buyer, &acme, Some(&xid)).await;
+    let cid = opened["id"].as_str().unwrap();
+    assert_eq!(opened["assigneeId"], rep.id.as_str());
+    let sent = say(
+        &server,
+        &rep.token,
+        cid,
+        "Hello,\nour catalogue:\n- speakers",
+    )
+    .await;
+    assert_eq!(sent["text"], "Hello,\nour catalogue:\n- speakers");
+
+    server
+        .patch(
+            &format!("/v1/accounts/{}", rep.id),
+            &acme.main,
+            json!({"permissions": []}),
+        )
+        .await
+        .expect(200);
+    let messages = format!("/v1/conversations/{cid}/messages");
+    server
+        .post(
+            &messages,
+            &rep.token,
+            json!({"type": "text", "text": "still here?"}),
+        )
+        .await
+        .expect_problem(403, "forbidden");
+    server
+        .get(&messages, &rep.token)
+        .await
+        .expect_problem(403, "forbidden");
+    server
+        .get(&format!("/v1/conversations/{cid}"), &rep.token)
+        .await
+        .expect_problem(403, "forbidden");
+    server
+        .get("/v1/conversations", &rep.token)
+        .await
+        .expect_problem(403, "forbidden");
+    // The buyer still writes; main sees the conversation and hands it on.
+    say(&server, &buyer.token, cid, "Any news?").await;
+    let all = server
+        .get("/v1/conversations?scope=all", &acme.main)
+        .await
+        .expect(200)
+        .clone();
+    assert!(items(&all).iter().any(|c| c["id"] == cid));
+    server
+        .post(
+            &format!("/v1/conversations/{cid}/transfer"),
+            &acme.main,
+            json!({"toAccountId": acme.main_id}),
+        )
+        .await
+        .expect(200);
+    say(&server, &acme.main, cid, "Main here.").await;
+    // Given back, the permission works again at once.
+    server
+        .patch(
+            &format!("/v1/accounts/{}", rep.id),
+            &acme.main,
+            json!({"permissions": ["im"]}),
+        )
+        .await
+        .expect(200);
+    server
+        .get("/v1/conversations", &rep.token)
+        .await
+        .expect(200);
 }

@@ -316,11 +316,16 @@ impl<'a> MessagingService<'a> {
             .conversation(cid)
             .await?
             .ok_or(DomainError::NotFound("conversation"))?;
-        if c.buyer_id == caller.id
-            || c.assignee_id == caller.id
-            || caller.is_main_of(&c.exhibitor_id)
-        {
+        if c.buyer_id == caller.id || caller.is_main_of(&c.exhibitor_id) {
             Ok(c)
+        } else if c.assignee_id == caller.id {
+            // Permissions hold at every request: an assignee whose `im` was taken away keeps
+            // the assignment (main sees it and can transfer it) but no longer reads or writes.
+            if caller.can(Permission::Im) {
+                Ok(c)
+            } else {
+                Err(no_im())
+            }
         } else if caller.belongs_to(&c.exhibitor_id) {
             // A colleague's conversation: the tenant's own, but not the caller's to read.
             Err(DomainError::forbidden(
@@ -391,6 +396,7 @@ impl<'a> MessagingService<'a> {
                 }
                 self.repo.exhibitor_conversations(&eid, page).await?
             }
+            Role::Exhibitor if !caller.can(Permission::Im) => return Err(no_im()),
             Role::Exhibitor => {
                 // The cursor carries how far down the list it is: the list ends at 2,000.
                 let (seen, inner) = split_cursor(page.cursor.as_deref())?;
@@ -454,7 +460,7 @@ impl<'a> MessagingService<'a> {
         let mut checks = Checks::new();
         let kind = match input.kind.as_str() {
             "text" => {
-                checks.text(
+                checks.paragraphs(
                     "text",
                     input.text.as_deref().unwrap_or_default(),
                     MAX_TEXT_CHARS,
@@ -730,6 +736,10 @@ impl<'a> MessagingService<'a> {
 }
 
 /// `<seen>.<cursor>`: how many items came before, and where to go on.
+fn no_im() -> DomainError {
+    DomainError::forbidden("this account does not have the im permission")
+}
+
 fn split_cursor(cursor: Option<&str>) -> Result<(usize, Option<String>), DomainError> {
     match cursor {
         None => Ok((0, None)),

@@ -41,6 +41,22 @@ impl Checks {
         }
     }
 
+    /// A trimmed, non-empty text of at most `max` characters that may hold line breaks and
+    /// tabs (a message), but no other control characters.
+    pub fn paragraphs(&mut self, field: &str, value: &str, max: usize) {
+        let len = value.trim().chars().count();
+        if len == 0 {
+            self.fail(field, "must not be empty");
+        } else if len > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        } else if value
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            self.fail(field, "must not contain control characters");
+        }
+    }
+
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
         if value.is_some_and(|v| v.chars().count() > max) {
             self.fail(field, format!("must be at most {max} characters"));
