@@ -179,12 +179,12 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "intents/exhibitor-intents",
-        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#INTENTS",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 EXH#*#INTENTS, BatchGetItem (2 keys)",
         "",
     ),
     (
         "intents/my-intents",
-        "GetItem ACC#*/ACCOUNT, Query GSI2 ACC#*#ASSIGNED_INTENTS",
+        "GetItem ACC#*/ACCOUNT, Query GSI2 ACC#*#ASSIGNED_INTENTS, BatchGetItem (2 keys)",
         "",
     ),
     (

@@ -19,6 +19,7 @@ fairlink_tests::scenarios!(
     directed_intents_are_distributed_and_worked,
     manual_intent_distribution_goes_to_main,
     intents_are_validated_and_kept_to_their_buyer,
+    exhibitor_lists_show_intents_closed_or_expired_as_they_are,
 );
 
 fn speaker(name: &str) -> Value {
@@ -1168,4 +1169,53 @@ async fn intents_are_validated_and_kept_to_their_buyer(store: Store) {
             .expect(200)["status"],
         "closed"
     );
+}
+
+/// The exhibitor's lists keep a copy of the intent taken at delivery; they show it as it is
+/// now: closed by its buyer, or expired.
+async fn exhibitor_lists_show_intents_closed_or_expired_as_they_are(store: Store) {
+    let server = start(store).await;
+    let organizer = with_fair(&server).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let (_, buyer) = buyer(&server).await;
+    let now = server.now().await;
+    let mut closing = intent_body(now, "Speakers");
+    closing["exhibitorId"] = json!(acme.id);
+    let closed = id(server
+        .post("/v1/intents", &buyer, closing)
+        .await
+        .expect(201));
+    let mut short = intent_body(now, "Amplifiers");
+    short["exhibitorId"] = json!(acme.id);
+    short["validUntil"] = json!((now + chrono::Duration::hours(1)).to_rfc3339());
+    let expiring = id(server.post("/v1/intents", &buyer, short).await.expect(201));
+    server
+        .post(&format!("/v1/intents/{closed}/close"), &buyer, json!({}))
+        .await
+        .expect(200);
+    server.advance_clock(2 * 3600).await;
+    let status_in = |list: &Value, iid: &str| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["intent"]["id"] == iid)
+            .map(|d| d["intent"]["status"].clone())
+    };
+    for path in [
+        format!("/v1/exhibitors/{}/intents", acme.id),
+        "/v1/me/intents".to_string(),
+    ] {
+        let list = server.get(&path, &acme.main).await.expect(200).clone();
+        assert_eq!(
+            status_in(&list, &closed),
+            Some(json!("closed")),
+            "{path}: {list}"
+        );
+        assert_eq!(
+            status_in(&list, &expiring),
+            Some(json!("expired")),
+            "{path}: {list}"
+        );
+    }
 }

@@ -308,10 +308,42 @@ impl<'a> IntentsService<'a> {
                         "is not an account of this exhibitor",
                     ));
                 }
-                self.repo.assigned_deliveries(aid, status, page).await
+                let page = self.repo.assigned_deliveries(aid, status, page).await?;
+                self.as_they_are_now(page, |d| &mut d.intent).await
             }
-            None => self.repo.exhibitor_deliveries(eid, status, page).await,
+            None => {
+                let page = self.repo.exhibitor_deliveries(eid, status, page).await?;
+                self.as_they_are_now(page, |d| &mut d.intent).await
+            }
         }
+    }
+
+    /// Deliveries and matches keep a copy of the intent taken when they were made; a page of
+    /// them shows each intent as it is now (closed, expired), read in one batch.
+    async fn as_they_are_now<T>(
+        &self,
+        mut page: PageOf<T>,
+        intent_of: impl Fn(&mut T) -> &mut Intent,
+    ) -> Result<PageOf<T>, DomainError> {
+        if page.items.is_empty() {
+            return Ok(page);
+        }
+        let ids: Vec<String> = page
+            .items
+            .iter_mut()
+            .map(|item| intent_of(item).id.clone())
+            .collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let current = self.repo.intents(&refs).await?;
+        let now = self.ports.clock.now();
+        for (item, latest) in page.items.iter_mut().zip(current) {
+            let intent = intent_of(item);
+            if let Some(latest) = latest {
+                *intent = latest;
+            }
+            *intent = intent.clone().as_of(now);
+        }
+        Ok(page)
     }
 
     pub async fn assigned_to_me(
@@ -322,9 +354,11 @@ impl<'a> IntentsService<'a> {
     ) -> Result<PageOf<IntentDelivery>, DomainError> {
         let eid = caller.exhibitor_id.clone().unwrap_or_default();
         require_permission(caller, &eid, Permission::Intents)?;
-        self.repo
+        let page = self
+            .repo
             .assigned_deliveries(&caller.id, status, page)
-            .await
+            .await?;
+        self.as_they_are_now(page, |d| &mut d.intent).await
     }
 
     /// The delivery of the intent to the caller's exhibitor (404 when there is none).
@@ -404,7 +438,8 @@ impl<'a> IntentsService<'a> {
         page: &PageRequest,
     ) -> Result<PageOf<ExhibitMatch>, DomainError> {
         require_permission(caller, eid, Permission::ExhibitMatches)?;
-        self.repo.exhibit_matches(eid, page).await
+        let page = self.repo.exhibit_matches(eid, page).await?;
+        self.as_they_are_now(page, |m| &mut m.intent).await
     }
 }
 

@@ -156,6 +156,12 @@ impl Repository {
             .transpose()
     }
 
+    /// Several intents in one read, in the order asked.
+    pub async fn intents(&self, ids: &[&str]) -> Result<Vec<Option<Intent>>, DomainError> {
+        let keys: Vec<Key> = ids.iter().map(|id| intent_key(id)).collect();
+        self.get_many_of(&keys).await
+    }
+
     /// A buyer's intents, newest first.
     pub async fn buyer_intents(
         &self,
