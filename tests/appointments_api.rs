@@ -22,6 +22,7 @@ fairlink_tests::scenarios!(
     reminders_speak_each_recipients_time,
     bookings_are_kept_to_their_participants,
     far_future_dates_are_refused_not_a_crash,
+    a_deactivated_account_gets_no_reminder,
     a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots,
 );
 
@@ -1055,4 +1056,36 @@ async fn a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots(store: Stor
     assert_eq!(starts[0], "2026-11-01T04:00:00Z");
     assert!(starts.contains(&"2026-11-01T05:30:00Z") && starts.contains(&"2026-11-01T06:00:00Z"));
     assert_eq!(items[7]["endsAt"], "2026-11-01T08:00:00Z");
+}
+
+/// The account a meeting was given to is deactivated before it: the buyer is still reminded,
+/// the deactivated account gets no reminder and no join link.
+async fn a_deactivated_account_gets_no_reminder(store: Store) {
+    let server = start(store).await;
+    let now = Utc.with_ymd_and_hms(2026, 7, 10, 0, 0, 0).unwrap();
+    let organizer = fair_at(&server, now).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let li = staff(&server, &acme, "Li", json!(["appointments"])).await;
+    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
+    let starts_at = Utc.with_ymd_and_hms(2026, 7, 15, 13, 0, 0).unwrap();
+    let sid = id(&slot(&server, &acme, starts_at).await);
+    let bid = id(&book(&server, &buyer, &sid).await);
+    assign(&server, &acme, &bid, &li.id).await;
+    wait_emails(&server, &buyer.email, 1).await;
+    let li_confirmations = emails_to(&server, &li.email).await.len();
+    assert_eq!(li_confirmations, 1, "Li got the join link while active");
+    let deleted = server
+        .delete(&format!("/v1/accounts/{}", li.id), &acme.main)
+        .await;
+    assert_eq!(deleted.status, 204);
+
+    server.set_clock(starts_at - Duration::minutes(14)).await;
+    wait_sms(&server, &buyer.phone, 1).await;
+    wait_emails(&server, &buyer.email, 2).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(
+        sms_to(&server, &li.phone).await.is_empty(),
+        "no SMS to the deactivated account"
+    );
+    assert_eq!(emails_to(&server, &li.email).await.len(), li_confirmations);
 }

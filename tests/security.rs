@@ -21,6 +21,7 @@ fairlink_tests::scenarios!(
     ids_do_not_reveal_their_neighbours,
     buyer_registration_is_limited_per_client_address,
     line_breaks_never_reach_email_subjects_or_sms,
+    card_websites_are_web_links_only,
 );
 
 fn sign(secret: &[u8], algorithm: Algorithm, claims: &TokenClaims) -> String {
@@ -302,4 +303,27 @@ async fn line_breaks_never_reach_email_subjects_or_sms(store: Store) {
         )
         .await
         .expect_problem(422, "validation_failed");
+}
+
+/// A card's website is shown as a link: only http(s), never `javascript:` or `data:`.
+async fn card_websites_are_web_links_only(store: Store) {
+    let server = start(store).await;
+    let buyer = buyer_in(&server, "Ann", "en", "UTC").await;
+    let card = |website: &str| {
+        json!({"name": "Ann", "title": "Buyer", "company": "Lee Imports", "phone": "+12125550100",
+               "email": "ann@lee.example", "website": website})
+    };
+    for bad in [
+        "javascript:alert(document.cookie)",
+        "data:text/html,<script>x</script>",
+        "file:///etc/passwd",
+    ] {
+        let answer = server.put("/v1/me/card", &buyer.token, card(bad)).await;
+        answer.expect_problem(422, "validation_failed");
+        assert_eq!(answer.body["errors"][0]["field"], "website", "{bad}");
+    }
+    server
+        .put("/v1/me/card", &buyer.token, card("https://lee.example"))
+        .await
+        .expect(200);
 }

@@ -654,6 +654,7 @@ impl<'a> AppointmentsService<'a> {
         if let Some(buyer) = &buyer {
             recipients.push(buyer);
         }
+        recipients.retain(|account| account.active);
         let mut jobs = Vec::new();
         for recipient in recipients {
             let (subject, text) = confirmation(recipient.language, &recipient.time_zone, &facts);

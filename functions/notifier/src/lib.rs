@@ -128,7 +128,8 @@ impl Notifier {
                 .unwrap_or_default(),
         };
         let mut failure = None;
-        for recipient in people.iter().flatten() {
+        // A deactivated account gets no reminder and no join link.
+        for recipient in people.iter().flatten().filter(|account| account.active) {
             if let Err(err) = self.remind(&booking.id, recipient, &facts).await {
                 failure = Some(err);
             }

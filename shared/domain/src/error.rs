@@ -72,6 +72,11 @@ impl From<StoreError> for DomainError {
                 code: "store_unavailable",
                 detail,
             },
+            // Still conflicting after the repository's retries: busy, not broken.
+            StoreError::TransactionConflict => DomainError::Unavailable {
+                code: "store_unavailable",
+                detail: "the change met concurrent changes; try again".into(),
+            },
             // A condition failing where the caller did not expect one is a bug, not bad input.
             other => DomainError::Internal(other.to_string()),
         }

@@ -57,6 +57,13 @@ impl Card {
         checks.optional_text("address", self.address.as_deref(), 500);
         checks.optional_text("website", self.website.as_deref(), 500);
         checks.check(
+            self.website
+                .as_deref()
+                .is_none_or(super::exhibit::is_web_url),
+            "website",
+            "must be an http or https URL",
+        );
+        checks.check(
             self.social.len() <= 10,
             "social",
             "has more than 10 entries",

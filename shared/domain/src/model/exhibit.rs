@@ -158,6 +158,22 @@ pub fn is_country_code(value: &str) -> bool {
     value.len() == 2 && value.chars().all(|c| c.is_ascii_uppercase())
 }
 
+/// An http or https URL (a card's website): never `javascript:`, `data:` or `file:`, which a
+/// page showing the link would follow.
+pub fn is_web_url(value: &str) -> bool {
+    value.len() <= 2_000
+        && ["https://", "http://"].iter().any(|scheme| {
+            value
+                .get(..scheme.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
+                && value[scheme.len()..]
+                    .split('/')
+                    .next()
+                    .is_some_and(|host| !host.is_empty())
+        })
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 pub fn is_https_url(value: &str) -> bool {
     value.len() <= 2_000
         && value
@@ -213,6 +229,28 @@ impl Quota {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn web_urls_are_http_or_https_only() {
+        for good in [
+            "https://acme.example",
+            "http://acme.example/about",
+            "HTTPS://Acme.example",
+        ] {
+            assert!(is_web_url(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,<script>",
+            "file:///etc/passwd",
+            "https://",
+            "//acme.example",
+            "https://acme.example/a b",
+            "ftp://acme.example",
+        ] {
+            assert!(!is_web_url(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn completeness_grows_with_every_filled_field() {

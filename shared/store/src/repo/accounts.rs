@@ -147,7 +147,7 @@ impl Repository {
         ops: Vec<WriteOp>,
         claim_index: usize,
     ) -> Result<(), DomainError> {
-        match self.store().transact(ops).await {
+        match self.transact_retrying(ops).await {
             Ok(()) => Ok(()),
             Err(err)
                 if err
@@ -228,7 +228,7 @@ impl Repository {
                 condition: Some(Condition::NotExists),
             },
         ];
-        match self.store().transact(ops).await {
+        match self.transact_retrying(ops).await {
             Err(err) if err.is_condition_failed() => Err(DomainError::conflict(
                 "conflict",
                 "the account already signs in as another identity",
