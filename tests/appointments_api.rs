@@ -1089,3 +1089,34 @@ async fn a_deactivated_account_gets_no_reminder(store: Store) {
     );
     assert_eq!(emails_to(&server, &li.email).await.len(), li_confirmations);
 }
+
+/// Confirmed 20 minutes ahead, the reminder is queued with a 5-minute delay; fairlink-local
+/// restarts meanwhile. The embedded queue kept it in the store, so it goes out when due.
+/// (Embedded only: on SQS the delay is real time, and SQS keeps its messages anyway.)
+#[tokio::test]
+async fn a_reminder_queued_before_a_restart_still_goes_out() {
+    let server = start(Store::Embedded).await;
+    // After the restart the test clock starts again from the real time: the meeting must lie
+    // ahead of it, so the reminder is not taken for an old one.
+    let now = Utc::now() + Duration::days(30);
+    let organizer = fair_at(&server, now).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let li = staff(&server, &acme, "Li", json!(["appointments"])).await;
+    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
+    let starts_at = now + Duration::days(2);
+    let sid = id(&slot(&server, &acme, starts_at).await);
+    let bid = id(&book(&server, &buyer, &sid).await);
+    server.set_clock(starts_at - Duration::minutes(20)).await;
+    assign(&server, &acme, &bid, &li.id).await;
+    wait_emails(&server, &buyer.email, 1).await;
+    assert!(
+        sms_to(&server, &buyer.phone).await.is_empty(),
+        "not due yet"
+    );
+
+    let (config, keep) = server.stop().await;
+    let server = TestServer::start(config, keep).await;
+    server.set_clock(starts_at - Duration::minutes(14)).await;
+    wait_sms(&server, &buyer.phone, 1).await;
+    wait_sms(&server, &li.phone, 1).await;
+}

@@ -12,6 +12,8 @@ use fairlink_embedded::{InProcessQueue, TestClock};
 
 struct Subject {
     queue: Arc<dyn JobQueue>,
+    /// The journal's data directory of a durable in-process queue.
+    _dir: Option<tempfile::TempDir>,
     /// Moves time forward for delays: the test clock in-process, real time on SQS.
     clock: Option<Arc<TestClock>>,
     visibility: Duration,
@@ -38,6 +40,22 @@ fn in_process() -> Subject {
     let queue = InProcessQueue::with_settings(clock.clone(), visibility, 5);
     Subject {
         queue: Arc::new(queue),
+        _dir: None,
+        clock: Some(clock),
+        visibility,
+    }
+}
+
+/// The in-process queue with its journal in an embedded store (what fairlink-local runs).
+fn journaled() -> Subject {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(fairlink_embedded::EmbeddedItemStore::open(dir.path()).unwrap());
+    let clock = Arc::new(TestClock::new(Utc::now()));
+    let visibility = Duration::from_millis(300);
+    let queue = InProcessQueue::with_settings(clock.clone(), visibility, 5).journaled(store);
+    Subject {
+        queue: Arc::new(queue),
+        _dir: Some(dir),
         clock: Some(clock),
         visibility,
     }
@@ -70,6 +88,7 @@ async fn sqs() -> Subject {
         .unwrap();
     Subject {
         queue: Arc::new(queue),
+        _dir: None,
         clock: None,
         visibility: Duration::from_secs(1),
     }
@@ -80,6 +99,10 @@ macro_rules! contract {
         mod in_process_queue {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() { super::$name(super::in_process()).await })*
+        }
+        mod journaled_in_process_queue {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::journaled()).await })*
         }
         mod sqs_queue {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -349,4 +372,89 @@ async fn the_embedded_outbox_keeps_what_it_sends() {
         .collect();
     assert_eq!(summary, [("email", "a@b.cn"), ("sms", "+8613800138000")]);
     assert_eq!(outbox[1].sent_at.to_rfc3339(), "2021-04-15T08:00:00+00:00");
+}
+
+/// fairlink-local's queue keeps what it holds in the store: after a restart the delayed
+/// reminder, the message handed out but not acknowledged and the dead letters are all there;
+/// what was acknowledged is not.
+#[tokio::test]
+async fn a_restart_loses_no_queued_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(TestClock::new(Utc::now()));
+    let open = || {
+        let store = Arc::new(fairlink_embedded::EmbeddedItemStore::open(dir.path()).unwrap());
+        InProcessQueue::with_settings(clock.clone(), Duration::from_millis(100), 2).journaled(store)
+    };
+    let wait = Duration::from_millis(300);
+    {
+        let queue = open();
+        queue
+            .send(
+                QueueName::Notifier,
+                "reminder in 10 min",
+                Duration::from_secs(600),
+            )
+            .await
+            .unwrap();
+        queue
+            .send(QueueName::Notifier, "handed out", NOW)
+            .await
+            .unwrap();
+        queue.send(QueueName::Notifier, "done", NOW).await.unwrap();
+        queue.send(QueueName::Matcher, "poison", NOW).await.unwrap();
+        let got = queue.receive(QueueName::Notifier, 10, wait).await.unwrap();
+        assert_eq!(got.len(), 2);
+        let done = got.iter().find(|d| d.body == "done").unwrap();
+        queue.ack(QueueName::Notifier, &done.receipt).await.unwrap();
+        for _ in 0..2 {
+            assert_eq!(
+                queue
+                    .receive(QueueName::Matcher, 10, wait)
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        // Third look: over its two deliveries, to the dead letters.
+        assert!(
+            queue
+                .receive(QueueName::Matcher, 10, NOW)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            queue.dead_letters(QueueName::Matcher, 10).await.unwrap(),
+            ["poison"]
+        );
+    }
+    // The process stops; a new one opens the same store.
+    let queue = open();
+    let again = queue.receive(QueueName::Notifier, 10, wait).await.unwrap();
+    let bodies: Vec<&str> = again.iter().map(|d| d.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        ["handed out"],
+        "delivered again; the acknowledged one is gone"
+    );
+    assert_eq!(
+        again[0].receive_count, 2,
+        "its deliveries are counted across the restart"
+    );
+    queue
+        .ack(QueueName::Notifier, &again[0].receipt)
+        .await
+        .unwrap();
+    clock.advance(chrono::Duration::minutes(10));
+    let due = queue.receive(QueueName::Notifier, 10, wait).await.unwrap();
+    assert_eq!(
+        due.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(),
+        ["reminder in 10 min"]
+    );
+    assert_eq!(
+        queue.dead_letters(QueueName::Matcher, 10).await.unwrap(),
+        ["poison"]
+    );
 }

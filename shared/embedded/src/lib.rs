@@ -25,9 +25,10 @@ pub fn ports(data_dir: &Path, clock: Option<Arc<dyn Clock>>) -> Result<Ports, St
     let store = Arc::new(EmbeddedItemStore::open(data_dir).map_err(|e| e.to_string())?);
     let ids = Arc::new(UlidGenerator::new(clock.clone()));
     let repo = Repository::new(store.clone());
+    let queue = Arc::new(InProcessQueue::durable(clock.clone(), store.clone()));
     Ok(Ports {
         store,
-        queue: Arc::new(InProcessQueue::new(clock.clone())),
+        queue,
         email: Arc::new(OutboxEmailSender::new(
             repo.clone(),
             clock.clone(),

@@ -3,6 +3,11 @@
 //!
 //! Delays follow the clock port (so a moved test clock releases delayed jobs); visibility
 //! timeouts are transport mechanics and follow real time.
+//!
+//! With a journal ([`InProcessQueue::durable`], what fairlink-local uses), every message is
+//! also kept in the store from its send until its acknowledgement (or in the dead letters),
+//! and read back on the first call after a start: a restart loses no queued job, delayed
+//! reminders included. A message handed out when the process stopped is delivered again.
 
 use std::{
     collections::HashMap,
@@ -12,8 +17,62 @@ use std::{
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use fairlink_domain::ports::{Clock, Delivery, JobQueue, MAX_DELAY, QueueError, QueueName};
-use tokio::{sync::Notify, time::Instant};
+use fairlink_domain::ports::{
+    Clock, Delivery, ItemStore, JobQueue, Key, MAX_DELAY, Query, QueueError, QueueName, StoreError,
+};
+use fairlink_store::{keys, to_item};
+use serde::{Deserialize, Serialize};
+use tokio::{
+    sync::{Notify, OnceCell},
+    time::Instant,
+};
+
+/// A message as the journal keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Journaled {
+    id: String,
+    body: String,
+    due: DateTime<Utc>,
+    receive_count: u32,
+}
+
+/// The store a durable queue keeps its messages in, read once after a start.
+struct Journal {
+    store: Arc<dyn ItemStore>,
+    loaded: OnceCell<()>,
+}
+
+fn unavailable(err: StoreError) -> QueueError {
+    QueueError::Unavailable(format!("the queue's journal: {err}"))
+}
+
+fn queued_key(queue: QueueName, id: &str) -> Key {
+    Key::new(keys::queued(queue.slug()), id)
+}
+
+fn dead_key(queue: QueueName, id: &str) -> Key {
+    Key::new(keys::dead_letters(queue.slug()), id)
+}
+
+impl Journal {
+    async fn put(&self, key: &Key, message: &Journaled) -> Result<(), QueueError> {
+        self.store
+            .put(to_item(key, "QueuedJob", message), None)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn delete(&self, key: &Key) -> Result<(), QueueError> {
+        self.store.delete(key, None).await.map_err(unavailable)
+    }
+
+    async fn all(&self, partition: String) -> Result<Vec<Journaled>, QueueError> {
+        fairlink_store::query_all(self.store.as_ref(), Query::table(partition))
+            .await
+            .map_err(|e| QueueError::Unavailable(format!("the queue's journal: {e}")))
+    }
+}
 
 struct Message {
     id: String,
@@ -32,8 +91,10 @@ struct Queue {
 
 pub struct InProcessQueue {
     clock: Arc<dyn Clock>,
+    journal: Option<Journal>,
     queues: Mutex<HashMap<QueueName, Queue>>,
     arrived: Notify,
+    started_micros: i64,
     next_id: std::sync::atomic::AtomicU64,
     visibility_timeout: Duration,
     max_receive_count: u32,
@@ -45,13 +106,29 @@ impl InProcessQueue {
         Self::with_settings(clock, Duration::from_secs(60), 5)
     }
 
+    /// The template's settings, with every message kept in `store` until acknowledged.
+    pub fn durable(clock: Arc<dyn Clock>, store: Arc<dyn ItemStore>) -> Self {
+        Self::new(clock).journaled(store)
+    }
+
+    /// This queue, keeping every message in `store` until acknowledged.
+    pub fn journaled(mut self, store: Arc<dyn ItemStore>) -> Self {
+        self.journal = Some(Journal {
+            store,
+            loaded: OnceCell::new(),
+        });
+        self
+    }
+
     pub fn with_settings(
         clock: Arc<dyn Clock>,
         visibility_timeout: Duration,
         max_receive_count: u32,
     ) -> Self {
         Self {
+            started_micros: clock.now().timestamp_micros().max(0),
             clock,
+            journal: None,
             queues: Mutex::default(),
             arrived: Notify::new(),
             next_id: Default::default(),
@@ -60,21 +137,57 @@ impl InProcessQueue {
         }
     }
 
+    /// Unique across restarts (the journal outlives the process): the queue's start time,
+    /// then a counter.
     fn fresh_id(&self) -> String {
         let n = self
             .next_id
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        format!("{n:016x}")
+        format!("{:013x}{n:08x}", self.started_micros)
     }
 
-    fn take_visible(&self, queue: QueueName, max: usize) -> Vec<Delivery> {
+    /// Reads what the journal kept back into memory, once per start.
+    async fn ensure_loaded(&self) -> Result<Option<&Journal>, QueueError> {
+        let Some(journal) = &self.journal else {
+            return Ok(None);
+        };
+        journal
+            .loaded
+            .get_or_try_init(|| async {
+                let mut restored = HashMap::new();
+                for queue in QueueName::ALL {
+                    let waiting = journal.all(keys::queued(queue.slug())).await?;
+                    let dead = journal.all(keys::dead_letters(queue.slug())).await?;
+                    restored.insert(queue, (waiting, dead));
+                }
+                let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+                for (queue, (waiting, dead)) in restored {
+                    let held = queues.entry(queue).or_default();
+                    held.messages.extend(waiting.into_iter().map(|m| Message {
+                        id: m.id,
+                        body: m.body,
+                        due: m.due,
+                        invisible_until: None,
+                        receive_count: m.receive_count,
+                        receipt: None,
+                    }));
+                    held.messages.sort_by(|a, b| a.id.cmp(&b.id));
+                    held.dead.extend(dead.into_iter().map(|m| m.body));
+                }
+                Ok::<(), QueueError>(())
+            })
+            .await?;
+        Ok(Some(journal))
+    }
+
+    fn take_visible(&self, queue: QueueName, max: usize) -> Taken {
         let now = self.clock.now();
         let instant = Instant::now();
         let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
         let queue = queues.entry(queue).or_default();
-        let mut out = Vec::new();
+        let mut out = Taken::default();
         let mut i = 0;
-        while i < queue.messages.len() && out.len() < max {
+        while i < queue.messages.len() && out.delivered.len() < max {
             let message = &mut queue.messages[i];
             let visible =
                 message.due <= now && message.invisible_until.is_none_or(|t| t <= instant);
@@ -86,23 +199,60 @@ impl InProcessQueue {
                 // Like an SQS redrive policy: moved to the DLQ instead of delivered again.
                 let dead = queue.messages.remove(i);
                 tracing::warn!(id = %dead.id, "message moved to the dead-letter queue");
-                queue.dead.push(dead.body);
+                queue.dead.push(dead.body.clone());
+                out.dead.push(Journaled {
+                    id: dead.id,
+                    body: dead.body,
+                    due: dead.due,
+                    receive_count: dead.receive_count,
+                });
                 continue;
             }
             message.receive_count += 1;
             message.invisible_until = Some(instant + self.visibility_timeout);
             let receipt = format!("{}-{}", message.id, message.receive_count);
             message.receipt = Some(receipt.clone());
-            out.push(Delivery {
+            out.delivered.push(Delivery {
                 message_id: message.id.clone(),
                 receipt,
                 body: message.body.clone(),
                 receive_count: message.receive_count,
             });
+            out.due.push(message.due);
             i += 1;
         }
         out
     }
+
+    /// Writes what a receive changed: the deliveries' counts, the moves to the dead letters.
+    async fn journal_taken(&self, queue: QueueName, taken: &Taken) -> Result<(), QueueError> {
+        let Some(journal) = &self.journal else {
+            return Ok(());
+        };
+        for (delivery, due) in taken.delivered.iter().zip(&taken.due) {
+            let kept = Journaled {
+                id: delivery.message_id.clone(),
+                body: delivery.body.clone(),
+                due: *due,
+                receive_count: delivery.receive_count,
+            };
+            journal.put(&queued_key(queue, &kept.id), &kept).await?;
+        }
+        for dead in &taken.dead {
+            journal.put(&dead_key(queue, &dead.id), dead).await?;
+            journal.delete(&queued_key(queue, &dead.id)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// What one look at a queue took: the deliveries (with each message's due time) and the
+/// messages it moved to the dead letters.
+#[derive(Default)]
+struct Taken {
+    delivered: Vec<Delivery>,
+    due: Vec<DateTime<Utc>>,
+    dead: Vec<Journaled>,
 }
 
 #[async_trait]
@@ -111,6 +261,7 @@ impl JobQueue for InProcessQueue {
         if delay > MAX_DELAY {
             return Err(QueueError::DelayTooLong);
         }
+        let journal = self.ensure_loaded().await?;
         let due = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
         let message = Message {
             id: self.fresh_id(),
@@ -120,6 +271,15 @@ impl JobQueue for InProcessQueue {
             receive_count: 0,
             receipt: None,
         };
+        if let Some(journal) = journal {
+            let kept = Journaled {
+                id: message.id.clone(),
+                body: message.body.clone(),
+                due,
+                receive_count: 0,
+            };
+            journal.put(&queued_key(queue, &kept.id), &kept).await?;
+        }
         self.queues
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -137,12 +297,14 @@ impl JobQueue for InProcessQueue {
         max: usize,
         wait: Duration,
     ) -> Result<Vec<Delivery>, QueueError> {
+        self.ensure_loaded().await?;
         let deadline = Instant::now() + wait;
         loop {
             let notified = self.arrived.notified();
-            let found = self.take_visible(queue, max.clamp(1, 10));
-            if !found.is_empty() || Instant::now() >= deadline {
-                return Ok(found);
+            let taken = self.take_visible(queue, max.clamp(1, 10));
+            self.journal_taken(queue, &taken).await?;
+            if !taken.delivered.is_empty() || Instant::now() >= deadline {
+                return Ok(taken.delivered);
             }
             // Wake on a new message, or poll: delays end when the clock says so.
             let _ = tokio::time::timeout(
@@ -154,15 +316,30 @@ impl JobQueue for InProcessQueue {
     }
 
     async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError> {
-        let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
-        let queue = queues.entry(queue).or_default();
-        queue
-            .messages
-            .retain(|m| m.receipt.as_deref() != Some(receipt));
+        let journal = self.ensure_loaded().await?;
+        let acked: Vec<String> = {
+            let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+            let held = queues.entry(queue).or_default();
+            let acked = held
+                .messages
+                .iter()
+                .filter(|m| m.receipt.as_deref() == Some(receipt))
+                .map(|m| m.id.clone())
+                .collect();
+            held.messages
+                .retain(|m| m.receipt.as_deref() != Some(receipt));
+            acked
+        };
+        if let Some(journal) = journal {
+            for id in acked {
+                journal.delete(&queued_key(queue, &id)).await?;
+            }
+        }
         Ok(())
     }
 
     async fn dead_letters(&self, queue: QueueName, max: usize) -> Result<Vec<String>, QueueError> {
+        self.ensure_loaded().await?;
         let queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
         Ok(queues
             .get(&queue)

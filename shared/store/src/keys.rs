@@ -14,6 +14,8 @@
 //! | rate-limit window   | `RATE#<scope>#<client>#<window>` | `RATE`       |                        |          |
 //! | outgoing job (4)    | `OUTGOING#<shard>`    | `<createdAt>#<jid>`     |                        |          |
 //! | outbox entry (2)    | `OUTBOX`              | `<id>`                  |                        |          |
+//! | queued job (7)      | `QUEUE#<queue>`       | `<mid>`                 |                        |          |
+//! | dead letter (7)     | `QUEUE#<queue>#DEAD`  | `<mid>`                 |                        |          |
 //! | exhibit             | `EXHIBIT#<xid>`       | `EXHIBIT`               | `EXH#<eid>#EXHIBITS`   | `<xid>`  |
 //! | quota spent         | `EXH#<eid>`           | `QUOTA`                 |                        |          |
 //! | match candidate (3) | `CAT#<cat>#CANDIDATES`| `<xid>`                 |                        |          |
@@ -54,6 +56,8 @@
 //! (3) only while the exhibit is recommended: the small, pre-tokenized form the matcher
 //! scores, one partition per category, so matching reads only the intent's category.
 //! (5) the intent's sentence vector, stored once by the matcher when it first runs the intent.
+//! (7) embedded queue only: what the in-process queue holds, kept until acknowledged, so a
+//! restart of fairlink-local loses no queued job.
 //! (6) the sign-in identity (Cognito `sub`) of an account, for tokens that do not name the
 //! account (access tokens); the account item holds the same `sub` as `identitySubject`.
 //! Ids are ULIDs, so an id-ordered sort key is also a creation-ordered one.
@@ -137,6 +141,16 @@ pub fn unread_notifications(aid: &str) -> String {
 }
 
 pub const RATE: &str = "RATE";
+
+/// The embedded queue's messages of one queue.
+pub fn queued(queue: &str) -> String {
+    format!("QUEUE#{queue}")
+}
+
+/// The embedded queue's dead letters of one queue.
+pub fn dead_letters(queue: &str) -> String {
+    format!("QUEUE#{queue}#DEAD")
+}
 
 pub fn outgoing(shard: u32) -> String {
     format!("OUTGOING#{shard}")
