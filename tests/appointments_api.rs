@@ -23,6 +23,7 @@ fairlink_tests::scenarios!(
     bookings_are_kept_to_their_participants,
     far_future_dates_are_refused_not_a_crash,
     a_deactivated_account_gets_no_reminder,
+    a_booking_racing_a_move_keeps_the_slots_time,
     a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots,
 );
 
@@ -1119,4 +1120,67 @@ async fn a_reminder_queued_before_a_restart_still_goes_out() {
     server.set_clock(starts_at - Duration::minutes(14)).await;
     wait_sms(&server, &buyer.phone, 1).await;
     wait_sms(&server, &li.phone, 1).await;
+}
+
+/// A buyer books a slot while main moves it half an hour: whichever lands first, the booking
+/// is at the slot's time (the booking commits only on the slot as it was read; a booked slot
+/// no longer moves), and every refusal is a clean 409.
+async fn a_booking_racing_a_move_keeps_the_slots_time(store: Store) {
+    let server = start(store).await;
+    let now = Utc.with_ymd_and_hms(2026, 4, 10, 0, 0, 0).unwrap();
+    let organizer = fair_at(&server, now).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    for round in 0..6 {
+        let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
+        let at = Utc.with_ymd_and_hms(2026, 4, 15, 1, 0, 0).unwrap() + Duration::hours(2 * round);
+        let sid = id(&slot(&server, &acme, at).await);
+        let (bookings, slot_path) = (
+            format!("/v1/slots/{sid}/bookings"),
+            format!("/v1/slots/{sid}"),
+        );
+        let booking = server.post(
+            &bookings,
+            &buyer.token,
+            json!({"message": "About speakers"}),
+        );
+        let moved = server.patch(
+            &slot_path,
+            &acme.main,
+            json!({"startsAt": at + Duration::minutes(30)}),
+        );
+        let (booking, moved) = tokio::join!(booking, moved);
+        if moved.status != 200 {
+            moved.expect_problem(409, "slot_has_bookings");
+        }
+        if booking.status != 201 {
+            booking.expect_problem(409, "conflict");
+            continue;
+        }
+        let slots = server
+            .get(
+                &format!("/v1/exhibitors/{}/slots?limit=100", acme.id),
+                &acme.main,
+            )
+            .await
+            .expect(200)
+            .clone();
+        let slot = slots["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == sid.as_str())
+            .unwrap()
+            .clone();
+        let bid = booking.body["id"].as_str().unwrap();
+        let read = server
+            .get(&format!("/v1/bookings/{bid}"), &buyer.token)
+            .await;
+        let read = read.expect(200);
+        assert_eq!(
+            read["startsAt"], slot["startsAt"],
+            "round {round}: {read} / {slot}"
+        );
+        assert_eq!(read["endsAt"], slot["endsAt"], "round {round}");
+        assert_eq!(slot["booked"], 1);
+    }
 }

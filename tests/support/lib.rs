@@ -168,12 +168,22 @@ pub async fn bootstrapped_moto() -> (SdkConfig, fairlink_aws::AwsSettings) {
 
 /// What moto recorded as sent: `GET /moto-api/data.json`.
 pub async fn moto_data() -> Value {
-    reqwest::get(format!("{}/moto-api/data.json", moto_endpoint()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    // moto builds the document while other tests change its state, and now and then fails
+    // with a 500 ("dictionary changed size during iteration"): ask again.
+    let mut last = String::new();
+    for _ in 0..10 {
+        let answer = reqwest::get(format!("{}/moto-api/data.json", moto_endpoint()))
+            .await
+            .unwrap();
+        let status = answer.status();
+        let text = answer.text().await.unwrap();
+        match serde_json::from_str(&text) {
+            Ok(data) if status.is_success() => return data,
+            _ => last = format!("{status}: {}", text.chars().take(600).collect::<String>()),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("moto's data.json is not JSON: {last}")
 }
 
 /// The records under `data.json` → service → kind: a list, or lists keyed by region.

@@ -521,6 +521,10 @@ impl<'a> AppointmentsService<'a> {
                 "already_booked",
                 "you have booked this slot already",
             )),
+            Err(BookingRefusal::SlotChanged) => Err(DomainError::conflict(
+                "conflict",
+                "the slot changed while it was being booked; read it again",
+            )),
         }
     }
 

@@ -30,7 +30,7 @@
 //! | booking             | `BOOKING#<bkid>`      | `BOOKING`               | `EXH#<eid>#BOOKINGS`   | `<at>#<bkid>` |
 //! | sent message claim  | `SENT#<key>`          | `SENT`                  |                        |          |
 //! | schedule entry      | `ACC#<aid>#SCHEDULE`  | `<at>#<bkid>`           |                        |          |
-//! | account busy        | `ACC#<aid>#BUSY`      | `<sid>`                 |                        |          |
+//! | account busy        | `ACC#<aid>#BUSY`      | `<at>`                  |                        |          |
 //! | scheduler cursor    | `SCHEDULER`           | `CURSOR`                |                        |          |
 //! | conversation        | `CONV#<cid>`          | `CONV`                  | `ACC#<buyer>#CONVS`    | `<activity>` |
 //! | one per pair        | `PAIR#<bid>#<eid>`    | `PAIR`                  |                        |          |
@@ -88,8 +88,10 @@
 //!   conditional put of the buyer's place in the booking's transaction;
 //! - a booking: get; an exhibitor's bookings by time: GSI1; my schedule: query
 //!   `ACC#<aid>#SCHEDULE` and one batch get of the bookings;
-//! - an account free at a slot's time: the conditional put of `ACC#<aid>#BUSY/<sid>` (an
-//!   exhibitor's slots never overlap, so a clash is always the same slot);
+//! - an account free at a slot's time: the conditional put of `ACC#<aid>#BUSY/<at>`, keyed by
+//!   the meeting's start rather than its slot, so two slots at one time (one moved there, or
+//!   made where another was) cannot both be given to one account; partial overlaps rest on
+//!   the exhibitor's slots never overlapping;
 //! - reminders coming due: GSI2 `REMIND#<bucket>#<shard>` with a `<reminderAt>` range, eight
 //!   shards per ten minutes so that 50,000 meetings at once spread out;
 //! - each message sent once: the conditional put of `SENT#<key>`;

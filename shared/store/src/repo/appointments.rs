@@ -57,8 +57,9 @@ fn place_key(sid: &str, buyer_id: &str) -> Key {
     Key::new(keys::slot(sid), keys::buyer_place(buyer_id))
 }
 
-fn busy_key(aid: &str, sid: &str) -> Key {
-    Key::new(keys::busy(aid), sid)
+/// An account's claim on a meeting time: by the time, not the slot.
+fn busy_key(aid: &str, starts_at: DateTime<Utc>) -> Key {
+    Key::new(keys::busy(aid), keys::at(starts_at))
 }
 
 fn slot_item(slot: &Slot) -> Item {
@@ -139,6 +140,9 @@ pub fn booking_write(booking: &Booking, indexed: bool) -> WriteOp {
 pub enum BookingRefusal {
     SlotFull,
     AlreadyBooked,
+    /// The slot moved (or went) after it was read: the booking would not be at the time the
+    /// buyer chose.
+    SlotChanged,
 }
 
 /// A booking due for its reminder, from the index.
@@ -310,9 +314,12 @@ impl Repository {
             WriteOp::Update {
                 key: slot_key(&booking.slot_id),
                 changes: vec![Change::Add("booked".into(), 1)],
+                // On the slot as it was read: moved meanwhile, it refuses the booking.
                 condition: Some(Condition::And(vec![
                     Condition::Exists,
                     Condition::LessThan("booked".into(), json!(capacity)),
+                    Condition::Equals("startsAt".into(), json!(booking.starts_at)),
+                    Condition::Equals("endsAt".into(), json!(booking.ends_at)),
                 ])),
             },
             WriteOp::Put {
@@ -328,7 +335,17 @@ impl Repository {
         ];
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(Ok(())),
-            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(Err(BookingRefusal::SlotFull)),
+            Err(StoreError::ConditionFailed { op: Some(0) }) => {
+                let now = self.slot(&booking.slot_id).await?;
+                let unchanged = now.is_some_and(|slot| {
+                    slot.starts_at == booking.starts_at && slot.ends_at == booking.ends_at
+                });
+                Ok(Err(if unchanged {
+                    BookingRefusal::SlotFull
+                } else {
+                    BookingRefusal::SlotChanged
+                }))
+            }
             Err(StoreError::ConditionFailed { op: Some(1) }) => {
                 Ok(Err(BookingRefusal::AlreadyBooked))
             }
@@ -364,7 +381,7 @@ impl Repository {
             },
             WriteOp::Put {
                 item: codec::to_item(
-                    &busy_key(assignee, &after.slot_id),
+                    &busy_key(assignee, after.starts_at),
                     "Busy",
                     &json!({"bookingId": after.id}),
                 ),
@@ -374,7 +391,7 @@ impl Repository {
         ];
         if let Some(previous) = before.assignee_id.as_deref().filter(|p| *p != assignee) {
             ops.push(WriteOp::Delete {
-                key: busy_key(previous, &before.slot_id),
+                key: busy_key(previous, before.starts_at),
                 condition: None,
             });
             ops.push(WriteOp::Delete {
@@ -427,7 +444,7 @@ impl Repository {
         ];
         if let Some(assignee) = &before.assignee_id {
             ops.push(WriteOp::Delete {
-                key: busy_key(assignee, &before.slot_id),
+                key: busy_key(assignee, before.starts_at),
                 condition: None,
             });
         }
