@@ -20,6 +20,7 @@ fairlink_tests::scenarios!(
     manual_intent_distribution_goes_to_main,
     intents_are_validated_and_kept_to_their_buyer,
     exhibitor_lists_show_intents_closed_or_expired_as_they_are,
+    a_category_change_racing_a_recommendation_moves_its_candidate,
 );
 
 fn speaker(name: &str) -> Value {
@@ -1216,6 +1217,40 @@ async fn exhibitor_lists_show_intents_closed_or_expired_as_they_are(store: Store
             status_in(&list, &expiring),
             Some(json!("expired")),
             "{path}: {list}"
+        );
+    }
+}
+
+/// Main changes an exhibit's category while a colleague recommends it: whichever lands
+/// first, once the matcher is done the exhibit is a candidate of its new category only.
+async fn a_category_change_racing_a_recommendation_moves_its_candidate(store: Store) {
+    let server = start(store).await;
+    let organizer = with_fair(&server).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let repo = fairlink_store::Repository::new(server.ports.store.clone());
+    for round in 0..4 {
+        let xid = add_exhibit(&server, &acme, speaker(&format!("Speaker {round}"))).await;
+        let recommendation = format!("/v1/exhibits/{xid}/recommendation");
+        let exhibit = format!("/v1/exhibits/{xid}");
+        let (recommended, moved) = tokio::join!(
+            server.post(&recommendation, &acme.main, json!({})),
+            server.patch(&exhibit, &acme.main, json!({"categoryId": "audio"})),
+        );
+        assert_eq!(recommended.status, 201, "{}", recommended.body);
+        assert_eq!(moved.status, 200, "{}", moved.body);
+        let holds = |candidates: Vec<fairlink_domain::matching::PackedCandidate>| {
+            candidates
+                .iter()
+                .filter_map(|c| c.view())
+                .any(|v| v.exhibit_id == xid)
+        };
+        eventually("the candidate in its new category", || async {
+            holds(repo.match_candidates("audio").await.unwrap()).then_some(())
+        })
+        .await;
+        assert!(
+            !holds(repo.match_candidates("speakers").await.unwrap()),
+            "round {round}: still a candidate of its old category"
         );
     }
 }

@@ -7,11 +7,15 @@ use fairlink_domain::{
     access::{require_main, require_permission},
     jobs::MatchJob,
     model::{Account, Exhibit, ExhibitDetails, Fair, Moq, Permission, PriceRange, Quota},
+    optimistic::{Attempt, retry_on_lost_race},
     validate::Checks,
 };
 use fairlink_store::{PageOf, PageRequest, RecommendError, Repository};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// How often a change is tried again after losing a race to a recommendation.
+const EXHIBIT_ATTEMPTS: u32 = 4;
 
 /// POST /v1/exhibitors/{eid}/exhibits.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -214,12 +218,26 @@ impl<'a> ExhibitsService<'a> {
             .ok_or(DomainError::NotFound("exhibit"))
     }
 
+    /// Applies the patch to the exhibit as it is; read again and applied again when it was
+    /// recommended or withdrawn meanwhile (so its candidate follows its category).
     pub async fn patch(
         &self,
         caller: &Account,
         xid: &str,
         patch: ExhibitPatch,
     ) -> Result<Exhibit, DomainError> {
+        retry_on_lost_race(EXHIBIT_ATTEMPTS, || {
+            self.patch_once(caller, xid, patch.clone())
+        })
+        .await
+    }
+
+    async fn patch_once(
+        &self,
+        caller: &Account,
+        xid: &str,
+        patch: ExhibitPatch,
+    ) -> Result<Attempt<Exhibit>, DomainError> {
         let before = self.own_exhibit(caller, xid).await?;
         require_main(caller, &before.exhibitor_id)?;
         let mut details = before.details.clone();
@@ -271,7 +289,7 @@ impl<'a> ExhibitsService<'a> {
         after.completeness = details.completeness();
         after.details = details;
         if after == before {
-            return Ok(after);
+            return Ok(Attempt::Done(after));
         }
         let now = self.ports.clock.now();
         after.updated_at = now;
@@ -285,11 +303,13 @@ impl<'a> ExhibitsService<'a> {
             ],
             None => vec![],
         };
-        self.repo.save_exhibit(&before, &after, &jobs).await?;
+        if let Attempt::LostRace = self.repo.save_exhibit(&before, &after, &jobs).await? {
+            return Ok(Attempt::LostRace);
+        }
         self.repo
             .dispatch(self.ports.queue.as_ref(), &jobs, now)
             .await;
-        Ok(after)
+        Ok(Attempt::Done(after))
     }
 
     pub async fn delete(&self, caller: &Account, xid: &str) -> Result<(), DomainError> {
@@ -329,11 +349,25 @@ impl<'a> ExhibitsService<'a> {
             );
         }
         checks.into_result()?;
-        let mut after = before.clone();
-        after.rep_ids = ids;
-        after.updated_at = self.ports.clock.now();
-        self.repo.save_exhibit(&before, &after, &[]).await?;
-        Ok(after)
+        let mut before = Some(before);
+        retry_on_lost_race(EXHIBIT_ATTEMPTS, || {
+            let read = before.take();
+            let ids = ids.clone();
+            async move {
+                let before = match read {
+                    Some(before) => before,
+                    None => self.own_exhibit(caller, xid).await?,
+                };
+                let mut after = before.clone();
+                after.rep_ids = ids;
+                after.updated_at = self.ports.clock.now();
+                Ok(match self.repo.save_exhibit(&before, &after, &[]).await? {
+                    Attempt::Done(()) => Attempt::Done(after),
+                    Attempt::LostRace => Attempt::LostRace,
+                })
+            }
+        })
+        .await
     }
 
     async fn quota_total(&self, eid: &str) -> Result<u32, DomainError> {

@@ -7,6 +7,7 @@ pub mod error;
 pub mod jobs;
 pub mod matching;
 pub mod model;
+pub mod optimistic;
 pub mod ports;
 pub mod rate_limit;
 pub mod reminders;

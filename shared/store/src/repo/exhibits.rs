@@ -4,6 +4,7 @@ use fairlink_domain::{
     jobs::OutgoingJob,
     matching::PackedCandidate,
     model::Exhibit,
+    optimistic::Attempt,
     ports::{Change, Condition, Index, Item, Key, Query, StoreError, WriteOp, attr},
 };
 use serde_json::Value;
@@ -161,19 +162,35 @@ impl Repository {
         before: &Exhibit,
         after: &Exhibit,
         jobs: &[OutgoingJob],
-    ) -> Result<(), DomainError> {
+    ) -> Result<Attempt<()>, DomainError> {
         let changes = codec::changes_between(&exhibit_item(before), &exhibit_item(after));
+        // Only if it is as recommended (or not) as it was read: a recommendation that lands
+        // meanwhile would otherwise keep its candidate in the old category.
+        let recommendation_as_read = match before.recommended_at {
+            Some(_) => Condition::AttrExists(attr::GSI2_PK.into()),
+            None => Condition::AttrNotExists(attr::GSI2_PK.into()),
+        };
         let mut ops = vec![WriteOp::Update {
             key: exhibit_key(&after.id),
             changes,
-            condition: Some(Condition::Exists),
+            condition: Some(Condition::And(vec![
+                Condition::Exists,
+                recommendation_as_read,
+            ])),
         }];
         if after.recommended_at.is_some() && before.details.category_id != after.details.category_id
         {
             ops.push(candidate_delete(before));
         }
         ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
-        self.exhibit_transaction(ops).await
+        match self.transact_retrying(ops).await {
+            Ok(()) => Ok(Attempt::Done(())),
+            Err(err) if err.is_condition_failed() => match self.exhibit(&after.id).await? {
+                Some(_) => Ok(Attempt::LostRace),
+                None => Err(DomainError::NotFound("exhibit")),
+            },
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Writes the matcher's candidate of an exhibit, on condition that the exhibit is still
