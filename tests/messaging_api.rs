@@ -22,6 +22,7 @@ fairlink_tests::scenarios!(
     an_account_lists_its_latest_two_thousand,
     cards_go_only_to_the_other_side,
     revoking_im_stops_a_sub_account_chatting_at_once,
+    an_account_sends_at_most_its_limit_a_minute,
 );
 
 async fn speaker(server: &TestServer, ex: &Exhibitor, reps: &[&str]) -> String {
@@ -983,4 +984,41 @@ async fn revoking_im_stops_a_sub_account_chatting_at_once(store: Store) {
         .get("/v1/conversations", &rep.token)
         .await
         .expect(200);
+}
+
+/// With `FAIRLINK_MESSAGE_LIMIT=3/60`, an account's fourth message within the minute answers
+/// 429 with `Retry-After`; the other side is not held back, and the next minute opens again.
+async fn an_account_sends_at_most_its_limit_a_minute(store: Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = fairlink_tests::local_config(store, dir.path().to_path_buf());
+    config.message_limit = Some(fairlink_domain::rate_limit::RateLimit {
+        max: 3,
+        window_seconds: 60,
+    });
+    let server = TestServer::start(config, Some(std::sync::Arc::new(dir))).await;
+    let organizer = with_fair(&server).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
+    let cid = id(&open(&server, &buyer, &acme, None).await);
+    let start = server.now().await;
+    // At the start of a window, so the four land in one.
+    server
+        .set_clock(start - chrono::Duration::seconds(start.timestamp().rem_euclid(60)))
+        .await;
+    for n in 0..3 {
+        say(&server, &buyer.token, &cid, &format!("message {n}")).await;
+    }
+    let path = format!("/v1/conversations/{cid}/messages");
+    let over = server
+        .post(
+            &path,
+            &buyer.token,
+            json!({"type": "text", "text": "one too many"}),
+        )
+        .await;
+    over.expect_problem(429, "rate_limited");
+    assert!(over.headers.contains_key("retry-after"));
+    say(&server, &acme.main, &cid, "The exhibitor still answers").await;
+    server.advance_clock(60).await;
+    say(&server, &buyer.token, &cid, "a new minute").await;
 }

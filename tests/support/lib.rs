@@ -241,6 +241,7 @@ pub fn local_config(store: Store, data_dir: PathBuf) -> Config {
         dev_endpoints: true,
         aws: unique_aws_settings(),
         registration_limit: None,
+        message_limit: None,
         request_timeout: std::time::Duration::from_secs(60),
         model_path: std::env::var_os("FAIRLINK_MODEL_PATH").map(PathBuf::from),
         model_dir: test_model_dir(),

@@ -15,6 +15,9 @@ pub struct Config {
     /// FAIRLINK_REGISTRATION_LIMIT (`<count>/<seconds>`): buyer registrations per client
     /// address. Off unless set.
     pub registration_limit: Option<fairlink_domain::rate_limit::RateLimit>,
+    /// FAIRLINK_MESSAGE_LIMIT (`<count>/<seconds>`): messages an account may send. Off
+    /// unless set.
+    pub message_limit: Option<fairlink_domain::rate_limit::RateLimit>,
     /// FAIRLINK_REQUEST_TIMEOUT_MS: a request answers 503 `timeout` after this long (8 s).
     pub request_timeout: std::time::Duration,
     /// FAIRLINK_MODEL_PATH: the embedding model file (`e5-small-q4.bin`) to use as is.
@@ -120,6 +123,13 @@ impl Config {
                 .transpose()
                 .map_err(|message| ConfigError {
                     name: "FAIRLINK_REGISTRATION_LIMIT",
+                    message,
+                })?,
+            message_limit: var("FAIRLINK_MESSAGE_LIMIT")
+                .map(|text| text.parse())
+                .transpose()
+                .map_err(|message| ConfigError {
+                    name: "FAIRLINK_MESSAGE_LIMIT",
                     message,
                 })?,
             request_timeout: match var("FAIRLINK_REQUEST_TIMEOUT_MS") {

@@ -126,6 +126,7 @@ pub async fn build(
     };
     let state = AppState::new(ports.clone(), authenticator)
         .with_registration_limit(config.registration_limit)
+        .with_message_limit(config.message_limit)
         .with_request_timeout(config.request_timeout);
     match fairlink_accounts::ensure_organizer(&state.repo, &ports, &config.organizer_email).await {
         Ok(setup) => tracing::info!(?setup, email = %config.organizer_email, "organizer"),

@@ -124,13 +124,20 @@ pub async fn list_messages(
 /// Sends a text, image or card message (participants).
 #[utoipa::path(post, path = "/v1/conversations/{cid}/messages", tag = "messaging", params(("cid" = String, Path)), request_body = NewMessage,
     responses((status = 201, body = Message), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem, description = "validation_failed, unsupported_message_type")))]
+        (status = 422, body = Problem, description = "validation_failed, unsupported_message_type"),
+        (status = 429, body = Problem, description = "rate_limited: this account sent too many messages this minute (Retry-After)")))]
 pub async fn send_message(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(cid): Path<String>,
     Json(input): Json<NewMessage>,
 ) -> ApiResult<(StatusCode, Json<Message>)> {
+    if let Some(limit) = state.message_limit {
+        state
+            .repo
+            .take_rate_slot("message", &caller.id, limit, state.now())
+            .await?;
+    }
     let message = service(&state).send(&caller, &cid, input).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }

@@ -21,5 +21,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// What this feature's Lambda serves: its routes behind API Gateway's JWT authorizer.
 pub fn lambda_app(ports: Ports) -> axum::Router {
-    fairlink_http::api([routes()], AppState::new(ports, Authenticator::ApiGateway))
+    lambda_app_limited(ports, None)
+}
+
+/// The Lambda's router with messages limited per account (FAIRLINK_MESSAGE_LIMIT).
+pub fn lambda_app_limited(
+    ports: Ports,
+    message_limit: Option<fairlink_domain::rate_limit::RateLimit>,
+) -> axum::Router {
+    let state = AppState::new(ports, Authenticator::ApiGateway).with_message_limit(message_limit);
+    fairlink_http::api([routes()], state)
 }

@@ -19,6 +19,8 @@ pub struct SharedState {
     pub auth: Arc<Authenticator>,
     /// Buyer registrations per client address; `None` lets every one through.
     pub registration_limit: Option<RateLimit>,
+    /// Messages an account may send per window; `None` lets every one through.
+    pub message_limit: Option<RateLimit>,
     /// How long a request may take before it answers 503 `timeout`: below the Lambda
     /// timeout (10 s in the template), so the client gets a problem, not a gateway error.
     pub request_timeout: Duration,
@@ -34,6 +36,7 @@ impl AppState {
             repo,
             auth: Arc::new(auth),
             registration_limit: None,
+            message_limit: None,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }))
     }
@@ -45,6 +48,11 @@ impl AppState {
 
     pub fn with_registration_limit(mut self, limit: Option<RateLimit>) -> Self {
         Arc::make_mut(&mut self.0).registration_limit = limit;
+        self
+    }
+
+    pub fn with_message_limit(mut self, limit: Option<RateLimit>) -> Self {
+        Arc::make_mut(&mut self.0).message_limit = limit;
         self
     }
 
