@@ -69,8 +69,132 @@ async fn health() -> axum::Json<serde_json::Value> {
 }
 
 /// Error answers are `application/problem+json`: say so wherever a response is a `Problem`.
+/// The statuses any operation can answer, as shared responses with the codes each carries:
+/// (name, status, description, codes, applies).
+const SHARED_RESPONSES: &[(&str, &str, &str, &[&str], Applies)] = &[
+    (
+        "Unauthenticated",
+        "401",
+        "No valid bearer token, or one whose identity signs in as no active account",
+        &["unauthenticated", "unknown_identity", "account_deactivated"],
+        Applies::Authenticated,
+    ),
+    (
+        "MalformedBody",
+        "400",
+        "The body is not JSON",
+        &["malformed_json"],
+        Applies::WithBody,
+    ),
+    (
+        "PayloadTooLarge",
+        "413",
+        "The body is over 1 MiB",
+        &["payload_too_large"],
+        Applies::WithBody,
+    ),
+    (
+        "Invalid",
+        "422",
+        "A field or parameter is invalid (`errors` names each)",
+        &["validation_failed"],
+        Applies::WithInput,
+    ),
+    (
+        "Internal",
+        "500",
+        "An unexpected failure (never expected; logged with the request id)",
+        &["internal"],
+        Applies::Every,
+    ),
+    (
+        "Unavailable",
+        "503",
+        "A dependency did not answer in time; try again",
+        &["store_unavailable", "timeout", "queue_unavailable", "identity_unavailable"],
+        Applies::Every,
+    ),
+];
+
+#[derive(Clone, Copy)]
+enum Applies {
+    Every,
+    Authenticated,
+    WithBody,
+    WithInput,
+}
+
+fn shared_response(description: &str, codes: &[&str]) -> serde_json::Value {
+    serde_json::json!({
+        "description": description,
+        "content": {"application/problem+json": {"schema": {"allOf": [
+            {"$ref": "#/components/schemas/Problem"},
+            {"type": "object", "properties": {"code": {"type": "string", "enum": codes}}}
+        ]}}}
+    })
+}
+
+/// Completes every operation with the statuses it can answer that it does not list itself
+/// (shared `components/responses`), and gives `limit` its real bounds.
+fn with_shared_responses(doc: &mut serde_json::Value) {
+    if let Some(components) = doc["components"].as_object_mut() {
+        let shared = components
+            .entry("responses")
+            .or_insert_with(|| serde_json::json!({}));
+        for (name, _, description, codes, _) in SHARED_RESPONSES {
+            shared[*name] = shared_response(description, codes);
+        }
+    }
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(|p| p.as_object_mut())
+        .flat_map(|p| p.values_mut())
+    {
+        let public = operation
+            .get("security")
+            .and_then(|s| s.as_array())
+            .is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(|o| o.is_empty())));
+        let with_body = operation.get("requestBody").is_some();
+        let params = operation
+            .get_mut("parameters")
+            .and_then(|p| p.as_array_mut())
+            .map(|params| {
+                for param in params.iter_mut().filter(|p| p["name"] == "limit") {
+                    param["schema"]["minimum"] = 1.into();
+                    param["schema"]["maximum"] = 200.into();
+                }
+                params.iter().any(|p| p["in"] == "query" || p["in"] == "path")
+            })
+            .unwrap_or(false);
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(|r| r.as_object_mut())
+        else {
+            continue;
+        };
+        for (name, status, _, _, applies) in SHARED_RESPONSES {
+            let applies = match applies {
+                Applies::Every => true,
+                Applies::Authenticated => !public,
+                Applies::WithBody => with_body,
+                Applies::WithInput => with_body || params,
+            };
+            if applies && !responses.contains_key(*status) {
+                responses.insert(
+                    (*status).into(),
+                    serde_json::json!({"$ref": format!("#/components/responses/{name}")}),
+                );
+            }
+        }
+    }
+}
+
 fn problems_as_problem_json(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
     let mut doc = serde_json::to_value(doc).unwrap_or_default();
+    with_shared_responses(&mut doc);
     let operations = doc["paths"]
         .as_object_mut()
         .into_iter()
