@@ -22,6 +22,7 @@ fairlink_tests::scenarios!(
     buyer_registration_is_limited_per_client_address,
     line_breaks_never_reach_email_subjects_or_sms,
     card_websites_are_web_links_only,
+    browser_pages_of_local_origins_may_call,
 );
 
 fn sign(secret: &[u8], algorithm: Algorithm, claims: &TokenClaims) -> String {
@@ -326,4 +327,65 @@ async fn card_websites_are_web_links_only(store: Store) {
         .put("/v1/me/card", &buyer.token, card("https://lee.example"))
         .await
         .expect(200);
+}
+
+/// A front-end's dev server (another origin) calls fairlink-local: preflights are answered
+/// as the template's CORS answers them, other origins get no CORS headers.
+async fn browser_pages_of_local_origins_may_call(store: Store) {
+    let server = start(store).await;
+    let preflight = |origin: &'static str| {
+        server
+            .client
+            .request(reqwest::Method::OPTIONS, format!("{}/v1/me", server.base))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .header("access-control-request-headers", "authorization, if-match")
+            .send()
+    };
+    let allowed = preflight("http://localhost:5173").await.unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    let headers = allowed.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "http://localhost:5173"
+    );
+    let allowed_headers = headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(allowed_headers.contains("authorization") && allowed_headers.contains("if-match"));
+    assert!(
+        headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("PATCH")
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(
+        !refused
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
+
+    let token = server.organizer().await;
+    let answer = server
+        .client
+        .get(format!("{}/v1/me", server.base))
+        .header("origin", "http://127.0.0.1:8080")
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        answer.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:8080"
+    );
+    let exposed = answer.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    for name in ["retry-after", "etag", "x-request-id"] {
+        assert!(exposed.contains(name), "{exposed}");
+    }
 }

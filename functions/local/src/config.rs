@@ -29,6 +29,8 @@ pub struct Config {
     pub auth: AuthMode,
     /// FAIRLINK_ORGANIZER_EMAIL: the organizer account's email (its sign-in name).
     pub organizer_email: String,
+    /// FAIRLINK_CORS_ORIGINS: the origins browser pages may call from.
+    pub cors_origins: crate::cors::CorsOrigins,
 }
 
 /// How bearer tokens are verified (FAIRLINK_AUTH).
@@ -166,6 +168,7 @@ impl Config {
                     });
                 }
             },
+            cors_origins: crate::cors::CorsOrigins::parse(var("FAIRLINK_CORS_ORIGINS").as_deref()),
             organizer_email: var("FAIRLINK_ORGANIZER_EMAIL")
                 .unwrap_or_else(|| fairlink_accounts::LOCAL_ORGANIZER_EMAIL.into()),
         })

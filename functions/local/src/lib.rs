@@ -3,6 +3,7 @@
 
 mod auth;
 mod config;
+mod cors;
 mod dev;
 mod workers;
 
@@ -20,6 +21,7 @@ use tokio::task::JoinHandle;
 use utoipa_axum::router::OpenApiRouter;
 
 pub use config::{AuthMode, Backend, Config, ConfigError, DEV_SECRET, JwtSettings};
+pub use cors::CorsOrigins;
 pub use workers::{spawn_scheduler, spawn_worker};
 
 /// The assembled system: the router to serve, the state behind it and the running workers.
@@ -155,7 +157,7 @@ pub async fn build(
         ports.clone(),
     )));
     Ok(LocalApp {
-        router: api(features, state.clone()),
+        router: api(features, state.clone()).layer(config.cors_origins.layer()),
         state,
         test_clock,
         workers,

@@ -111,7 +111,12 @@ const SHARED_RESPONSES: &[(&str, &str, &str, &[&str], Applies)] = &[
         "Unavailable",
         "503",
         "A dependency did not answer in time; try again",
-        &["store_unavailable", "timeout", "queue_unavailable", "identity_unavailable"],
+        &[
+            "store_unavailable",
+            "timeout",
+            "queue_unavailable",
+            "identity_unavailable",
+        ],
         Applies::Every,
     ),
 ];
@@ -156,7 +161,10 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
         let public = operation
             .get("security")
             .and_then(|s| s.as_array())
-            .is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(|o| o.is_empty())));
+            .is_some_and(|s| {
+                s.iter()
+                    .all(|r| r.as_object().is_some_and(|o| o.is_empty()))
+            });
         let with_body = operation.get("requestBody").is_some();
         let params = operation
             .get_mut("parameters")
@@ -166,7 +174,9 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
                     param["schema"]["minimum"] = 1.into();
                     param["schema"]["maximum"] = 200.into();
                 }
-                params.iter().any(|p| p["in"] == "query" || p["in"] == "path")
+                params
+                    .iter()
+                    .any(|p| p["in"] == "query" || p["in"] == "path")
             })
             .unwrap_or(false);
         let Some(responses) = operation
