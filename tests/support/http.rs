@@ -130,6 +130,25 @@ impl TestServer {
         Self::read(request.send().await.unwrap()).await
     }
 
+    /// A JSON request (no body for `null`) with extra headers, such as `If-Match`.
+    pub async fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Value,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut all: Vec<(&str, &str)> = headers.to_vec();
+        let bytes = if body.is_null() {
+            Vec::new()
+        } else {
+            all.push(("content-type", "application/json"));
+            serde_json::to_vec(&body).unwrap()
+        };
+        self.send_raw(method, path, Some(token), bytes, &all).await
+    }
+
     async fn read(response: reqwest::Response) -> Response {
         let status = response.status().as_u16();
         let headers = response.headers().clone();

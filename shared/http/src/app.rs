@@ -101,6 +101,13 @@ const SHARED_RESPONSES: &[(&str, &str, &str, &[&str], Applies)] = &[
         Applies::WithInput,
     ),
     (
+        "PreconditionFailed",
+        "412",
+        "If-Match names a version that is no longer the resource's; nothing was written",
+        &["precondition_failed"],
+        Applies::Writes,
+    ),
+    (
         "Internal",
         "500",
         "An unexpected failure (never expected; logged with the request id)",
@@ -127,6 +134,8 @@ enum Applies {
     Authenticated,
     WithBody,
     WithInput,
+    /// PUT, PATCH and DELETE (which honour If-Match).
+    Writes,
 }
 
 fn shared_response(description: &str, codes: &[&str]) -> serde_json::Value {
@@ -153,11 +162,36 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
-    for operation in paths
+    for (method, operation) in paths
         .values_mut()
         .filter_map(|p| p.as_object_mut())
-        .flat_map(|p| p.values_mut())
+        .flat_map(|p| p.iter_mut())
     {
+        let writes = matches!(method.as_str(), "put" | "patch" | "delete");
+        if writes {
+            let params = operation
+                .as_object_mut()
+                .map(|o| o.entry("parameters").or_insert_with(|| serde_json::json!([])));
+            if let Some(params) = params.and_then(|p| p.as_array_mut()) {
+                params.push(serde_json::json!({
+                    "name": "If-Match", "in": "header", "required": false,
+                    "description": "An ETag of the resource: the change is made only while it is still current (else 412).",
+                    "schema": {"type": "string"}
+                }));
+            }
+        }
+        if method == "get"
+            && let Some(ok) = operation.pointer_mut("/responses/200")
+            && ok
+                .pointer("/content/application~1json/schema/$ref")
+                .and_then(|r| r.as_str())
+                .is_some_and(|r| !r.contains("ListResponse") && !r.contains("Page"))
+        {
+            ok["headers"]["ETag"] = serde_json::json!({
+                "description": "The version of this representation, for If-Match.",
+                "schema": {"type": "string"}
+            });
+        }
         let public = operation
             .get("security")
             .and_then(|s| s.as_array())
@@ -191,6 +225,7 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
                 Applies::Authenticated => !public,
                 Applies::WithBody => with_body,
                 Applies::WithInput => with_body || params,
+                Applies::Writes => writes,
             };
             if applies && !responses.contains_key(*status) {
                 responses.insert(
@@ -296,7 +331,7 @@ pub fn api_documented(
         Some(document) => Arc::from(document),
         None => Arc::from(problems_as_problem_json(doc).to_string()),
     };
-    router
+    let router = router
         .route(
             "/openapi.json",
             get(move || {
@@ -326,7 +361,12 @@ pub fn api_documented(
                 // Inside the request's span: the log line of a panic carries its request id.
                 .layer(CatchPanicLayer::custom(panic_answer)),
         )
-        .with_state(state)
+        .with_state(state);
+    // Outermost: ETags on GETs, If-Match on writes (checked with a GET through the rest).
+    let inner = router.clone();
+    router.layer(middleware::from_fn(move |request, next| {
+        crate::conditional::conditional(inner.clone(), request, next)
+    }))
 }
 
 /// A handler that panicked answers a problem+json 500 (and is logged with its request id),

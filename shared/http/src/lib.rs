@@ -5,6 +5,7 @@
 mod app;
 pub mod auth;
 pub mod client;
+pub mod conditional;
 mod extract;
 mod idempotency;
 mod list;

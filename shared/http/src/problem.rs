@@ -38,6 +38,9 @@ pub enum ApiError {
     RouteNotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 412: `If-Match` names a version that is no longer the resource's.
+    #[error("the resource changed since it was read")]
+    PreconditionFailed,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -110,6 +113,12 @@ impl ApiError {
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
                 "this route does not take this method".into(),
+                None,
+            ),
+            ApiError::PreconditionFailed => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                "the resource changed since it was read (If-Match); read it again".into(),
                 None,
             ),
         }
