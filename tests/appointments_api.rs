@@ -61,6 +61,28 @@ async fn assign(server: &TestServer, ex: &Exhibitor, bid: &str, account: &str) -
 }
 
 /// A fair whose clock stands at `now`.
+/// A meeting people: the exhibitor Acme with Li (appointments) and a buyer, Ann.
+struct Meeting {
+    acme: Exhibitor,
+    li: Person,
+    buyer: Person,
+}
+
+/// Acme's slot at `starts_at`, booked by Ann: the people and the booking's id (not assigned).
+async fn booked_meeting(
+    server: &TestServer,
+    now: DateTime<Utc>,
+    starts_at: DateTime<Utc>,
+) -> (Meeting, String) {
+    let organizer = fair_at(server, now).await;
+    let acme = exhibitor(server, &organizer, "Acme").await;
+    let li = staff(server, &acme, "Li", json!(["appointments"])).await;
+    let buyer = buyer_in(server, "Ann", "en", "America/New_York").await;
+    let sid = id(&slot(server, &acme, starts_at).await);
+    let bid = id(&book(server, &buyer, &sid).await);
+    (Meeting { acme, li, buyer }, bid)
+}
+
 async fn fair_at(server: &TestServer, now: DateTime<Utc>) -> String {
     server.set_clock(now).await;
     with_fair(server).await
@@ -1064,13 +1086,8 @@ async fn a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots(store: Stor
 async fn a_deactivated_account_gets_no_reminder(store: Store) {
     let server = start(store).await;
     let now = Utc.with_ymd_and_hms(2026, 7, 10, 0, 0, 0).unwrap();
-    let organizer = fair_at(&server, now).await;
-    let acme = exhibitor(&server, &organizer, "Acme").await;
-    let li = staff(&server, &acme, "Li", json!(["appointments"])).await;
-    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
     let starts_at = Utc.with_ymd_and_hms(2026, 7, 15, 13, 0, 0).unwrap();
-    let sid = id(&slot(&server, &acme, starts_at).await);
-    let bid = id(&book(&server, &buyer, &sid).await);
+    let (Meeting { acme, li, buyer }, bid) = booked_meeting(&server, now, starts_at).await;
     assign(&server, &acme, &bid, &li.id).await;
     wait_emails(&server, &buyer.email, 1).await;
     let li_confirmations = emails_to(&server, &li.email).await.len();
@@ -1100,13 +1117,8 @@ async fn a_reminder_queued_before_a_restart_still_goes_out() {
     // After the restart the test clock starts again from the real time: the meeting must lie
     // ahead of it, so the reminder is not taken for an old one.
     let now = Utc::now() + Duration::days(30);
-    let organizer = fair_at(&server, now).await;
-    let acme = exhibitor(&server, &organizer, "Acme").await;
-    let li = staff(&server, &acme, "Li", json!(["appointments"])).await;
-    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
     let starts_at = now + Duration::days(2);
-    let sid = id(&slot(&server, &acme, starts_at).await);
-    let bid = id(&book(&server, &buyer, &sid).await);
+    let (Meeting { acme, li, buyer }, bid) = booked_meeting(&server, now, starts_at).await;
     server.set_clock(starts_at - Duration::minutes(20)).await;
     assign(&server, &acme, &bid, &li.id).await;
     wait_emails(&server, &buyer.email, 1).await;

@@ -28,15 +28,7 @@ impl Checks {
     /// A trimmed, non-empty line of at most `max` characters (no control characters: such
     /// texts reach email subjects, SMS and headers).
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
-        let len = value.trim().chars().count();
-        if len == 0 {
-            self.fail(field, "must not be empty");
-        } else if len > max {
-            self.fail(field, format!("must be at most {max} characters"));
-        } else if value
-            .chars()
-            .any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
-        {
+        if self.bounded(field, value, max) && value.chars().any(is_line_break_or_control) {
             self.fail(field, "must be one line, without control characters");
         }
     }
@@ -44,17 +36,22 @@ impl Checks {
     /// A trimmed, non-empty text of at most `max` characters that may hold line breaks and
     /// tabs (a message), but no other control characters.
     pub fn paragraphs(&mut self, field: &str, value: &str, max: usize) {
+        let other_control = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+        if self.bounded(field, value, max) && value.chars().any(other_control) {
+            self.fail(field, "must not contain control characters");
+        }
+    }
+
+    /// Checks that the trimmed text is not empty and at most `max` characters long; whether
+    /// it is.
+    fn bounded(&mut self, field: &str, value: &str, max: usize) -> bool {
         let len = value.trim().chars().count();
         if len == 0 {
             self.fail(field, "must not be empty");
         } else if len > max {
             self.fail(field, format!("must be at most {max} characters"));
-        } else if value
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            self.fail(field, "must not contain control characters");
         }
+        (1..=max).contains(&len)
     }
 
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
@@ -107,6 +104,10 @@ impl Checks {
             Err(DomainError::Validation(self.errors))
         }
     }
+}
+
+fn is_line_break_or_control(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
 }
 
 const EARLIEST_YEAR: i32 = 1970;

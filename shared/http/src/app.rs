@@ -169,9 +169,10 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
     {
         let writes = matches!(method.as_str(), "put" | "patch" | "delete");
         if writes {
-            let params = operation
-                .as_object_mut()
-                .map(|o| o.entry("parameters").or_insert_with(|| serde_json::json!([])));
+            let params = operation.as_object_mut().map(|o| {
+                o.entry("parameters")
+                    .or_insert_with(|| serde_json::json!([]))
+            });
             if let Some(params) = params.and_then(|p| p.as_array_mut()) {
                 params.push(serde_json::json!({
                     "name": "If-Match", "in": "header", "required": false,
