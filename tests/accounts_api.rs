@@ -616,6 +616,34 @@ async fn bad_input_answers_problems(store: Store) {
         .await
         .expect_problem(400, "malformed_json");
 
+    // A body said to be something else than JSON.
+    let fair = serde_json::to_vec(&sample_fair(server.now().await)).unwrap();
+    server
+        .send_raw(
+            "PUT",
+            "/v1/fair",
+            Some(&organizer),
+            fair,
+            &[("content-type", "text/plain")],
+        )
+        .await
+        .expect_problem(415, "unsupported_media_type");
+    // Enum errors in plain words.
+    let answer = server
+        .send(
+            "POST",
+            "/v1/buyers",
+            None,
+            Some(
+                json!({"name": "Ann", "company": "Lee", "country": "US", "email": "ann@x.example",
+                        "language": "fr", "timeZone": "UTC"}),
+            ),
+        )
+        .await;
+    answer.expect_problem(422, "validation_failed");
+    assert_eq!(answer.body["errors"][0]["field"], "language");
+    assert_eq!(answer.body["errors"][0]["message"], "must be one of zh, en");
+
     let mut wrong_type = sample_fair(server.now().await);
     wrong_type["defaultRecommendationQuota"] = json!("ten");
     let response = server.put("/v1/fair", &organizer, wrong_type).await;

@@ -94,10 +94,17 @@ const SHARED_RESPONSES: &[(&str, &str, &str, &[&str], Applies)] = &[
         Applies::WithBody,
     ),
     (
+        "UnsupportedMediaType",
+        "415",
+        "The body is not application/json",
+        &["unsupported_media_type"],
+        Applies::WithBody,
+    ),
+    (
         "Invalid",
         "422",
-        "A field or parameter is invalid (`errors` names each)",
-        &["validation_failed"],
+        "A field or parameter is invalid (`errors` names each), or an Idempotency-Key was used with another request",
+        &["validation_failed", "idempotency_key_reused"],
         Applies::WithInput,
     ),
     (
@@ -141,6 +148,7 @@ enum Applies {
 fn shared_response(description: &str, codes: &[&str]) -> serde_json::Value {
     serde_json::json!({
         "description": description,
+        "headers": {"x-request-id": {"$ref": "#/components/headers/RequestId"}},
         "content": {"application/problem+json": {"schema": {"allOf": [
             {"$ref": "#/components/schemas/Problem"},
             {"type": "object", "properties": {"code": {"type": "string", "enum": codes}}}
@@ -158,6 +166,16 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
         for (name, _, description, codes, _) in SHARED_RESPONSES {
             shared[*name] = shared_response(description, codes);
         }
+        shared["Unavailable"]["headers"]["Retry-After"] =
+            serde_json::json!({"$ref": "#/components/headers/RetryAfter"});
+        components.insert(
+            "headers".into(),
+            serde_json::json!({
+                "RequestId": {"description": "The request's id, as in fairlink's logs.", "schema": {"type": "string"}},
+                "RetryAfter": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 1}},
+                "IdempotencyReplayed": {"description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.", "schema": {"type": "string", "enum": ["true"]}}
+            }),
+        );
     }
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
@@ -168,6 +186,40 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
         .flat_map(|p| p.iter_mut())
     {
         let writes = matches!(method.as_str(), "put" | "patch" | "delete");
+        if method == "post"
+            && let Some(params) = operation.as_object_mut().map(|o| {
+                o.entry("parameters")
+                    .or_insert_with(|| serde_json::json!([]))
+            })
+            && let Some(params) = params.as_array_mut()
+        {
+            params.push(serde_json::json!({
+                "name": "Idempotency-Key", "in": "header", "required": false,
+                "description": "1 to 255 visible ASCII characters: the same key with the same body answers the first response again (with idempotency-replayed: true); with another body, 422 idempotency_key_reused.",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255}
+            }));
+        }
+        // Every answer carries its request id; 429s say when to come back.
+        if let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(|r| r.as_object_mut())
+        {
+            for (status, response) in responses.iter_mut() {
+                if response.get("$ref").is_some() {
+                    continue;
+                }
+                response["headers"]["x-request-id"] =
+                    serde_json::json!({"$ref": "#/components/headers/RequestId"});
+                if status == "429" {
+                    response["headers"]["Retry-After"] =
+                        serde_json::json!({"$ref": "#/components/headers/RetryAfter"});
+                }
+                if method == "post" && status.starts_with('2') {
+                    response["headers"]["idempotency-replayed"] =
+                        serde_json::json!({"$ref": "#/components/headers/IdempotencyReplayed"});
+                }
+            }
+        }
         if writes {
             let params = operation.as_object_mut().map(|o| {
                 o.entry("parameters")

@@ -20,6 +20,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        // A body said to be something else (`text/plain`, a form) is refused; one that says
+        // nothing is read as JSON.
+        let declared = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        if let Some(media) = declared
+            && !(media == "application/json" || media.ends_with("+json"))
+        {
+            return Err(ApiError::UnsupportedMediaType(media));
+        }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::PayloadTooLarge
@@ -61,7 +79,34 @@ fn field_error(path: &str, message: &str) -> FieldError {
         };
         return FieldError::new(field, "is required");
     }
-    FieldError::new(if parent.is_empty() { "body" } else { parent }, message)
+    FieldError::new(
+        if parent.is_empty() { "body" } else { parent },
+        in_plain_words(message),
+    )
+}
+
+/// serde's wording as a person reads it: "unknown variant `fr`, expected `en` or `zh`"
+/// becomes "must be one of en, zh"; "invalid type: integer `5`, expected a string" becomes
+/// "must be a string".
+fn in_plain_words(message: &str) -> String {
+    let expected = |rest: &str| {
+        rest.split_once("expected ").map(|(_, e)| {
+            e.trim_start_matches("one of ")
+                .replace('`', "")
+                .replace(" or ", ", ")
+        })
+    };
+    if message.starts_with("unknown variant")
+        && let Some(choices) = expected(message)
+    {
+        return format!("must be one of {choices}");
+    }
+    if (message.starts_with("invalid type") || message.starts_with("invalid value"))
+        && let Some(what) = expected(message)
+    {
+        return format!("must be {what}");
+    }
+    message.to_string()
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
@@ -170,5 +215,22 @@ mod tests {
         assert_eq!(fields(err), ["name"]);
         let err = parse_json::<Body>(br#""a string""#).unwrap_err();
         assert_eq!(fields(err), ["body"]);
+    }
+
+    #[test]
+    fn serde_wording_becomes_plain_words() {
+        assert_eq!(
+            in_plain_words("unknown variant `fr`, expected `en` or `zh`"),
+            "must be one of en, zh"
+        );
+        assert_eq!(
+            in_plain_words("unknown variant `x`, expected one of `im`, `appointments`, `intents`"),
+            "must be one of im, appointments, intents"
+        );
+        assert_eq!(
+            in_plain_words("invalid type: integer `5`, expected a string"),
+            "must be a string"
+        );
+        assert_eq!(in_plain_words("something else"), "something else");
     }
 }

@@ -38,6 +38,9 @@ pub enum ApiError {
     RouteNotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 415: a body that is not JSON by its `Content-Type`.
+    #[error("a body of {0} is not taken")]
+    UnsupportedMediaType(String),
     /// 412: `If-Match` names a version that is no longer the resource's.
     #[error("the resource changed since it was read")]
     PreconditionFailed,
@@ -113,6 +116,12 @@ impl ApiError {
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
                 "this route does not take this method".into(),
+                None,
+            ),
+            ApiError::UnsupportedMediaType(media) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("the body must be application/json, not {media}"),
                 None,
             ),
             ApiError::PreconditionFailed => (
