@@ -39,8 +39,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/create-exhibitor",
-        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EMAIL#*/EMAIL, TransactWriteItems (5 items)",
-        "the fair must be configured: its zones check the exhibitor's and its default quota applies; the email is checked before the main account's sign-in identity is made",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EMAIL#*/EMAIL, TransactWriteItems (6 items), DeleteItem OUTGOING#*/*#*",
+        "the fair must be configured: its zones check the exhibitor's and its default quota applies; the email is checked before the main account's sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "accounts/get-exhibitor",
@@ -74,8 +74,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/create-account",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem EMAIL#*/EMAIL, TransactWriteItems (4 items)",
-        "the exhibitor's profile proves the exhibitor exists before its account is added; the email is checked before the sign-in identity is made",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem EMAIL#*/EMAIL, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*",
+        "the exhibitor's profile proves the exhibitor exists before its account is added; the email is checked before the sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "accounts/patch-account",
@@ -104,8 +104,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/delete-account",
-        "GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, UpdateItem ACC#*/ACCOUNT",
-        "the target account is read to check its exhibitor and that it is not the main account",
+        "GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, TransactWriteItems (2 items), DeleteItem OUTGOING#*/*#*",
+        "the target account is read to check its exhibitor and that it is not the main account. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "notifications/list-notifications",
@@ -159,8 +159,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "intents/publish-intent",
-        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem EXH#*/SETTINGS#*, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, TransactWriteItems (4 items), DeleteItem OUTGOING#*/*#*",
-        "validation reads the fair (category) and the directed exhibit; distribution reads the exhibitor, its modes, its accounts and the picked account; one transaction writes intent, delivery and notice; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem EXH#*/SETTINGS#*, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "validation reads the fair (category) and the directed exhibit; distribution reads the exhibitor, its modes, its accounts and the picked account; one transaction writes intent, delivery and notice; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "intents/list-intents",
@@ -239,8 +239,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "appointments/book-slot",
-        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, GetItem EXH#*/PROFILE, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items)",
-        "the slot, its exhibitor and its accounts (capacity) are read; the main account receives the notice; one transaction books",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, GetItem EXH#*/PROFILE, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, TransactWriteItems (7 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "the slot, its exhibitor and its accounts (capacity) are read; the main account receives the notice; one transaction books. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "appointments/get-booking",
@@ -249,8 +249,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "appointments/assign-booking",
-        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, TransactWriteItems (7 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
-        "the booking, the assignee (its time is claimed), the buyer (confirmation email) and the exhibitor (its name in the email) are read before one transaction; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, TransactWriteItems (10 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "the booking, the assignee (its time is claimed), the buyer (confirmation email) and the exhibitor (its name in the email) are read before one transaction; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "appointments/invite",
@@ -274,13 +274,13 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "appointments/cancel-booking",
-        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, BatchGetItem (2 keys), TransactWriteItems (6 items)",
-        "the booking, then its slot and schedule entries in one batch, before one transaction frees the place and the time",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, BatchGetItem (2 keys), TransactWriteItems (9 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "the booking, then its slot and schedule entries in one batch, before one transaction frees the place and the time. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "messaging/open-conversation",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem PAIR#*#*/PAIR, GetItem EXH#*/SETTINGS#*, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, TransactWriteItems (4 items)",
-        "the exhibitor, the open pair, the distribution mode and accounts pick the assignee; the buyer and the assignee accounts give names; one transaction opens it",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem PAIR#*#*/PAIR, GetItem EXH#*/SETTINGS#*, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*",
+        "the exhibitor, the open pair, the distribution mode and accounts pick the assignee; the buyer and the assignee accounts give names; one transaction opens it. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "messaging/list-conversations",
@@ -294,8 +294,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "messaging/send-message",
-        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem EXH#*/SETTINGS#*, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items)",
-        "the conversation is read for its participants; auto-replies and the assignee's presence decide an automatic answer; one transaction writes both",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem EXH#*/SETTINGS#*, GetItem ACC#*/ACCOUNT, TransactWriteItems (7 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "the conversation is read for its participants; auto-replies and the assignee's presence decide an automatic answer; one transaction writes both. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "messaging/list-messages",
@@ -304,8 +304,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "messaging/mark-read",
-        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem CONV#*#MSGS/*, Query table CONV#*#MSGS, TransactWriteItems (1 items)",
-        "the conversation (participants), the marker message (it must exist) and the count of later messages come before one write",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem CONV#*#MSGS/*, Query table CONV#*#MSGS, TransactWriteItems (2 items), DeleteItem OUTGOING#*/*#*",
+        "the conversation (participants), the marker message (it must exist) and the count of later messages come before one write. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "messaging/translate",
@@ -329,8 +329,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "cards/send-card",
-        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT, GetItem ACC#*/CARD, TransactWriteItems (7 items)",
-        "the conversation and the recipient are read, then the sender's card; one transaction delivers the card and writes its card message into the conversation",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT, GetItem ACC#*/CARD, TransactWriteItems (9 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "the conversation and the recipient are read, then the sender's card; one transaction delivers the card and writes its card message into the conversation. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
     ),
     (
         "cards/received-cards",

@@ -215,3 +215,132 @@ async fn the_scheduler_lambda_takes_its_schedule_event() {
     assert_eq!(report.enqueued, 0, "nothing is due in the sample data");
     assert!(report.through.is_some());
 }
+
+/// A socket pusher that records what it was asked to send (the replay has no sockets).
+#[derive(Default)]
+struct RecordedPushes(std::sync::Mutex<Vec<(String, Value)>>);
+
+#[async_trait::async_trait]
+impl fairlink_domain::ports::SocketPusher for RecordedPushes {
+    async fn push(
+        &self,
+        connection_id: &str,
+        frame: &str,
+    ) -> Result<(), fairlink_domain::ports::PushError> {
+        let frame = serde_json::from_str(frame).expect("frames are JSON");
+        self.0.lock().unwrap().push((connection_id.into(), frame));
+        Ok(())
+    }
+
+    async fn close(&self, _: &str) -> Result<(), fairlink_domain::ports::PushError> {
+        Ok(())
+    }
+}
+
+async fn open_sample_socket(repo: &Repository, account_id: &str, connection_id: &str) {
+    repo.open_socket(&fairlink_store::OpenSocket {
+        connection_id: connection_id.into(),
+        account_id: account_id.into(),
+        connected_at: chrono::Utc::now(),
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_realtime_lambda_delivers_and_reports_partial_batch_failures() {
+    let dir = tempfile::tempdir().unwrap();
+    let ports = seeded_ports(dir.path()).await;
+    let repo = Repository::new(ports.store.clone());
+    open_sample_socket(&repo, "acc_sample_main", "conn-main").await;
+    open_sample_socket(&repo, "acc_sample_buyer", "conn-buyer").await;
+    let pushes = std::sync::Arc::new(RecordedPushes::default());
+    let worker = fairlink_realtime::RealtimeWorker::new(&ports, pushes.clone());
+
+    let event = queue_event("realtime", "message-created.json");
+    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&worker, event).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    {
+        let sent = pushes.0.lock().unwrap();
+        // To the assignee (the main account), not back to the buyer who wrote it.
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0].0, "conn-main");
+        assert_eq!(sent[0].1["type"], "message.created");
+        assert_eq!(sent[0].1["data"]["message"]["id"], "msg_sample_2");
+    }
+
+    let event = queue_event("realtime", "batch-with-poison.json");
+    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&worker, event).await;
+    let failed: Vec<&str> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["99999999-9999-4999-8999-999999999993"]);
+    let sent = pushes.0.lock().unwrap();
+    assert_eq!(sent.last().unwrap().0, "conn-buyer");
+    assert_eq!(sent.last().unwrap().1["type"], "notification.created");
+}
+
+fn socket_event(name: &str) -> aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest {
+    let text = std::fs::read_to_string(events_dir().join("sockets").join(name)).unwrap();
+    serde_json::from_str(&text).expect("a WebSocket event")
+}
+
+#[tokio::test]
+async fn the_socket_lambda_connects_pings_and_disconnects() {
+    let dir = tempfile::tempdir().unwrap();
+    let ports = seeded_ports(dir.path()).await;
+    let repo = Repository::new(ports.store.clone());
+    let secret = fairlink_local::DEV_SECRET.as_bytes();
+    let routes =
+        fairlink_realtime::SocketRoutes::new(&ports, fairlink_http::Authenticator::hs256(secret));
+    let connect = |token: &str| {
+        let mut event: Value = serde_json::from_str(
+            &std::fs::read_to_string(events_dir().join("sockets/connect.json")).unwrap(),
+        )
+        .unwrap();
+        event["queryStringParameters"]["token"] = json!(token);
+        event["multiValueQueryStringParameters"]["token"] = json!([token]);
+        serde_json::from_value::<aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest>(event)
+            .unwrap()
+    };
+    let now = chrono::Utc::now();
+    let sockets = |repo: Repository| async move {
+        repo.sockets_of("acc_sample_buyer", chrono::Utc::now())
+            .await
+            .unwrap()
+    };
+
+    // A bad token refuses the connection and records nothing.
+    let forged = fairlink_http::issue_token(
+        b"other",
+        "acc_sample_buyer",
+        now,
+        chrono::Duration::hours(1),
+    );
+    assert_eq!(routes.handle(connect(&forged)).await.status_code, 401);
+    assert_eq!(routes.handle(connect("")).await.status_code, 401);
+    assert!(sockets(repo.clone()).await.is_empty());
+
+    let token =
+        fairlink_http::issue_token(secret, "acc_sample_buyer", now, chrono::Duration::hours(1));
+    assert_eq!(routes.handle(connect(&token)).await.status_code, 200);
+    let open = sockets(repo.clone()).await;
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].connection_id, "SampleConn0001=");
+
+    let pong = routes.handle(socket_event("ping.json")).await;
+    assert_eq!(pong.status_code, 200);
+    let body = serde_json::to_value(&pong).unwrap()["body"].clone();
+    assert_eq!(body, json!(fairlink_realtime::PONG));
+
+    assert_eq!(
+        routes
+            .handle(socket_event("disconnect.json"))
+            .await
+            .status_code,
+        200
+    );
+    assert!(sockets(repo).await.is_empty());
+}

@@ -106,7 +106,8 @@ async fn a_failing_queue_delays_messages_but_loses_none(store: Store) {
         on: AtomicBool::new(true),
     });
     ports.queue = queue.clone();
-    let repo = Repository::new(ports.store.clone());
+    // The sample data's events go out as it is written, as every request's do.
+    let repo = Repository::new(ports.store.clone()).sending_events_to(ports.queue.clone());
     seed(&repo).await;
     let apps = http_apps(&ports);
     let scheduler = fairlink_scheduler::Scheduler::new(ports.clone());
@@ -134,12 +135,15 @@ async fn a_failing_queue_delays_messages_but_loses_none(store: Store) {
         .stranded_jobs(clock.now() + chrono::Duration::hours(1), 10)
         .await
         .unwrap();
-    assert_eq!(stranded.len(), 1);
+    // The matcher's job, and the real-time event of the assignee's notification.
+    let queues: Vec<QueueName> = stranded.iter().map(|j| j.queue).collect();
+    assert_eq!(queues.len(), 2, "{stranded:?}");
+    assert!(queues.contains(&QueueName::Matcher) && queues.contains(&QueueName::Realtime));
 
-    // A sweep leaves a fresh job to its own send; a minute on, it sends it, once.
+    // A sweep leaves a fresh job to its own send; a minute on, it sends them, once.
     assert_eq!(scheduler.sweep().await.unwrap().resent, 0);
     clock.advance(chrono::Duration::seconds(90));
-    assert_eq!(scheduler.sweep().await.unwrap().resent, 1);
+    assert_eq!(scheduler.sweep().await.unwrap().resent, 2);
     let sent = matcher_messages(queue.as_ref()).await;
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0]["kind"], "intentPublished");

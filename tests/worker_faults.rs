@@ -131,6 +131,10 @@ fn handler(ports: &Ports, queue: QueueName) -> Arc<dyn JobHandler> {
             fairlink_tests::test_embedder(),
         )),
         QueueName::Notifier => Arc::new(fairlink_notifier::Notifier::new(ports.clone())),
+        QueueName::Realtime => Arc::new(fairlink_realtime::RealtimeWorker::new(
+            ports,
+            Arc::new(fairlink_local::LocalSockets::default()),
+        )),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod fixtures;
 pub mod http;
 pub mod quality;
 pub mod sample;
+pub mod socket;
 
 pub use http::{Response, TestServer};
 

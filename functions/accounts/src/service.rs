@@ -460,7 +460,9 @@ impl<'a> AccountsService<'a> {
             online: false,
             ..before.clone()
         };
-        self.repo.save_account_changes(&before, &after).await?;
+        self.repo
+            .save_deactivation(&before, &after, self.ports.clock.now())
+            .await?;
         // After the store: from here its tokens are refused whatever the provider says.
         Provisioning::new(self.repo, self.ports)
             .disable(&after, target.identity.as_ref())

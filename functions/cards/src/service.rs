@@ -219,6 +219,7 @@ impl<'a> CardsService<'a> {
                     std::slice::from_ref(message),
                     None,
                     delivery.clone(),
+                    message.created_at,
                 )
                 .await?
             {

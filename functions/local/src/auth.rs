@@ -1,37 +1,10 @@
 //! `FAIRLINK_AUTH=jwt`: the user pool's tokens verified as API Gateway's JWT authorizer
 //! verifies them, with the keys fetched from the issuer (or the emulator) over HTTP.
 
-use async_trait::async_trait;
 use fairlink_aws::UserPool;
-use fairlink_http::{JwksSource, JwtVerifier};
-use jsonwebtoken::jwk::JwkSet;
+use fairlink_http::{HttpJwks, JwtVerifier};
 
 use crate::config::JwtSettings;
-
-/// The issuer's `/.well-known/jwks.json`, fetched with a bounded wait.
-pub struct HttpJwks {
-    url: String,
-    client: reqwest::Client,
-}
-
-#[async_trait]
-impl JwksSource for HttpJwks {
-    async fn fetch(&self) -> Result<JwkSet, String> {
-        let answer = self
-            .client
-            .get(&self.url)
-            .send()
-            .await
-            .map_err(|e| format!("{}: {e}", self.url))?;
-        if !answer.status().is_success() {
-            return Err(format!("{}: {}", self.url, answer.status()));
-        }
-        answer
-            .json::<JwkSet>()
-            .await
-            .map_err(|e| format!("{}: {e}", self.url))
-    }
-}
 
 /// The verifier of the configured (or bootstrapped) pool's tokens. `endpoint` is the
 /// emulator's URL when there is one: moto serves each pool's keys at
@@ -63,13 +36,9 @@ pub fn jwt_verifier(
         ),
         _ => format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')),
     };
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(5))
-        .build()
-        .map_err(|e| e.to_string())?;
     Ok(JwtVerifier::new(
         issuer,
         audiences,
-        Box::new(HttpJwks { url, client }),
+        Box::new(HttpJwks::new(url)?),
     ))
 }

@@ -5,6 +5,7 @@ mod auth;
 mod config;
 mod cors;
 mod dev;
+mod sockets;
 mod workers;
 
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use axum::Router;
 use chrono::Utc;
 use fairlink_domain::{
     Ports,
-    ports::{Clock, Embedder, JobHandler, QueueName, SystemClock},
+    ports::{Clock, Embedder, JobHandler, QueueName, SocketPusher, SystemClock},
 };
 use fairlink_embedded::TestClock;
 use fairlink_http::{AppState, Authenticator, api};
@@ -22,6 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use config::{AuthMode, Backend, Config, ConfigError, DEV_SECRET, JwtSettings};
 pub use cors::CorsOrigins;
+pub use sockets::LocalSockets;
 pub use workers::{spawn_scheduler, spawn_worker};
 
 /// The assembled system: the router to serve, the state behind it and the running workers.
@@ -30,6 +32,8 @@ pub struct LocalApp {
     pub state: AppState,
     pub test_clock: Option<Arc<TestClock>>,
     pub workers: Vec<JoinHandle<()>>,
+    /// The WebSockets open on `GET /v1/ws`.
+    pub sockets: Arc<LocalSockets>,
 }
 
 /// Every feature's routes. A new feature adds its router here and nowhere else.
@@ -54,6 +58,7 @@ pub fn deployed_document() -> String {
 pub fn feature_workers(
     ports: &Ports,
     embedder: Arc<dyn Embedder>,
+    sockets: Arc<dyn SocketPusher>,
 ) -> Vec<(QueueName, Arc<dyn JobHandler>)> {
     vec![
         (
@@ -63,6 +68,10 @@ pub fn feature_workers(
         (
             QueueName::Notifier,
             Arc::new(fairlink_notifier::Notifier::new(ports.clone())),
+        ),
+        (
+            QueueName::Realtime,
+            Arc::new(fairlink_realtime::RealtimeWorker::new(ports, sockets)),
         ),
     ]
 }
@@ -149,7 +158,10 @@ pub async fn build(
         ));
     }
     let embedder = load_embedder(config).await?;
-    let mut workers: Vec<JoinHandle<()>> = feature_workers(&ports, embedder)
+    // On both backends the sockets are this process's: the worker pushes to them directly
+    // (in AWS, through API Gateway's management API).
+    let sockets = Arc::new(LocalSockets::default());
+    let mut workers: Vec<JoinHandle<()>> = feature_workers(&ports, embedder, sockets.clone())
         .into_iter()
         .map(|(queue, handler)| spawn_worker(ports.queue.clone(), queue, handler))
         .collect();
@@ -157,10 +169,13 @@ pub async fn build(
         ports.clone(),
     )));
     Ok(LocalApp {
-        router: api(features, state.clone()).layer(config.cors_origins.layer()),
+        router: api(features, state.clone())
+            .merge(sockets::routes(state.clone(), sockets.clone()))
+            .layer(config.cors_origins.layer()),
         state,
         test_clock,
         workers,
+        sockets,
     })
 }
 
@@ -177,6 +192,8 @@ pub async fn serve(
     let result = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await;
+    // Upgraded sockets outlive the server's graceful shutdown: close them first.
+    app.sockets.close_all().await;
     // Stop the workers and wait until they are gone: they hold the store, which a restart
     // in the same process (the tests) must be able to open again. A message a worker was
     // handling is delivered again later; handlers are idempotent.

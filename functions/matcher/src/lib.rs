@@ -66,7 +66,8 @@ struct ExhibitorContact {
 impl Matcher {
     pub fn new(ports: Ports, embedder: Arc<dyn Embedder>) -> Self {
         Self {
-            repo: Repository::new(ports.store.clone()),
+            // Pushes and matches notify: their events go out as they commit.
+            repo: Repository::new(ports.store.clone()).sending_events_to(ports.queue.clone()),
             ports,
             embedder,
             scoring: Scoring::FITTED,

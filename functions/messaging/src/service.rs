@@ -526,7 +526,7 @@ impl<'a> MessagingService<'a> {
             }
             if self
                 .repo
-                .save_conversation(&before, &after, &written, None)
+                .save_conversation(&before, &after, &written, None, now)
                 .await?
             {
                 return Ok(message);
@@ -622,7 +622,7 @@ impl<'a> MessagingService<'a> {
             if after == before
                 || self
                     .repo
-                    .save_conversation(&before, &after, &[], None)
+                    .save_conversation(&before, &after, &[], None, self.now())
                     .await?
             {
                 return Ok(self.view(caller, after));
@@ -667,7 +667,7 @@ impl<'a> MessagingService<'a> {
         let notice = self.assigned_notice(&after).await?;
         if !self
             .repo
-            .save_conversation(&before, &after, &[], Some((&to.id, &notice)))
+            .save_conversation(&before, &after, &[], Some((&to.id, &notice)), self.now())
             .await?
         {
             return Err(DomainError::conflict(

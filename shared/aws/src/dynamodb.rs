@@ -405,6 +405,8 @@ impl ItemStore for DynamoItemStore {
             .query()
             .table_name(&self.table)
             .set_index_name(query.index.map(|i| i.name().to_string()))
+            // The port's promise: table queries see every acknowledged write (indexes cannot).
+            .set_consistent_read(query.index.is_none().then_some(true))
             .key_condition_expression(key_condition)
             .set_expression_attribute_names(exprs.names())
             .set_expression_attribute_values(exprs.values())

@@ -16,6 +16,8 @@ pub mod lambda_sqs;
 mod not_deployed;
 #[cfg(feature = "sms")]
 mod sms;
+#[cfg(feature = "sockets")]
+mod sockets;
 #[cfg(feature = "queue")]
 mod sqs;
 #[cfg(feature = "translate")]
@@ -35,6 +37,8 @@ pub use email::SesEmailSender;
 pub use not_deployed::NotDeployed;
 #[cfg(feature = "sms")]
 pub use sms::SnsSmsSender;
+#[cfg(feature = "sockets")]
+pub use sockets::ApiGatewaySockets;
 #[cfg(feature = "queue")]
 pub use sqs::SqsJobQueue;
 #[cfg(feature = "translate")]

@@ -10,6 +10,7 @@ pub mod model;
 pub mod optimistic;
 pub mod ports;
 pub mod rate_limit;
+pub mod realtime;
 pub mod reminders;
 pub mod slot_windows;
 pub mod validate;

@@ -10,6 +10,8 @@
 //!   does (RS256 against the issuer's JWKS, `iss`, `aud` or `client_id`, `exp`).
 //! - Locally by default, HS256 development tokens name the account directly.
 
+#[cfg(feature = "http-jwks")]
+mod http_jwks;
 mod jwks;
 
 use std::collections::HashSet;
@@ -17,10 +19,13 @@ use std::collections::HashSet;
 use axum::{extract::FromRequestParts, http::request::Parts};
 use chrono::{DateTime, Duration, Utc};
 use fairlink_domain::{model::Account, ports::IdentitySubject};
+use fairlink_store::Repository;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use lambda_http::request::RequestContext;
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "http-jwks")]
+pub use http_jwks::HttpJwks;
 pub use jwks::{JwksSource, JwtVerifier, KEY_REFETCH_INTERVAL, StaticJwks};
 
 use crate::{problem::ApiError, state::AppState};
@@ -152,22 +157,72 @@ impl Authenticator {
                     account_id: claims.get(ACCOUNT_CLAIM).filter(|a| !a.is_empty()).cloned(),
                 })
             }
+            Authenticator::Hs256(_) | Authenticator::Jwt(_) => {
+                self.principal_of_token(bearer(parts)?, now).await
+            }
+        }
+    }
+
+    /// Who a token given outside the Authorization header names (a WebSocket's `?token=`),
+    /// verified as a bearer token is.
+    pub async fn principal_of_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Principal, ApiError> {
+        match self {
+            // Only requests API Gateway has authorized carry claims; a bare token is not one.
+            Authenticator::ApiGateway => Err(unauthenticated(
+                "this deployment verifies tokens in API Gateway only",
+            )),
             Authenticator::Hs256(verifier) => {
-                let claims = jsonwebtoken::decode::<TokenClaims>(
-                    bearer(parts)?,
-                    &verifier.key,
-                    &verifier.validation,
-                )
-                .map_err(|_| unauthenticated("the token is not valid"))?
-                .claims;
+                let claims =
+                    jsonwebtoken::decode::<TokenClaims>(token, &verifier.key, &verifier.validation)
+                        .map_err(|_| unauthenticated("the token is not valid"))?
+                        .claims;
                 if claims.exp <= now.timestamp() {
                     return Err(unauthenticated("the token has expired"));
                 }
                 Ok(Principal::Account(claims.sub))
             }
-            Authenticator::Jwt(verifier) => verifier.verify(bearer(parts)?, now).await,
+            Authenticator::Jwt(verifier) => verifier.verify(token, now).await,
         }
     }
+}
+
+/// The active account a verified principal signs in as: one read for an ID token or a
+/// development token, two for an access token (which names only the identity).
+pub async fn signed_in_account(
+    repo: &Repository,
+    principal: Principal,
+) -> Result<Account, ApiError> {
+    let account = match principal {
+        Principal::Account(id) => repo.account(&id).await?,
+        Principal::Identity {
+            subject,
+            account_id,
+        } => {
+            let account_id = match account_id {
+                Some(id) => Some(id),
+                None => repo.account_of_identity(&subject).await?,
+            };
+            let signed_in = match account_id {
+                Some(id) => repo.signed_in_account(&id).await?,
+                None => None,
+            };
+            signed_in
+                .filter(|s| s.identity.as_ref() == Some(&subject))
+                .map(|s| s.account)
+        }
+    };
+    let account = account.ok_or_else(unknown_identity)?;
+    if !account.active {
+        return Err(ApiError::Unauthenticated {
+            code: "account_deactivated",
+            detail: "this account has been deactivated".into(),
+        });
+    }
+    Ok(account)
 }
 
 /// The calling account, loaded from the store.
@@ -181,34 +236,8 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let account = match state.auth.principal(parts, state.now()).await? {
-            Principal::Account(id) => state.repo.account(&id).await?,
-            Principal::Identity {
-                subject,
-                account_id,
-            } => {
-                // An access token names only the identity: one more read finds its account.
-                let account_id = match account_id {
-                    Some(id) => Some(id),
-                    None => state.repo.account_of_identity(&subject).await?,
-                };
-                let signed_in = match account_id {
-                    Some(id) => state.repo.signed_in_account(&id).await?,
-                    None => None,
-                };
-                signed_in
-                    .filter(|s| s.identity.as_ref() == Some(&subject))
-                    .map(|s| s.account)
-            }
-        };
-        let account = account.ok_or_else(unknown_identity)?;
-        if !account.active {
-            return Err(ApiError::Unauthenticated {
-                code: "account_deactivated",
-                detail: "this account has been deactivated".into(),
-            });
-        }
-        Ok(Caller(account))
+        let principal = state.auth.principal(parts, state.now()).await?;
+        Ok(Caller(signed_in_account(&state.repo, principal).await?))
     }
 }
 

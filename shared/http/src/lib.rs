@@ -14,6 +14,8 @@ mod problem;
 pub mod state;
 
 pub use app::{BODY_LIMIT, api, api_documented, lambda_main, openapi_document};
+#[cfg(feature = "http-jwks")]
+pub use auth::HttpJwks;
 pub use auth::{
     Authenticator, Caller, JwksSource, JwtVerifier, Principal, TokenClaims, issue_token,
 };

@@ -40,6 +40,8 @@
 //! | card                | `ACC#<aid>`           | `CARD`                  |                        |          |
 //! | card received       | `ACC#<aid>#CARDS_IN`  | `<rcid>`                |                        |          |
 //! | … by an exhibitor   | `EXH#<eid>#CARDS_IN`  | `<rcid>`                |                        |          |
+//! | socket (8)          | `SOCKET#<connid>`     | `SOCKET`                |                        |          |
+//! | account's socket (8)| `ACC#<aid>#SOCKETS`   | `<connid>`              |                        |          |
 //!
 //! GSI2 (`gsi2pk`, `gsi2sk`), all sparse:
 //!
@@ -60,6 +62,8 @@
 //! restart of fairlink-local loses no queued job.
 //! (6) the sign-in identity (Cognito `sub`) of an account, for tokens that do not name the
 //! account (access tokens); the account item holds the same `sub` as `identitySubject`.
+//! (8) an open WebSocket connection, by its id (API Gateway's, or fairlink-local's) and under
+//! its account, expiring by `ttl` two hours after it opened, as API Gateway closes it.
 //! Ids are ULIDs, so an id-ordered sort key is also a creation-ordered one.
 //!
 //! Access patterns, each one key or index query (never a scan):
@@ -100,7 +104,9 @@
 //!   in the transaction that adds a message) joined by one batch get; one open conversation
 //!   per buyer and exhibitor: the conditional put of the pair;
 //! - messages in order, both ways: query `CONV#<cid>#MSGS`;
-//! - cards received, newest first: query `ACC#<aid>#CARDS_IN`, or `EXH#<eid>#CARDS_IN`.
+//! - cards received, newest first: query `ACC#<aid>#CARDS_IN`, or `EXH#<eid>#CARDS_IN`;
+//! - an account's open sockets (each event's delivery): query `ACC#<aid>#SOCKETS`; the
+//!   account of a socket (`$disconnect` names only the socket): get `SOCKET#<connid>`.
 
 pub const FAIR: &str = "FAIR";
 pub const PROFILE: &str = "PROFILE";
@@ -324,4 +330,14 @@ pub fn received_cards(aid: &str) -> String {
 
 pub fn exhibitor_received_cards(eid: &str) -> String {
     format!("EXH#{eid}#CARDS_IN")
+}
+
+pub const SOCKET: &str = "SOCKET";
+
+pub fn socket(connection_id: &str) -> String {
+    format!("SOCKET#{connection_id}")
+}
+
+pub fn account_sockets(aid: &str) -> String {
+    format!("ACC#{aid}#SOCKETS")
 }

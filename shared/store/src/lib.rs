@@ -11,7 +11,8 @@ pub use codec::{from_item, to_item};
 pub use page::{PageOf, PageRequest, query_all, query_page, query_page_filtered};
 pub use repo::{
     BookingRefusal, DueReminder, IdempotencyReservation, MAX_SLOTS_PER_WRITE, MatchRecord,
-    OUTGOING_SHARDS, Order, OutboxEntry, PushOutcome, RecommendError, Repository, SignedInAccount,
-    SlotCalendar, StoredQuery, StoredResponse, booking_write, candidate_block_puts, exhibit_write,
-    idempotency::IDEMPOTENCY_TTL, notification_write, outgoing_job_write, received_card_writes,
+    OUTGOING_SHARDS, OpenSocket, Order, OutboxEntry, PushOutcome, RecommendError, Repository,
+    SignedInAccount, SlotCalendar, StoredQuery, StoredResponse, booking_write,
+    candidate_block_puts, exhibit_write, idempotency::IDEMPOTENCY_TTL, notification_writes,
+    outgoing_job_write, received_card_writes,
 };

@@ -245,6 +245,11 @@ impl StoreError {
     }
 }
 
+/// Read consistency (DESIGN.md, "Read consistency"): `get`, `get_many` and a query of the
+/// table are strongly consistent, they see every write acknowledged before them; a query of
+/// an index may lag behind the table (DynamoDB's global secondary indexes are only ever
+/// eventually consistent), so it finds and lists things but never decides a rule that must
+/// hold.
 #[async_trait]
 pub trait ItemStore: Send + Sync {
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
@@ -270,5 +275,6 @@ pub trait ItemStore: Send + Sync {
     /// transaction. An item may appear once. At most 100 writes.
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
 
+    /// Strongly consistent on the table, possibly behind on an index (see above).
     async fn query(&self, query: Query) -> Result<Page, StoreError>;
 }

@@ -9,6 +9,7 @@ mod item_store;
 mod meetings;
 mod notify;
 mod queue;
+mod sockets;
 mod translate;
 
 use std::sync::Arc;
@@ -29,6 +30,7 @@ pub use notify::{DeliveryError, Email, EmailSender, Sms, SmsSender};
 pub use queue::{
     Delivery, JobHandler, JobQueue, MAX_DELAY, QueueError, QueueName, handle_deliveries,
 };
+pub use sockets::{PushError, SocketPusher};
 pub use translate::{NoTranslator, TranslateError, Translator};
 
 /// Everything a feature needs from the outside world, wired once per process.

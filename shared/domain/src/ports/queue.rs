@@ -13,16 +13,19 @@ pub enum QueueName {
     Matcher,
     /// Emails and SMS to send, for the notifier worker.
     Notifier,
+    /// Events for the open sockets, for the realtime worker.
+    Realtime,
 }
 
 impl QueueName {
-    pub const ALL: [QueueName; 2] = [QueueName::Matcher, QueueName::Notifier];
+    pub const ALL: [QueueName; 3] = [QueueName::Matcher, QueueName::Notifier, QueueName::Realtime];
 
     /// The suffix of the queue's name (`<stack>-matcher`) and of its environment variable.
     pub fn slug(self) -> &'static str {
         match self {
             QueueName::Matcher => "matcher",
             QueueName::Notifier => "notifier",
+            QueueName::Realtime => "realtime",
         }
     }
 }

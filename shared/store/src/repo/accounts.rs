@@ -5,7 +5,7 @@ use fairlink_domain::{
 };
 use serde_json::Value;
 
-use super::{Repository, notifications::notification_write};
+use super::{Repository, notifications::notification_writes};
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
 fn account_key(aid: &str) -> Key {
@@ -136,7 +136,11 @@ impl Repository {
         welcome: Option<&Notification>,
     ) -> Result<(), DomainError> {
         let mut ops: Vec<WriteOp> = account_writes(account, identity).into();
-        ops.extend(welcome.map(|n| notification_write(&account.id, n)));
+        ops.extend(
+            welcome
+                .into_iter()
+                .flat_map(|n| notification_writes(&account.id, n)),
+        );
         // [account, email claim, identity link, notification?]
         self.create_with_email_claim(ops, 1).await
     }
@@ -187,6 +191,33 @@ impl Repository {
         {
             Err(err) if err.is_condition_failed() => Err(DomainError::NotFound("account")),
             other => other.map(|_| ()).map_err(Into::into),
+        }
+    }
+
+    /// Saves an account's deactivation (as `save_account_changes`), closing its open sockets
+    /// once it is committed.
+    pub async fn save_deactivation(
+        &self,
+        before: &Account,
+        after: &Account,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DomainError> {
+        let changes = codec::changes_between(&account_item(before), &account_item(after));
+        if changes.is_empty() {
+            // Deactivated before: its sockets were closed then.
+            return Ok(());
+        }
+        let ops = vec![
+            WriteOp::Update {
+                key: account_key(&after.id),
+                changes,
+                condition: Some(Condition::Exists),
+            },
+            super::realtime::disconnect_write(&after.id, at),
+        ];
+        match self.transact_retrying(ops).await {
+            Err(err) if err.is_condition_failed() => Err(DomainError::NotFound("account")),
+            other => other.map_err(Into::into),
         }
     }
 

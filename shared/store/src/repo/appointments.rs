@@ -8,7 +8,7 @@ use fairlink_domain::{
 use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use super::{Repository, notifications::notification_write};
+use super::{Repository, notifications::notification_writes, realtime};
 use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
 
@@ -331,8 +331,12 @@ impl Repository {
                 condition: Some(Condition::NotExists),
             },
             schedule_entry(&booking.buyer_id, booking),
-            notification_write(notify.0, notify.1),
         ];
+        let ops: Vec<WriteOp> = ops
+            .into_iter()
+            .chain(notification_writes(notify.0, notify.1))
+            .chain([realtime::booking_event(None, booking, booking.created_at)])
+            .collect();
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(Ok(())),
             Err(StoreError::ConditionFailed { op: Some(0) }) => {
@@ -405,9 +409,11 @@ impl Repository {
         ops.extend(
             notifications
                 .iter()
-                .map(|(aid, n)| notification_write(aid, n)),
+                .flat_map(|(aid, n)| notification_writes(aid, n)),
         );
         ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
+        let at = after.confirmed_at.unwrap_or(after.created_at);
+        ops.push(realtime::booking_event(Some(before), after, at));
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(()),
             Err(StoreError::ConditionFailed { op: Some(1) }) => Err(DomainError::conflict(
@@ -451,8 +457,10 @@ impl Repository {
         ops.extend(
             notifications
                 .iter()
-                .map(|(aid, n)| notification_write(aid, n)),
+                .flat_map(|(aid, n)| notification_writes(aid, n)),
         );
+        let at = after.cancelled_at.unwrap_or(after.created_at);
+        ops.push(realtime::booking_event(Some(before), after, at));
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(()),
             Err(err) if err.is_condition_failed() => Err(changed_meanwhile()),

@@ -4,7 +4,7 @@ use fairlink_domain::{
     ports::{Key, Query, WriteOp},
 };
 
-use super::{Repository, notifications::notification_write};
+use super::{Repository, notifications::notification_writes};
 use crate::{PageOf, PageRequest, codec, keys, query_page, query_page_filtered};
 
 fn card_key(aid: &str) -> Key {
@@ -123,6 +123,6 @@ pub fn received_card_writes(
             condition: None,
         });
     }
-    ops.push(notification_write(&received.recipient_id, notification));
+    ops.extend(notification_writes(&received.recipient_id, notification));
     ops
 }

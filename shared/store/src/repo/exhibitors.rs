@@ -6,7 +6,7 @@ use fairlink_domain::{
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::{Repository, accounts::account_writes, notifications::notification_write};
+use super::{Repository, accounts::account_writes, notifications::notification_writes};
 use crate::{codec, keys};
 
 fn profile_key(eid: &str) -> Key {
@@ -28,7 +28,11 @@ impl Repository {
             condition: Some(Condition::NotExists),
         }];
         ops.extend(account_writes(main, identity));
-        ops.extend(welcome.map(|n| notification_write(&main.id, n)));
+        ops.extend(
+            welcome
+                .into_iter()
+                .flat_map(|n| notification_writes(&main.id, n)),
+        );
         // [exhibitor, account, email claim, identity link, notification?]
         self.create_with_email_claim(ops, 2).await
     }

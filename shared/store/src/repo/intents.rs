@@ -9,7 +9,7 @@ use fairlink_domain::{
 };
 use serde_json::Value;
 
-use super::{Repository, notifications::notification_write, outgoing::outgoing_job_write};
+use super::{Repository, notifications::notification_writes, outgoing::outgoing_job_write};
 use fairlink_domain::matching;
 
 /// What the matcher keeps of an intent: its sentence vector, and the feedback of its run.
@@ -93,10 +93,12 @@ pub struct MatchRecord<'a> {
     pub notification: Notification,
 }
 
-/// Three writes per match; DynamoDB allows 100 per transaction.
-const MATCHES_PER_TRANSACTION: usize = 33;
+/// Four writes per match (with the notification's event); DynamoDB allows 100 per
+/// transaction.
+const MATCHES_PER_TRANSACTION: usize = 25;
 
-fn match_writes(record: &MatchRecord) -> [WriteOp; 3] {
+fn match_writes(record: &MatchRecord) -> [WriteOp; 4] {
+    let [notice, event] = notification_writes(record.notify, &record.notification);
     let key = Key::new(
         keys::exhibit_matches(record.exhibitor_id),
         keys::exhibit_match(&record.found.intent.id, &record.found.exhibit_id),
@@ -107,7 +109,8 @@ fn match_writes(record: &MatchRecord) -> [WriteOp; 3] {
             condition: Some(Condition::NotExists),
         },
         counter(&record.found.exhibit_id, "matchedIntents"),
-        notification_write(record.notify, &record.notification),
+        notice,
+        event,
     ]
 }
 
@@ -142,7 +145,7 @@ impl Repository {
                 item: delivery_item(delivery),
                 condition: Some(Condition::NotExists),
             });
-            ops.push(notification_write(&delivery.assignee_id, notification));
+            ops.extend(notification_writes(&delivery.assignee_id, notification));
         }
         self.transact_retrying(ops).await?;
         Ok(())
@@ -306,7 +309,11 @@ impl Repository {
                 Value::String(before.assignee_id.clone()),
             )),
         }];
-        ops.extend(notification.map(|(aid, n)| notification_write(aid, n)));
+        ops.extend(
+            notification
+                .into_iter()
+                .flat_map(|(aid, n)| notification_writes(aid, n)),
+        );
         match self.transact_retrying(ops).await {
             Err(err) if err.is_condition_failed() => Err(DomainError::conflict(
                 "conflict",
@@ -450,7 +457,8 @@ fn counter(xid: &str, name: &str) -> WriteOp {
 
 /// The writes of one push: the push (once per buyer and exhibit), the exhibit's counter and
 /// the buyer's notification.
-fn push_writes(buyer_id: &str, push: &Push, notification: &Notification) -> [WriteOp; 3] {
+fn push_writes(buyer_id: &str, push: &Push, notification: &Notification) -> [WriteOp; 4] {
+    let [notice, event] = notification_writes(buyer_id, notification);
     let key = Key::new(keys::pushed(buyer_id), &push.exhibit.id);
     let mut item = codec::to_item(&key, "Push", push);
     set(&mut item, attr::GSI1_PK, keys::pushes(buyer_id));
@@ -461,6 +469,7 @@ fn push_writes(buyer_id: &str, push: &Push, notification: &Notification) -> [Wri
             condition: Some(Condition::NotExists),
         },
         counter(&push.exhibit.id, "pushedBuyers"),
-        notification_write(buyer_id, notification),
+        notice,
+        event,
     ]
 }

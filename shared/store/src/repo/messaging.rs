@@ -6,7 +6,7 @@ use fairlink_domain::{
 };
 use serde_json::{Value, json};
 
-use super::{Repository, notifications::notification_write};
+use super::{Repository, notifications::notification_writes, realtime};
 use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
@@ -93,8 +93,11 @@ impl Repository {
                 item: exhibitor_entry(c),
                 condition: None,
             },
-            notification_write(notify.0, notify.1),
         ];
+        let ops: Vec<WriteOp> = ops
+            .into_iter()
+            .chain(notification_writes(notify.0, notify.1))
+            .collect();
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(true),
             Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
@@ -111,16 +114,18 @@ impl Repository {
     }
 
     /// Writes a conversation's new state if nobody wrote to it since `before` was read, with
-    /// its new messages and a notification; the exhibitor's list entry moves along.
-    /// `Ok(false)`: it changed meanwhile; read it again and retry.
+    /// its new messages and a notification; the exhibitor's list entry moves along, and the
+    /// readers' open pages are told (`message.created`, or `conversation.updated` for a
+    /// change without a message). `Ok(false)`: it changed meanwhile; read it again and retry.
     pub async fn save_conversation(
         &self,
         before: &Conversation,
         after: &Conversation,
         messages: &[Message],
         notify: Option<(&str, &Notification)>,
+        at: DateTime<Utc>,
     ) -> Result<bool, DomainError> {
-        self.save_conversation_with(before, after, messages, notify, Vec::new())
+        self.save_conversation_with(before, after, messages, notify, Vec::new(), at)
             .await
     }
 
@@ -133,6 +138,7 @@ impl Repository {
         messages: &[Message],
         notify: Option<(&str, &Notification)>,
         also: Vec<WriteOp>,
+        at: DateTime<Utc>,
     ) -> Result<bool, DomainError> {
         let mut ops = vec![WriteOp::Put {
             item: conversation_item(after),
@@ -158,8 +164,17 @@ impl Repository {
                 condition: Some(Condition::NotExists),
             });
         }
-        ops.extend(notify.map(|(aid, n)| notification_write(aid, n)));
+        ops.extend(
+            notify
+                .into_iter()
+                .flat_map(|(aid, n)| notification_writes(aid, n)),
+        );
         ops.extend(also);
+        if messages.is_empty() {
+            ops.push(realtime::conversation_event(before, after, at));
+        } else {
+            ops.extend(realtime::message_events(after, messages));
+        }
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(true),
             Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),

@@ -9,15 +9,16 @@ mod intents;
 mod messaging;
 mod notifications;
 
-pub use notifications::notification_write;
+pub use notifications::notification_writes;
 mod outbox;
 mod outgoing;
 pub use outgoing::{OUTGOING_SHARDS, outgoing_job_write};
 mod rate_limits;
+mod realtime;
 
 use std::sync::Arc;
 
-use fairlink_domain::ports::ItemStore;
+use fairlink_domain::ports::{ItemStore, JobQueue};
 
 pub use accounts::SignedInAccount;
 pub use appointments::{
@@ -29,16 +30,29 @@ pub use idempotency::{IdempotencyReservation, StoredResponse};
 pub use intents::{MatchRecord, PushOutcome, StoredQuery};
 pub use messaging::Order;
 pub use outbox::OutboxEntry;
+pub use realtime::OpenSocket;
 
 /// fairlink's persistence, one method per access pattern, over any item store.
 #[derive(Clone)]
 pub struct Repository {
     store: Arc<dyn ItemStore>,
+    /// Where the real-time events a transaction stores go once it commits; without one they
+    /// wait for the scheduler's sweep of stranded jobs.
+    realtime: Option<Arc<dyn JobQueue>>,
 }
 
 impl Repository {
     pub fn new(store: Arc<dyn ItemStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            realtime: None,
+        }
+    }
+
+    /// This repository, sending the real-time events of every transaction it commits.
+    pub fn sending_events_to(mut self, queue: Arc<dyn JobQueue>) -> Self {
+        self.realtime = Some(queue);
+        self
     }
 
     pub fn store(&self) -> &dyn ItemStore {
@@ -77,6 +91,10 @@ impl Repository {
                     attempt += 1;
                     let jitter = rand::random_range(0..10u64 << attempt);
                     tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+                }
+                Ok(()) => {
+                    self.send_committed_events(&ops).await;
+                    return Ok(());
                 }
                 other => return other,
             }

@@ -9,12 +9,16 @@ use serde_json::Value;
 use super::Repository;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
-/// The write that adds a notification, for a transaction that makes what it announces.
-pub fn notification_write(account_id: &str, notification: &Notification) -> WriteOp {
-    WriteOp::Put {
-        item: notification_item(account_id, notification),
-        condition: None,
-    }
+/// The writes that add a notification, for a transaction that makes what it announces:
+/// the notification and its `notification.created` event.
+pub fn notification_writes(account_id: &str, notification: &Notification) -> [WriteOp; 2] {
+    [
+        WriteOp::Put {
+            item: notification_item(account_id, notification),
+            condition: None,
+        },
+        super::realtime::notification_event(account_id, notification),
+    ]
 }
 
 /// A notification, listed under its account and, while unread, in the unread index.
@@ -38,8 +42,8 @@ impl Repository {
         account_id: &str,
         notification: &Notification,
     ) -> Result<(), DomainError> {
-        let item = notification_item(account_id, notification);
-        self.store().put(item, None).await?;
+        self.transact_retrying(notification_writes(account_id, notification).into())
+            .await?;
         Ok(())
     }
 

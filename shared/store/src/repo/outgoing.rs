@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
     jobs::OutgoingJob,
-    ports::{Condition, JobQueue, Key, Query, SortCondition, WriteOp},
+    ports::{Condition, JobQueue, Key, Query, QueueName, SortCondition, WriteOp},
 };
 use futures::future::try_join_all;
 
@@ -34,7 +34,35 @@ pub fn outgoing_job_write(job: &OutgoingJob) -> WriteOp {
     }
 }
 
+/// The real-time events among a transaction's writes.
+fn realtime_jobs_in(ops: &[WriteOp]) -> Vec<OutgoingJob> {
+    ops.iter()
+        .filter_map(|op| match op {
+            WriteOp::Put { item, .. }
+                if item.get("_type").and_then(|t| t.as_str()) == Some("OutgoingJob")
+                    && item.get("queue").and_then(|q| q.as_str())
+                        == Some(QueueName::Realtime.slug()) =>
+            {
+                codec::from_item(item.clone()).ok()
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 impl Repository {
+    /// Hands the real-time events of a committed transaction to their queue (a failed send
+    /// leaves them to the scheduler's sweep).
+    pub(crate) async fn send_committed_events(&self, ops: &[WriteOp]) {
+        let Some(queue) = &self.realtime else {
+            return;
+        };
+        let jobs = realtime_jobs_in(ops);
+        if let Some(first) = jobs.first() {
+            self.dispatch(queue.as_ref(), &jobs, first.created_at).await;
+        }
+    }
+
     /// Sends committed jobs to their queues, forgetting each one sent; how many the queues
     /// took. A failed send is logged and left for `resend_outgoing_jobs`; it never fails
     /// the caller.
