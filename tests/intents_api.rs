@@ -4,7 +4,9 @@
 use fairlink_domain::{jobs::MatchJob, ports::JobHandler};
 use fairlink_tests::{
     Store, TestServer, emails_to, eventually,
-    fixtures::{Exhibitor, buyer, exhibitor, id, profile, sub_account, unique_email, with_fair},
+    fixtures::{
+        Exhibitor, add_exhibit, buyer, exhibitor, id, profile, sub_account, unique_email, with_fair,
+    },
     start,
 };
 use serde_json::{Value, json};
@@ -28,11 +30,6 @@ fn speaker(name: &str) -> Value {
         "description": "Portable, waterproof", "keywords": ["bluetooth", "speaker"],
         "moq": {"quantity": 100, "unit": "pcs"}, "price": {"min": 5.0, "max": 9.0, "currency": "USD"},
         "certifications": ["CE"], "markets": ["US", "DE"], "images": ["https://img.example.com/s.jpg"]})
-}
-
-async fn add_exhibit(server: &TestServer, ex: &Exhibitor, body: Value) -> String {
-    let path = format!("/v1/exhibitors/{}/exhibits", ex.id);
-    id(server.post(&path, &ex.main, body).await.expect(201))
 }
 
 async fn recommend(server: &TestServer, token: &str, xid: &str) -> Value {

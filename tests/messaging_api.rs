@@ -26,24 +26,7 @@ fairlink_tests::scenarios!(
 );
 
 async fn speaker(server: &TestServer, ex: &Exhibitor, reps: &[&str]) -> String {
-    let body = json!({"name": "蓝牙音箱", "categoryId": "speakers"});
-    let xid = id(server
-        .post(
-            &format!("/v1/exhibitors/{}/exhibits", ex.id),
-            &ex.main,
-            body,
-        )
-        .await
-        .expect(201));
-    server
-        .put(
-            &format!("/v1/exhibits/{xid}/reps"),
-            &ex.main,
-            json!({"accountIds": reps}),
-        )
-        .await
-        .expect(200);
-    xid
+    fairlink_tests::fixtures::speaker_with_reps(server, ex, reps).await
 }
 
 async fn open(server: &TestServer, buyer: &Person, ex: &Exhibitor, exhibit: Option<&str>) -> Value {

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use fairlink_tests::{
     Store, TestServer,
-    fixtures::{Exhibitor, Person, buyer_in, exhibitor, id, staff, with_fair},
+    fixtures::{
+        Exhibitor, Person, add_exhibit, buyer_in, exhibitor, id, speaker_with_reps, staff,
+        with_fair,
+    },
     socket::Socket,
     start,
 };
@@ -44,23 +47,7 @@ async fn chat(server: &TestServer) -> Chat {
     let beta = exhibitor(server, &organizer, "Beta").await;
     let li = staff(server, &acme, "Li", json!(["im"])).await;
     let wu = staff(server, &acme, "Wu", json!(["im"])).await;
-    let body = json!({"name": "蓝牙音箱", "categoryId": "speakers"});
-    let xid = id(server
-        .post(
-            &format!("/v1/exhibitors/{}/exhibits", acme.id),
-            &acme.main,
-            body,
-        )
-        .await
-        .expect(201));
-    server
-        .put(
-            &format!("/v1/exhibits/{xid}/reps"),
-            &acme.main,
-            json!({"accountIds": [li.id]}),
-        )
-        .await
-        .expect(200);
+    let xid = speaker_with_reps(server, &acme, &[&li.id]).await;
     let ann = buyer_in(server, "Ann", "en", "America/New_York").await;
     let bob = buyer_in(server, "Bob", "en", "Europe/London").await;
     let opened = server
@@ -311,14 +298,7 @@ async fn a_recommendation_push_arrives(store: Store) {
     let acme = exhibitor(&server, &organizer, "Acme").await;
     let body = json!({"name": "蓝牙音箱", "nameEn": "Bluetooth speaker", "categoryId": "speakers",
         "description": "Portable waterproof bluetooth speaker", "keywords": ["bluetooth", "speaker"]});
-    let xid = id(server
-        .post(
-            &format!("/v1/exhibitors/{}/exhibits", acme.id),
-            &acme.main,
-            body,
-        )
-        .await
-        .expect(201));
+    let xid = add_exhibit(&server, &acme, body).await;
     server
         .post(
             &format!("/v1/exhibits/{xid}/recommendation"),

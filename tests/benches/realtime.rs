@@ -25,7 +25,10 @@ use fairlink_tests::{
 };
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio_tungstenite::{connect_async, tungstenite::Message};
+use tokio_tungstenite::{
+    connect_async_with_config,
+    tungstenite::{Message, protocol::WebSocketConfig},
+};
 
 fn setting(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -87,7 +90,11 @@ async fn pairs(server: &TestServer, count: usize) -> Vec<Pair> {
 /// Opens a socket and keeps reading it: message ids into `arrivals` (recipients), frames
 /// dropped (senders, who receive nothing of their own).
 async fn client(server: &TestServer, token: &str, arrivals: Option<Arrivals>) {
-    let (mut stream, _) = connect_async(socket_url(server, token))
+    // Small client buffers, so that the memory figure is mostly the server's.
+    let config = WebSocketConfig::default()
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0);
+    let (mut stream, _) = connect_async_with_config(socket_url(server, token), Some(config), false)
         .await
         .expect("the socket opens");
     // Recorded once its first pong is back.
@@ -139,8 +146,7 @@ async fn run() {
     let rate = setting("FAIRLINK_BENCH_RATE", 200).max(1);
     let seconds = setting("FAIRLINK_BENCH_SECONDS", 10).max(1);
     let dir = tempfile::tempdir().unwrap();
-    let mut config = local_config(Store::Embedded, dir.path().to_path_buf());
-    config.test_clock = false;
+    let config = local_config(Store::Embedded, dir.path().to_path_buf());
     let server = TestServer::start(config, None).await;
 
     let started = Instant::now();

@@ -143,3 +143,24 @@ pub async fn staff(server: &TestServer, ex: &Exhibitor, name: &str, permissions:
         phone,
     }
 }
+
+/// An exhibit of the exhibitor (made by its main account); its id.
+pub async fn add_exhibit(server: &TestServer, ex: &Exhibitor, body: Value) -> String {
+    let path = format!("/v1/exhibitors/{}/exhibits", ex.id);
+    id(server.post(&path, &ex.main, body).await.expect(201))
+}
+
+/// A speaker exhibit whose sales reps are `reps` (the accounts its conversations go to).
+pub async fn speaker_with_reps(server: &TestServer, ex: &Exhibitor, reps: &[&str]) -> String {
+    let body = json!({"name": "蓝牙音箱", "categoryId": "speakers"});
+    let xid = add_exhibit(server, ex, body).await;
+    server
+        .put(
+            &format!("/v1/exhibits/{xid}/reps"),
+            &ex.main,
+            json!({"accountIds": reps}),
+        )
+        .await
+        .expect(200);
+    xid
+}

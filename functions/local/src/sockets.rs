@@ -35,6 +35,13 @@ use tokio::sync::mpsc;
 /// Frames waiting for a slow client; past this the socket is closed (the client reconnects
 /// and catches up through the lists) rather than holding memory for it.
 const SOCKET_BACKLOG: usize = 1_024;
+/// Buffers per socket: clients send only pings, and frames are small; tungstenite's
+/// defaults (128 KiB each way) would cost a thousand idle sockets a quarter of a gigabyte.
+const SOCKET_READ_BUFFER: usize = 4 * 1024;
+/// Frames are written out at once rather than gathered (the buffer grows only as needed).
+const SOCKET_WRITE_BUFFER: usize = 0;
+/// What a client may send in one frame: a ping is a few bytes.
+const MAX_CLIENT_FRAME: usize = 16 * 1024;
 /// How often a long-lived socket is recorded again (its stored item expires after two hours).
 const REFRESH_EVERY: Duration = Duration::from_secs(3_600);
 
@@ -158,7 +165,12 @@ async fn upgrade(
         Err(err) => return err.into_response(),
     };
     match upgrade {
-        Ok(upgrade) => upgrade.on_upgrade(move |socket| session(socket, account, state)),
+        Ok(upgrade) => upgrade
+            .read_buffer_size(SOCKET_READ_BUFFER)
+            .write_buffer_size(SOCKET_WRITE_BUFFER)
+            .max_message_size(MAX_CLIENT_FRAME)
+            .max_frame_size(MAX_CLIENT_FRAME)
+            .on_upgrade(move |socket| session(socket, account, state)),
         Err(_) => ApiError::from(fairlink_domain::DomainError::Unprocessable {
             code: "websocket_required",
             detail: "GET /v1/ws is a WebSocket upgrade".into(),
