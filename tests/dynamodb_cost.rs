@@ -39,8 +39,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/create-exhibitor",
-        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EMAIL#*/EMAIL, TransactWriteItems (6 items), DeleteItem OUTGOING#*/*#*",
-        "the fair must be configured: its zones check the exhibitor's and its default quota applies; the email is checked before the main account's sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EMAIL#*/EMAIL, TransactWriteItems (7 items), DeleteItem OUTGOING#*/*#*",
+        "the fair must be configured: its zones check the exhibitor's and its default quota applies; the email is checked before the main account's sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. The exhibitor's member list gets the account in the same transaction.",
     ),
     (
         "accounts/get-exhibitor",
@@ -74,8 +74,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/create-account",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem EMAIL#*/EMAIL, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*",
-        "the exhibitor's profile proves the exhibitor exists before its account is added; the email is checked before the sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem EMAIL#*/EMAIL, TransactWriteItems (6 items), DeleteItem OUTGOING#*/*#*",
+        "the exhibitor's profile proves the exhibitor exists before its account is added; the email is checked before the sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. The exhibitor's member list gets the account in the same transaction.",
     ),
     (
         "accounts/patch-account",
@@ -159,8 +159,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "intents/publish-intent",
-        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem EXH#*/SETTINGS#*, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
-        "validation reads the fair (category) and the directed exhibit; distribution reads the exhibitor, its modes, its accounts and the picked account; one transaction writes intent, delivery and notice; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem EXH#*/SETTINGS#*, Query table EXH#*#MEMBERS, BatchGetItem (3 keys), GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "validation reads the fair (category) and the directed exhibit; distribution reads the exhibitor, its modes, its accounts and the picked account; one transaction writes intent, delivery and notice; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
     ),
     (
         "intents/list-intents",
@@ -214,33 +214,33 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "appointments/create-slot",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/SLOT_CALENDAR, Query GSI1 EXH#*#SLOTS, TransactWriteItems (2 items), Query GSI1 EXH#*#ACCOUNTS",
-        "the exhibitor's calendar version and its slots in the window are read to refuse overlaps, and the transaction lands only if the version did not move meanwhile; its accounts give the answer's capacity",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/SLOT_CALENDAR, Query table EXH#*#CALENDAR, TransactWriteItems (3 items), Query table EXH#*#MEMBERS, BatchGetItem (3 keys)",
+        "the exhibitor's calendar version and its slots in the window are read to refuse overlaps, and the transaction lands only if the version did not move meanwhile; its accounts give the answer's capacity. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
     ),
     (
         "appointments/create-slots-batch",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/SLOT_CALENDAR, Query GSI1 EXH#*#SLOTS, TransactWriteItems (13 items), Query GSI1 EXH#*#ACCOUNTS",
-        "as create-slot, for up to 99 slots in one calendar read, one query and one transaction",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/SLOT_CALENDAR, Query table EXH#*#CALENDAR, TransactWriteItems (25 items), Query table EXH#*#MEMBERS, BatchGetItem (3 keys)",
+        "as create-slot, for up to 99 slots in one calendar read, one query and one transaction. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
     ),
     (
         "appointments/list-slots",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, Query GSI1 EXH#*#ACCOUNTS, Query GSI1 EXH#*#SLOTS",
-        "the exhibitor's profile answers 404 for an unknown exhibitor; its accounts give each slot's capacity",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, Query table EXH#*#MEMBERS, BatchGetItem (3 keys), Query GSI1 EXH#*#SLOTS",
+        "the exhibitor's profile answers 404 for an unknown exhibitor; its accounts give each slot's capacity. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
     ),
     (
         "appointments/patch-slot",
-        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, GetItem EXH#*/SLOT_CALENDAR, Query GSI1 EXH#*#SLOTS, TransactWriteItems (2 items), Query GSI1 EXH#*#ACCOUNTS",
-        "the slot is read for its owner and bookings; overlaps are checked against the calendar as create-slot does; the accounts give the answer's capacity",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, GetItem EXH#*/SLOT_CALENDAR, Query table EXH#*#CALENDAR, TransactWriteItems (3 items), Query table EXH#*#MEMBERS, BatchGetItem (3 keys)",
+        "the slot is read for its owner and bookings; overlaps are checked against the calendar as create-slot does; the accounts give the answer's capacity. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
     ),
     (
         "appointments/delete-slot",
-        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, DeleteItem SLOT#*/SLOT",
-        "the slot is read to check its owner and that it is unbooked",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, TransactWriteItems (2 items)",
+        "the slot is read to check its owner and that it is unbooked. The slot and its calendar interval go in one transaction.",
     ),
     (
         "appointments/book-slot",
-        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, GetItem EXH#*/PROFILE, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, TransactWriteItems (7 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
-        "the slot, its exhibitor and its accounts (capacity) are read; the main account receives the notice; one transaction books. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, GetItem EXH#*/PROFILE, Query table EXH#*#MEMBERS, BatchGetItem (3 keys), GetItem ACC#*/ACCOUNT, TransactWriteItems (7 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "the slot, its exhibitor and its accounts (capacity) are read; the main account receives the notice; one transaction books. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
     ),
     (
         "appointments/get-booking",
@@ -279,8 +279,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "messaging/open-conversation",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem PAIR#*#*/PAIR, GetItem EXH#*/SETTINGS#*, Query GSI1 EXH#*#ACCOUNTS, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*",
-        "the exhibitor, the open pair, the distribution mode and accounts pick the assignee; the buyer and the assignee accounts give names; one transaction opens it. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem PAIR#*#*/PAIR, GetItem EXH#*/SETTINGS#*, Query table EXH#*#MEMBERS, BatchGetItem (1 keys), GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*",
+        "the exhibitor, the open pair, the distribution mode and accounts pick the assignee; the buyer and the assignee accounts give names; one transaction opens it. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
     ),
     (
         "messaging/list-conversations",

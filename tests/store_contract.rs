@@ -61,6 +61,45 @@ macro_rules! contract {
     };
 }
 
+/// The embedded store with lagging indexes (`LaggingIndexes`) must keep the rest of the
+/// contract: everything but what reads an index, which lags by design.
+fn lagging() -> Subject {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fairlink_embedded::EmbeddedItemStore::open(dir.path()).unwrap();
+    Subject {
+        store: Arc::new(fairlink_embedded::LaggingIndexes::new(
+            Arc::new(store),
+            std::time::Duration::from_secs(30),
+        )),
+        _dir: Some(dir),
+    }
+}
+
+macro_rules! table_contract_with_lagging_indexes {
+    ($($name:ident),* $(,)?) => {
+        mod lagging_store {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::$name(super::lagging()).await })*
+        }
+    };
+}
+
+table_contract_with_lagging_indexes!(
+    put_get_delete,
+    batch_gets_answer_in_the_order_asked,
+    conditional_puts,
+    updates_apply_changes_under_conditions,
+    conditional_deletes,
+    transactions_are_all_or_nothing,
+    transactions_take_an_item_once,
+    queries_follow_sort_order_and_conditions,
+    strings_sort_by_their_bytes,
+    cursors_page_through_both_ways,
+    cursors_stay_in_their_partition,
+    fifty_racing_increments_never_pass_the_limit,
+    fifty_racing_creates_have_one_winner,
+);
+
 contract!(
     put_get_delete,
     batch_gets_answer_in_the_order_asked,

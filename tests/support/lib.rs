@@ -249,6 +249,7 @@ pub fn local_config(store: Store, data_dir: PathBuf) -> Config {
         auth: fairlink_local::AuthMode::Dev,
         organizer_email: fairlink_accounts::LOCAL_ORGANIZER_EMAIL.into(),
         cors_origins: fairlink_local::CorsOrigins::LocalPages,
+        index_lag: None,
     }
 }
 

@@ -31,6 +31,9 @@ pub struct Config {
     pub organizer_email: String,
     /// FAIRLINK_CORS_ORIGINS: the origins browser pages may call from.
     pub cors_origins: crate::cors::CorsOrigins,
+    /// FAIRLINK_INDEX_LAG_MS: with the embedded backend, index queries lag this far behind
+    /// the table, as DynamoDB's do (for tests of the rules that must hold). Off unless set.
+    pub index_lag: Option<std::time::Duration>,
 }
 
 /// How bearer tokens are verified (FAIRLINK_AUTH).
@@ -169,6 +172,15 @@ impl Config {
                 }
             },
             cors_origins: crate::cors::CorsOrigins::parse(var("FAIRLINK_CORS_ORIGINS").as_deref()),
+            index_lag: match var("FAIRLINK_INDEX_LAG_MS") {
+                None => None,
+                Some(ms) => Some(std::time::Duration::from_millis(ms.parse().map_err(
+                    |_| ConfigError {
+                        name: "FAIRLINK_INDEX_LAG_MS",
+                        message: format!("`{ms}` is not a number of milliseconds"),
+                    },
+                )?)),
+            },
             organizer_email: var("FAIRLINK_ORGANIZER_EMAIL")
                 .unwrap_or_else(|| fairlink_accounts::LOCAL_ORGANIZER_EMAIL.into()),
         })

@@ -110,7 +110,11 @@ pub async fn build(
     let mut user_pool = config.aws.user_pool.clone();
     let mut endpoint = None;
     let ports = match config.backend {
-        Backend::Embedded => fairlink_embedded::ports(&config.data_dir, Some(clock))?,
+        Backend::Embedded => fairlink_embedded::ports_with_index_lag(
+            &config.data_dir,
+            Some(clock),
+            config.index_lag,
+        )?,
         Backend::Aws => {
             let sdk = match sdk {
                 Some(sdk) => sdk,

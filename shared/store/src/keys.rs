@@ -7,6 +7,7 @@
 //! | distribution modes  | `EXH#<eid>`           | `SETTINGS#distribution` |                        |          |
 //! | auto-reply texts    | `EXH#<eid>`           | `SETTINGS#auto-replies` |                        |          |
 //! | account             | `ACC#<aid>`           | `ACCOUNT`               | `EXH#<eid>#ACCOUNTS`   | `<aid>`  |
+//! | exhibitor's member  | `EXH#<eid>#MEMBERS`   | `<aid>`                 |                        |          |
 //! | email claim         | `EMAIL#<email>`       | `EMAIL`                 |                        |          |
 //! | identity link (6)   | `IDENTITY#<sub>`      | `IDENTITY`              |                        |          |
 //! | notification        | `ACC#<aid>#NOTIFS`    | `<nid>`                 | `ACC#<aid>#UNREAD` (1) | `<nid>`  |
@@ -27,6 +28,7 @@
 //! | push to a buyer     | `ACC#<bid>#PUSHED`    | `<xid>`                 | `ACC#<bid>#PUSHES`     | `<pid>`  |
 //! | slot                | `SLOT#<sid>`          | `SLOT`                  | `EXH#<eid>#SLOTS`      | `<at>#<sid>` |
 //! | a buyer's place     | `SLOT#<sid>`          | `BUYER#<bid>`           |                        |          |
+//! | slot's interval     | `EXH#<eid>#CALENDAR`  | `<at>#<sid>`            |                        |          |
 //! | booking             | `BOOKING#<bkid>`      | `BOOKING`               | `EXH#<eid>#BOOKINGS`   | `<at>#<bkid>` |
 //! | sent message claim  | `SENT#<key>`          | `SENT`                  |                        |          |
 //! | schedule entry      | `ACC#<aid>#SCHEDULE`  | `<at>#<bkid>`           |                        |          |
@@ -72,7 +74,9 @@
 //! - an account (every authenticated request): get `ACC#<aid>/ACCOUNT`, named by the ID
 //!   token's `custom:account_id` (its `identitySubject` must be the token's `sub`); an
 //!   access token's `sub` first gets `IDENTITY#<sub>`;
-//! - an exhibitor's accounts, oldest first: query GSI1 `EXH#<eid>#ACCOUNTS`;
+//! - an exhibitor's accounts, oldest first: query GSI1 `EXH#<eid>#ACCOUNTS` (the list);
+//!   for the rules that count or pick them (capacity, distribution), query
+//!   `EXH#<eid>#MEMBERS` and one batch get of the accounts, both consistent;
 //! - email uniqueness: a conditional put of the claim in the account's transaction;
 //! - my notifications, newest first: query `ACC#<aid>#NOTIFS` backward;
 //!   unread ones: query GSI1 `ACC#<aid>#UNREAD` backward;
@@ -87,6 +91,8 @@
 //! - an exhibitor's exhibit matches, newest intent first: query backward; whether an intent
 //!   matched an exhibitor: query `begins_with(<iid>#)` limit 1;
 //! - a buyer's pushes, newest first: GSI1 backward; "already pushed?": the conditional put;
+//! - overlaps of a slot change: query `EXH#<eid>#CALENDAR` over a time range (the table,
+//!   read consistently; written in the slot's transaction) and the calendar's version;
 //! - a slot: get; an exhibitor's slots by time: GSI1 with a time range (`<at>` is RFC 3339
 //!   UTC to the second, so text order is time order); one booking per buyer and slot: the
 //!   conditional put of the buyer's place in the booking's transaction;
@@ -124,6 +130,12 @@ pub fn exhibitor(eid: &str) -> String {
 
 pub fn exhibitor_accounts(eid: &str) -> String {
     format!("EXH#{eid}#ACCOUNTS")
+}
+
+/// An exhibitor's accounts as a table partition: what capacity and distribution read
+/// (consistently), where the GSI1 list may lag.
+pub fn exhibitor_members(eid: &str) -> String {
+    format!("EXH#{eid}#MEMBERS")
 }
 
 pub fn account(aid: &str) -> String {
@@ -259,6 +271,11 @@ pub fn buyer_place(bid: &str) -> String {
 
 pub fn exhibitor_slots(eid: &str) -> String {
     format!("EXH#{eid}#SLOTS")
+}
+
+/// An exhibitor's slot intervals, by start: what overlap checks read (consistently).
+pub fn slot_intervals(eid: &str) -> String {
+    format!("EXH#{eid}#CALENDAR")
 }
 
 pub fn booking(bkid: &str) -> String {

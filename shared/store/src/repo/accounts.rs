@@ -44,12 +44,26 @@ fn pointer_item(key: &Key, kind: &str, account_id: &str) -> fairlink_domain::por
     item
 }
 
+/// An exhibitor account's entry in its exhibitor's member list: the list a rule reads (a
+/// table query, read consistently), where the index of the exhibitor's accounts may lag.
+fn member_write(account: &Account) -> Option<WriteOp> {
+    let eid = account
+        .exhibitor_id
+        .as_deref()
+        .filter(|_| account.role == Role::Exhibitor)?;
+    let key = Key::new(keys::exhibitor_members(eid), &account.id);
+    Some(WriteOp::Put {
+        item: pointer_item(&key, "Member", &account.id),
+        condition: None,
+    })
+}
+
 /// The writes that create an account signing in as `identity`: the account, the claim on
-/// its email, the link from the identity.
-pub(super) fn account_writes(account: &Account, identity: &IdentitySubject) -> [WriteOp; 3] {
+/// its email, the link from the identity, and for an exhibitor's account its member entry.
+pub(super) fn account_writes(account: &Account, identity: &IdentitySubject) -> Vec<WriteOp> {
     let mut item = account_item(account);
     item.insert(IDENTITY_SUBJECT.into(), Value::String(identity.0.clone()));
-    [
+    let mut ops = vec![
         WriteOp::Put {
             item,
             condition: Some(Condition::NotExists),
@@ -62,7 +76,9 @@ pub(super) fn account_writes(account: &Account, identity: &IdentitySubject) -> [
             item: pointer_item(&identity_link_key(identity), "IdentityLink", &account.id),
             condition: Some(Condition::NotExists),
         },
-    ]
+    ];
+    ops.extend(member_write(account));
+    ops
 }
 
 /// An account with the identity it signs in as (`None`: an account made before identities,
@@ -135,7 +151,7 @@ impl Repository {
         identity: &IdentitySubject,
         welcome: Option<&Notification>,
     ) -> Result<(), DomainError> {
-        let mut ops: Vec<WriteOp> = account_writes(account, identity).into();
+        let mut ops: Vec<WriteOp> = account_writes(account, identity);
         ops.extend(
             welcome
                 .into_iter()
@@ -224,11 +240,12 @@ impl Repository {
     /// Stores an account without an identity if it is missing: only a development token
     /// signs in as it (seeding tests and benchmarks).
     pub async fn ensure_account(&self, account: &Account) -> Result<(), DomainError> {
-        match self
-            .store()
-            .put(account_item(account), Some(Condition::NotExists))
-            .await
-        {
+        let mut ops = vec![WriteOp::Put {
+            item: account_item(account),
+            condition: Some(Condition::NotExists),
+        }];
+        ops.extend(member_write(account));
+        match self.transact_retrying(ops).await {
             Err(err) if err.is_condition_failed() => Ok(()),
             other => Ok(other?),
         }
@@ -281,13 +298,23 @@ impl Repository {
         .await
     }
 
-    /// All of an exhibitor's accounts (a few dozen at most), for distribution and capacity.
+    /// All of an exhibitor's accounts as they are now (a few dozen at most), oldest first,
+    /// for the rules that count or pick them (capacity, distribution): its member list and
+    /// the accounts, both read consistently.
     pub async fn all_exhibitor_accounts(&self, eid: &str) -> Result<Vec<Account>, DomainError> {
-        crate::query_all(
-            self.store(),
-            Query::index(Index::Gsi1, keys::exhibitor_accounts(eid)),
-        )
-        .await
+        let members: Vec<Value> =
+            crate::query_all(self.store(), Query::table(keys::exhibitor_members(eid))).await?;
+        let keys: Vec<Key> = members
+            .iter()
+            .filter_map(|m| m.get(ACCOUNT_ID).and_then(Value::as_str))
+            .map(account_key)
+            .collect();
+        let mut accounts = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let found: Vec<Option<Account>> = self.get_many_of(chunk).await?;
+            accounts.extend(found.into_iter().flatten());
+        }
+        Ok(accounts)
     }
 }
 
@@ -304,8 +331,15 @@ mod tests {
             "active": true, "createdAt": "2027-04-15T00:00:00Z"
         }))
         .unwrap();
-        let [account_op, claim_op, link_op] =
-            account_writes(&account, &IdentitySubject("sub-1".into()));
+        let [account_op, claim_op, link_op, member_op]: [WriteOp; 4] =
+            account_writes(&account, &IdentitySubject("sub-1".into()))
+                .try_into()
+                .unwrap();
+        assert_eq!(
+            member_op.key(),
+            Some(Key::new("EXH#exh_1#MEMBERS", "acc_1")),
+            "an exhibitor's account is in its member list"
+        );
         let item_of = |op: WriteOp| match op {
             WriteOp::Put { item, condition } => {
                 assert_eq!(condition, Some(Condition::NotExists));

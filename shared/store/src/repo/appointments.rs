@@ -15,8 +15,8 @@ use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_
 /// Reminder-index partitions a sweep reads at once.
 const CONCURRENT_REMINDER_QUERIES: usize = 8;
 
-/// Slots one transaction creates, beside the calendar's version.
-pub const MAX_SLOTS_PER_WRITE: usize = 99;
+/// Slots one transaction creates (each with its interval), beside the calendar's version.
+pub const MAX_SLOTS_PER_WRITE: usize = 49;
 
 /// What an overlap check read: the exhibitor's slots overlapping a window, and its calendar's
 /// version. Every change of the exhibitor's slot times bumps the version in its transaction,
@@ -47,6 +47,38 @@ fn calendar_bump(eid: &str, version: u64) -> WriteOp {
 
 fn slot_key(sid: &str) -> Key {
     Key::new(keys::slot(sid), keys::SLOT)
+}
+
+/// A slot's interval in its exhibitor's calendar: what overlap checks read, in the table
+/// (consistently), where the slot's own index entry may lag.
+fn interval_key(slot: &Slot) -> Key {
+    Key::new(
+        keys::slot_intervals(&slot.exhibitor_id),
+        format!("{}#{}", keys::at(slot.starts_at), slot.id),
+    )
+}
+
+fn interval_put(slot: &Slot) -> WriteOp {
+    WriteOp::Put {
+        item: codec::to_item(&interval_key(slot), "SlotInterval", slot),
+        condition: None,
+    }
+}
+
+/// The writes that move a slot's interval from `before`'s times to `after`'s.
+fn interval_moves(before: &Slot, after: &Slot) -> Vec<WriteOp> {
+    if before.starts_at == after.starts_at && before.ends_at == after.ends_at {
+        return Vec::new();
+    }
+    let mut ops = Vec::new();
+    if interval_key(before) != interval_key(after) {
+        ops.push(WriteOp::Delete {
+            key: interval_key(before),
+            condition: None,
+        });
+    }
+    ops.push(interval_put(after));
+    ops
 }
 
 fn booking_key(bkid: &str) -> Key {
@@ -193,10 +225,13 @@ impl Repository {
             )));
         }
         let mut ops = vec![calendar_bump(eid, version)];
-        ops.extend(slots.iter().map(|slot| WriteOp::Put {
-            item: slot_item(slot),
-            condition: Some(Condition::NotExists),
-        }));
+        for slot in slots {
+            ops.push(WriteOp::Put {
+                item: slot_item(slot),
+                condition: Some(Condition::NotExists),
+            });
+            ops.push(interval_put(slot));
+        }
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(true),
             Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
@@ -235,7 +270,9 @@ impl Repository {
         query_page_filtered(self.store(), query, page, keep).await
     }
 
-    /// Every slot of the exhibitor that overlaps `[from, to)` (for overlap checks).
+    /// Every slot of the exhibitor that overlaps `[from, to)` (for overlap checks), from
+    /// its calendar's intervals: a table query, which sees every slot committed before it
+    /// (the slots' index may not yet). Only the times and ids of these slots are current.
     pub async fn overlapping_slots(
         &self,
         eid: &str,
@@ -244,8 +281,8 @@ impl Repository {
     ) -> Result<Vec<Slot>, DomainError> {
         // A slot that overlaps starts less than the longest slot before `from`.
         let low = keys::at(from - Duration::minutes(MAX_SLOT_MINUTES));
-        let query = Query::index(Index::Gsi1, keys::exhibitor_slots(eid))
-            .sort(SortCondition::Between(low, keys::at(to)));
+        let query =
+            Query::table(keys::slot_intervals(eid)).sort(SortCondition::Between(low, keys::at(to)));
         let slots: Vec<Slot> = query_all(self.store(), query).await?;
         Ok(slots.into_iter().filter(|s| s.overlaps(from, to)).collect())
     }
@@ -263,7 +300,7 @@ impl Repository {
             Condition::Exists,
             Condition::Equals("booked".into(), json!(0)),
         ]);
-        let ops = vec![
+        let mut ops = vec![
             calendar_bump(&after.exhibitor_id, version),
             WriteOp::Update {
                 key: slot_key(&after.id),
@@ -271,6 +308,7 @@ impl Repository {
                 condition: Some(unbooked),
             },
         ];
+        ops.extend(interval_moves(before, after));
         match self.transact_retrying(ops).await {
             Ok(()) => Ok(true),
             Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
@@ -279,20 +317,39 @@ impl Repository {
         }
     }
 
+    /// Deletes an unbooked slot with its interval; deleting it again changes nothing.
     pub async fn delete_slot(&self, slot: &Slot) -> Result<(), DomainError> {
-        let unbooked = Condition::Equals("booked".into(), json!(0));
-        match self
-            .store()
-            .delete(&slot_key(&slot.id), Some(unbooked))
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_condition_failed() => match self.slot(&slot.id).await? {
-                None => Ok(()),
-                Some(_) => Err(slot_has_bookings()),
-            },
-            Err(err) => Err(err.into()),
+        let mut slot = slot.clone();
+        for _ in 0..3 {
+            // As read: moved meanwhile, its interval is another one; read it again.
+            let unchanged = Condition::And(vec![
+                Condition::Equals("booked".into(), json!(0)),
+                Condition::Equals("startsAt".into(), json!(slot.starts_at)),
+            ]);
+            let ops = vec![
+                WriteOp::Delete {
+                    key: slot_key(&slot.id),
+                    condition: Some(unchanged),
+                },
+                WriteOp::Delete {
+                    key: interval_key(&slot),
+                    condition: None,
+                },
+            ];
+            match self.transact_retrying(ops).await {
+                Ok(()) => return Ok(()),
+                Err(err) if err.is_condition_failed() => match self.slot(&slot.id).await? {
+                    None => return Ok(()),
+                    Some(now) if now.booked > 0 => return Err(slot_has_bookings()),
+                    Some(now) => slot = now,
+                },
+                Err(err) => return Err(err.into()),
+            }
         }
+        Err(DomainError::conflict(
+            "conflict",
+            "the slot is changing; try again",
+        ))
     }
 
     /// Books a place in the slot: the slot's count grows only while under `capacity`, the
