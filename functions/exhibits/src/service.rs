@@ -90,6 +90,7 @@ pub struct Recommendation {
 #[serde(rename_all = "camelCase")]
 pub struct RecommendedExhibit {
     pub exhibit: Exhibit,
+    #[schema(required = true)]
     pub recommended_at: Option<chrono::DateTime<chrono::Utc>>,
     pub matched_intents: u64,
     pub pushed_buyers: u64,
@@ -100,6 +101,7 @@ pub struct RecommendedExhibit {
 pub struct RecommendationList {
     pub quota: Quota,
     pub items: Vec<RecommendedExhibit>,
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

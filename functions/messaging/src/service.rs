@@ -33,12 +33,17 @@ pub struct OpenConversation {
     pub buyer_id: Option<String>,
 }
 
+fn new_message_types() -> utoipa::openapi::Object {
+    fairlink_domain::model::one_of(&["text", "image", "card"])
+}
+
 /// POST /v1/conversations/{cid}/messages.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewMessage {
     /// `text`, `image` or `card`.
     #[serde(rename = "type")]
+    #[schema(schema_with = new_message_types)]
     pub kind: String,
     pub text: Option<String>,
     pub image_url: Option<String>,

@@ -34,9 +34,31 @@ pub const BODY_LIMIT: usize = 1 << 20;
 #[openapi(
     info(
         title = "fairlink",
-        description = "Supply-procurement matchmaking for an online trade fair: the HTTP API the web front-end codes against."
+        description = "Supply-procurement matchmaking for an online trade fair: the HTTP API the web front-end codes against. Every error is application/problem+json (RFC 9457) with a stable `code`; the codes each status can carry are listed under components/responses. Real-time events come over a WebSocket (the stack's WebSocketUrl; locally GET /v1/ws?token=…).",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
-    components(schemas(Problem)),
+    servers(
+        (url = "http://127.0.0.1:3000", description = "fairlink-local (FAIRLINK_ADDR)"),
+        (
+            url = "https://{apiId}.execute-api.{region}.amazonaws.com",
+            description = "The deployed HTTP API (the stack's ApiUrl output), or its custom domain",
+            variables(
+                ("apiId" = (default = "your-api-id", description = "The HTTP API's id")),
+                ("region" = (default = "us-east-1", description = "The stack's region"))
+            )
+        )
+    ),
+    tags(
+        (name = "meta", description = "Liveness and this document"),
+        (name = "accounts", description = "The fair, exhibitors, buyers, accounts and permissions, distribution, auto-replies, sign-in configuration"),
+        (name = "notifications", description = "The message centre"),
+        (name = "exhibits", description = "Exhibits, sales reps and recommendations"),
+        (name = "intents", description = "Procurement intents, pushes, deliveries and exhibit matches"),
+        (name = "appointments", description = "Negotiation slots, bookings, meetings and calendars"),
+        (name = "messaging", description = "Conversations, messages, read markers, transfers, translation"),
+        (name = "cards", description = "Business cards")
+    ),
+    components(schemas(Problem, Health)),
     modifiers(&BearerAuth)
 )]
 struct BaseDoc;
@@ -62,10 +84,25 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The answer of `/health`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    /// Always `ok` while the function answers.
+    status: HealthStatus,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum HealthStatus {
+    Ok,
+}
+
 /// Liveness.
-#[utoipa::path(get, path = "/health", tag = "meta", security(()), responses((status = 200, description = "up")))]
-async fn health() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({"status": "ok"}))
+#[utoipa::path(get, path = "/health", tag = "meta", security(()), responses((status = 200, description = "up", body = Health)))]
+async fn health() -> axum::Json<Health> {
+    axum::Json(Health {
+        status: HealthStatus::Ok,
+    })
 }
 
 /// Error answers are `application/problem+json`: say so wherever a response is a `Problem`.
@@ -293,6 +330,7 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
 fn problems_as_problem_json(doc: utoipa::openapi::OpenApi) -> serde_json::Value {
     let mut doc = serde_json::to_value(doc).unwrap_or_default();
     with_shared_responses(&mut doc);
+    describe_operations(&mut doc);
     let operations = doc["paths"]
         .as_object_mut()
         .into_iter()
@@ -322,6 +360,64 @@ fn problems_as_problem_json(doc: utoipa::openapi::OpenApi) -> serde_json::Value 
         }
     }
     doc
+}
+
+/// Gives every operation a description (its summary, then what it answers: the success
+/// statuses and the error statuses, whose codes are in components/responses) and every
+/// response one.
+fn describe_operations(doc: &mut serde_json::Value) {
+    let operations = doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(|path| path.as_object_mut())
+        .flat_map(|p| p.values_mut());
+    for operation in operations {
+        let Some(op) = operation.as_object_mut() else {
+            continue;
+        };
+        let mut ok = Vec::new();
+        let mut errors = Vec::new();
+        if let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) {
+            for (status, response) in responses.iter_mut() {
+                if status.starts_with('4') || status.starts_with('5') {
+                    errors.push(status.clone());
+                } else {
+                    ok.push(status.clone());
+                }
+                if let Some(r) = response.as_object_mut()
+                    && !r.contains_key("$ref")
+                    && r.get("description")
+                        .and_then(|d| d.as_str())
+                        .is_none_or(str::is_empty)
+                {
+                    let text = http::StatusCode::from_bytes(status.as_bytes())
+                        .ok()
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("Answer");
+                    r.insert("description".into(), text.into());
+                }
+            }
+        }
+        if op
+            .get("description")
+            .and_then(|d| d.as_str())
+            .is_some_and(|d| !d.is_empty())
+        {
+            continue;
+        }
+        let summary = op
+            .get("summary")
+            .and_then(|s| s.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let description = format!(
+            "{summary}\n\nAnswers {}; on error {} as problem+json (the `code`s of each status are listed in components/responses).",
+            ok.join(", "),
+            errors.join(", ")
+        );
+        op.insert("description".into(), description.trim_start().into());
+    }
 }
 
 /// Answers 503 `timeout` when the request takes longer than the state's request timeout.

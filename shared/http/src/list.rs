@@ -10,6 +10,7 @@ use crate::problem::ApiError;
 pub struct ListResponse<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

@@ -58,6 +58,7 @@ pub struct Account {
     pub is_main: bool,
     pub name: String,
     pub email: String,
+    #[schema(required = true)]
     pub phone: Option<String>,
     pub language: Language,
     pub time_zone: String,

@@ -37,10 +37,16 @@ pub enum BookingStatus {
     Cancelled,
 }
 
+fn meeting_providers() -> utoipa::openapi::Object {
+    super::one_of(&["jitsi"])
+}
+
 /// A meeting room for a confirmed booking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Meeting {
+    /// Who hosts the room (`jitsi`: a Jitsi-style room at FAIRLINK_MEETING_BASE_URL).
+    #[schema(schema_with = meeting_providers)]
     pub provider: String,
     pub room_id: String,
     pub join_url: String,
@@ -66,16 +72,24 @@ pub struct Booking {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub status: BookingStatus,
+    #[schema(required = true)]
     pub message: Option<String>,
+    #[schema(required = true)]
     pub intent_id: Option<String>,
     /// The exhibitor account receiving the buyer, once confirmed.
+    #[schema(required = true)]
     pub assignee_id: Option<String>,
+    #[schema(required = true)]
     pub meeting: Option<Meeting>,
     #[serde(default)]
+    #[schema(required = true)]
     pub invitees: Vec<Invitee>,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub confirmed_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub cancelled_at: Option<DateTime<Utc>>,
+    #[schema(required = true)]
     pub cancelled_by: Option<String>,
 }
 

@@ -14,9 +14,12 @@ pub struct Card {
     pub company: String,
     pub phone: String,
     pub email: String,
+    #[schema(required = true)]
     pub address: Option<String>,
+    #[schema(required = true)]
     pub website: Option<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub social: std::collections::BTreeMap<String, String>,
     pub updated_at: DateTime<Utc>,
 }
@@ -86,7 +89,9 @@ pub struct ReceivedCard {
     pub card: Card,
     pub sender_id: String,
     pub recipient_id: String,
+    #[schema(required = true)]
     pub conversation_id: Option<String>,
+    #[schema(required = true)]
     pub booking_id: Option<String>,
     pub received_at: DateTime<Utc>,
 }

@@ -45,29 +45,39 @@ impl PriceRange {
 pub struct ExhibitDetails {
     pub name: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub name_en: Option<String>,
     pub category_id: String,
     /// The category's zone when not given.
     #[serde(default)]
+    #[schema(required = true)]
     pub zone_id: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub description: Option<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub keywords: Vec<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub specs: BTreeMap<String, String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub moq: Option<Moq>,
     #[serde(default)]
+    #[schema(required = true)]
     pub price: Option<PriceRange>,
     #[serde(default)]
+    #[schema(required = true)]
     pub certifications: Vec<String>,
     /// Markets served: ISO 3166-1 alpha-2 country codes, or regions (`EU`, `GCC`, `MENA`,
     /// `LATAM`, `ASEAN`, `EAEU`, `NA`) that cover their members.
     #[serde(default)]
+    #[schema(required = true)]
     pub markets: Vec<String>,
     /// https URLs of images.
     #[serde(default)]
+    #[schema(required = true)]
     pub images: Vec<String>,
 }
 
@@ -192,16 +202,20 @@ pub struct Exhibit {
     pub details: ExhibitDetails,
     /// The exhibit's sales reps: accounts of its exhibitor.
     #[serde(default)]
+    #[schema(required = true)]
     pub rep_ids: Vec<String>,
     pub completeness: f64,
     /// Set while the exhibit is recommended.
     #[serde(default)]
+    #[schema(required = true)]
     pub recommended_at: Option<DateTime<Utc>>,
     /// Intents this exhibit matched, counted by the matcher.
     #[serde(default)]
+    #[schema(required = true)]
     pub matched_intents: u64,
     /// Buyers this exhibit was pushed to.
     #[serde(default)]
+    #[schema(required = true)]
     pub pushed_buyers: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -9,6 +9,7 @@ pub struct Exhibitor {
     pub name: String,
     pub zone_ids: Vec<String>,
     /// Overrides the fair's default quota when set by the organizer.
+    #[schema(required = true)]
     pub recommendation_quota: Option<u32>,
     pub main_account_id: String,
     pub created_at: DateTime<Utc>,

@@ -41,6 +41,7 @@ pub struct Fair {
     /// What one unit of each currency is worth in US dollars (`{"EUR": 1.08, "CNY": 0.14}`),
     /// so that target prices and exhibit prices in different currencies are compared.
     #[serde(default)]
+    #[schema(required = true)]
     pub exchange_rates: BTreeMap<String, f64>,
 }
 

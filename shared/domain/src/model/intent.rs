@@ -28,21 +28,28 @@ pub struct Intent {
     pub buyer_id: String,
     pub product_name: String,
     pub category_id: String,
+    #[schema(required = true)]
     pub description: Option<String>,
     #[serde(default)]
+    #[schema(required = true)]
     pub keywords: Vec<String>,
     pub quantity: Quantity,
+    #[schema(required = true)]
     pub target_price: Option<PriceRange>,
     /// ISO 3166-1 alpha-2.
     pub destination_country: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub certifications: Vec<String>,
     pub valid_until: DateTime<Utc>,
     /// The exhibitor it was addressed to, if any.
+    #[schema(required = true)]
     pub exhibitor_id: Option<String>,
+    #[schema(required = true)]
     pub exhibit_id: Option<String>,
     pub status: IntentStatus,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub closed_at: Option<DateTime<Utc>>,
 }
 
@@ -74,11 +81,13 @@ pub enum DeliveryStatus {
 pub struct IntentDelivery {
     pub intent: Intent,
     pub exhibitor_id: String,
+    #[schema(required = true)]
     pub exhibit_id: Option<String>,
     pub assignee_id: String,
     pub status: DeliveryStatus,
     pub delivered_at: DateTime<Utc>,
     pub assigned_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub completed_at: Option<DateTime<Utc>>,
 }
 
@@ -94,6 +103,7 @@ pub struct ExhibitMatch {
     /// A stable code per reason, in the same order (`similar_product`, `keywords`,
     /// `moq_fits`, `price_fits`, `certifications_held`, `market_fits`).
     #[serde(default)]
+    #[schema(required = true)]
     pub reason_codes: Vec<String>,
     pub matched_at: DateTime<Utc>,
 }
@@ -111,6 +121,7 @@ pub struct Push {
     pub reasons: Vec<String>,
     /// A stable code per reason, in the same order (see [`ExhibitMatch::reason_codes`]).
     #[serde(default)]
+    #[schema(required = true)]
     pub reason_codes: Vec<String>,
     pub pushed_at: DateTime<Utc>,
 }

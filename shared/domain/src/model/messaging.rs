@@ -4,11 +4,16 @@ use utoipa::ToSchema;
 
 use super::Card;
 
+fn context_kinds() -> utoipa::openapi::Object {
+    super::one_of(&["exhibit", "intent"])
+}
+
 /// What a conversation started from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationContext {
     /// `exhibit` or `intent`.
+    #[schema(schema_with = context_kinds)]
     pub kind: String,
     pub id: String,
     pub title: String,
@@ -22,21 +27,27 @@ pub struct Conversation {
     pub buyer_id: String,
     pub exhibitor_id: String,
     pub assignee_id: String,
+    #[schema(required = true)]
     pub context: Option<ConversationContext>,
     pub created_at: DateTime<Utc>,
     pub last_message_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub last_message_preview: Option<String>,
     /// The id of the latest message (a new id at creation): lists sort by it.
     pub activity: String,
     /// Messages the buyer has not read.
     #[serde(default)]
+    #[schema(required = true)]
     pub buyer_unread: u32,
     /// Messages the exhibitor side has not read.
     #[serde(default)]
+    #[schema(required = true)]
     pub exhibitor_unread: u32,
     /// When the buyer last wrote (auto-replies look at it).
+    #[schema(required = true)]
     pub last_buyer_message_at: Option<DateTime<Utc>>,
     /// When the offline auto-reply last went out (at most once an hour).
+    #[schema(required = true)]
     pub offline_reply_at: Option<DateTime<Utc>>,
 }
 
@@ -76,8 +87,11 @@ pub struct Message {
     pub sender_id: String,
     #[serde(rename = "type")]
     pub kind: MessageType,
+    #[schema(required = true)]
     pub text: Option<String>,
+    #[schema(required = true)]
     pub image_url: Option<String>,
+    #[schema(required = true)]
     pub card: Option<Card>,
     pub created_at: DateTime<Utc>,
 }

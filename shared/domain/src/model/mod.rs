@@ -26,3 +26,12 @@ pub use messaging::{
 };
 pub use notification::{Notification, NotificationKind};
 pub use settings::{AUTO_REPLY_MAX_CHARS, AutoReplies, DistributionMode, DistributionSettings};
+
+/// The schema of a string field that holds one of a few words (kept a `String` in Rust where
+/// the field is checked with its own error code, or written by fairlink alone).
+pub fn one_of(words: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(words.iter().copied()))
+        .build()
+}

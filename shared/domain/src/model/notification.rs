@@ -36,6 +36,7 @@ pub struct Notification {
     pub body: String,
     pub data: Value,
     pub created_at: DateTime<Utc>,
+    #[schema(required = true)]
     pub read_at: Option<DateTime<Utc>>,
 }
 
