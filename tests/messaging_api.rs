@@ -988,10 +988,24 @@ async fn an_account_sends_at_most_its_limit_a_minute(store: Store) {
     server
         .set_clock(start - chrono::Duration::seconds(start.timestamp().rem_euclid(60)))
         .await;
-    for n in 0..3 {
-        say(&server, &buyer.token, &cid, &format!("message {n}")).await;
-    }
     let path = format!("/v1/conversations/{cid}/messages");
+    for n in 0..3 {
+        let sent = server
+            .post(
+                &path,
+                &buyer.token,
+                json!({"type": "text", "text": format!("message {n}")}),
+            )
+            .await;
+        sent.expect(201);
+        // Where the sender stands, on every answer.
+        assert_eq!(sent.headers["ratelimit-policy"], r#""message";q=3;w=60"#);
+        let standing = sent.headers["ratelimit"].to_str().unwrap();
+        assert!(
+            standing.starts_with(&format!(r#""message";r={};t="#, 2 - n)),
+            "{standing}"
+        );
+    }
     let over = server
         .post(
             &path,
@@ -1001,6 +1015,8 @@ async fn an_account_sends_at_most_its_limit_a_minute(store: Store) {
         .await;
     over.expect_problem(429, "rate_limited");
     assert!(over.headers.contains_key("retry-after"));
+    let standing = over.headers["ratelimit"].to_str().unwrap();
+    assert!(standing.starts_with(r#""message";r=0;t="#), "{standing}");
     say(&server, &acme.main, &cid, "The exhibitor still answers").await;
     server.advance_clock(60).await;
     say(&server, &buyer.token, &cid, "a new minute").await;

@@ -184,3 +184,72 @@ fn names_carry_the_stage() {
         }
     }
 }
+
+/// Preflights never reach the JWT authorizer: with CORS configured on the HTTP API, API
+/// Gateway answers `OPTIONS` itself, unless a route claims `OPTIONS` (then it would be
+/// authorized like any other and fail without a token). So no route names `OPTIONS`, and the
+/// CORS configuration allows what the front-end sends and reads.
+#[test]
+fn preflights_are_answered_by_the_api_not_the_authorizer() {
+    let t = template();
+    let all = resources(&t);
+    let (_, api) = all.iter().find(|(id, _)| id == "HttpApi").unwrap();
+    let cors = &api["Properties"]["CorsConfiguration"];
+    let listed = |name: &str| -> Vec<String> {
+        cors[name]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("CorsConfiguration has no {name}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_ascii_lowercase())
+            .collect()
+    };
+    for method in ["get", "post", "put", "patch", "delete"] {
+        assert!(
+            listed("AllowMethods").contains(&method.to_string()),
+            "{method}"
+        );
+    }
+    for header in [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "if-match",
+    ] {
+        assert!(
+            listed("AllowHeaders").contains(&header.to_string()),
+            "{header}"
+        );
+    }
+    for header in [
+        "x-request-id",
+        "retry-after",
+        "etag",
+        "idempotency-replayed",
+    ] {
+        assert!(
+            listed("ExposeHeaders").contains(&header.to_string()),
+            "{header}"
+        );
+    }
+    let mut routes = 0;
+    for (id, function) in of_type(&all, "AWS::Serverless::Function") {
+        let Some(events) = function["Properties"]["Events"].as_mapping() else {
+            continue;
+        };
+        for (name, event) in events {
+            if event["Type"] != "HttpApi" {
+                continue;
+            }
+            routes += 1;
+            let method = event["Properties"]["Method"]
+                .as_str()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            assert_ne!(
+                method, "OPTIONS",
+                "{id}.{name:?} would send preflights to the authorizer"
+            );
+        }
+    }
+    assert!(routes > 40, "{routes} routes");
+}

@@ -8,6 +8,7 @@ use fairlink_domain::{
     model::{Account, AutoReplies, DistributionSettings, Fair},
     ports::SignInConfig,
 };
+use fairlink_http::rate_headers::with_rate_headers;
 use fairlink_http::{
     ApiResult, AppState, Caller, ClientAddress, Json, ListParams, ListResponse, Problem, Query,
     page_request,
@@ -82,24 +83,28 @@ pub async fn auth_config(State(state): State<AppState>) -> Json<SignInConfig> {
 
 /// Registers a buyer (no token needed).
 #[utoipa::path(post, path = "/v1/buyers", tag = "accounts", security(()), request_body = NewBuyer,
-    responses((status = 201, body = Account), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem),
-        (status = 429, body = Problem, description = "rate_limited: too many registrations from this address")))]
+    responses((status = 201, body = Account, headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`"))), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem),
+        (status = 429, body = Problem, description = "rate_limited: too many registrations from this address", headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`")))))]
 pub async fn register_buyer(
     State(state): State<AppState>,
     ClientAddress(client): ClientAddress,
     Json(input): Json<NewBuyer>,
-) -> ApiResult<(StatusCode, Json<Account>)> {
+) -> ApiResult<axum::response::Response> {
     // Every well-formed attempt counts, taken email or not, so the limit also slows down
     // probing for registered addresses.
-    if let Some(limit) = state.registration_limit {
-        state
-            .repo
-            .take_rate_slot("register", &client, limit, state.now())
-            .await?;
-    }
-    Ok((
-        StatusCode::CREATED,
-        Json(service(&state).register_buyer(input).await?),
+    let standing = match state.registration_limit {
+        Some(limit) => Some(
+            state
+                .repo
+                .take_rate_slot("register", &client, limit, state.now())
+                .await?,
+        ),
+        None => None,
+    };
+    let account = service(&state).register_buyer(input).await?;
+    Ok(with_rate_headers(
+        standing,
+        (StatusCode::CREATED, Json(account)),
     ))
 }
 

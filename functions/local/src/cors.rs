@@ -74,6 +74,8 @@ impl CorsOrigins {
                 header::ETAG,
                 HeaderName::from_static("x-request-id"),
                 HeaderName::from_static("idempotency-replayed"),
+                HeaderName::from_static("ratelimit"),
+                HeaderName::from_static("ratelimit-policy"),
             ])
             .max_age(std::time::Duration::from_secs(600))
     }

@@ -5,6 +5,7 @@ use axum::{
     http::StatusCode,
 };
 use fairlink_domain::model::{Message, Translation};
+use fairlink_http::rate_headers::with_rate_headers;
 use fairlink_http::{
     ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
 };
@@ -123,23 +124,29 @@ pub async fn list_messages(
 
 /// Sends a text, image or card message (participants).
 #[utoipa::path(post, path = "/v1/conversations/{cid}/messages", tag = "messaging", params(("cid" = String, Path)), request_body = NewMessage,
-    responses((status = 201, body = Message), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, body = Message, headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`"))), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem, description = "validation_failed, unsupported_message_type"),
-        (status = 429, body = Problem, description = "rate_limited: this account sent too many messages this minute (Retry-After)")))]
+        (status = 429, body = Problem, description = "rate_limited: this account sent too many messages this minute (Retry-After)", headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`")))))]
 pub async fn send_message(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(cid): Path<String>,
     Json(input): Json<NewMessage>,
-) -> ApiResult<(StatusCode, Json<Message>)> {
-    if let Some(limit) = state.message_limit {
-        state
-            .repo
-            .take_rate_slot("message", &caller.id, limit, state.now())
-            .await?;
-    }
+) -> ApiResult<axum::response::Response> {
+    let standing = match state.message_limit {
+        Some(limit) => Some(
+            state
+                .repo
+                .take_rate_slot("message", &caller.id, limit, state.now())
+                .await?,
+        ),
+        None => None,
+    };
     let message = service(&state).send(&caller, &cid, input).await?;
-    Ok((StatusCode::CREATED, Json(message)))
+    Ok(with_rate_headers(
+        standing,
+        (StatusCode::CREATED, Json(message)),
+    ))
 }
 
 /// Marks the caller's side read up to a message (participants).

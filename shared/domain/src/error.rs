@@ -40,7 +40,10 @@ pub enum DomainError {
     Unavailable { code: &'static str, detail: String },
     /// 429: too many requests of this kind from one client; try again after the seconds.
     #[error("too many requests; try again in {retry_after} s")]
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        retry_after: u64,
+        standing: crate::rate_limit::RateStanding,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -25,6 +25,37 @@ impl RateLimit {
     }
 }
 
+/// Where a client stands in its window after a request: what the `RateLimit-Policy` and
+/// `RateLimit` headers (draft-ietf-httpapi-ratelimit-headers) say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateStanding {
+    /// The policy's name (`register`, `message`).
+    pub policy: String,
+    pub limit: RateLimit,
+    /// Requests left in the window.
+    pub remaining: u32,
+    /// Seconds until the window resets.
+    pub reset_seconds: u64,
+}
+
+impl RateStanding {
+    /// `"register";q=20;w=3600`
+    pub fn policy_header(&self) -> String {
+        format!(
+            "\"{}\";q={};w={}",
+            self.policy, self.limit.max, self.limit.window_seconds
+        )
+    }
+
+    /// `"register";r=19;t=1800`
+    pub fn header(&self) -> String {
+        format!(
+            "\"{}\";r={};t={}",
+            self.policy, self.remaining, self.reset_seconds
+        )
+    }
+}
+
 impl FromStr for RateLimit {
     type Err = String;
 
@@ -71,5 +102,13 @@ mod tests {
         for bad in ["", "20", "0/60", "20/0", "x/60", "20/y"] {
             assert!(bad.parse::<RateLimit>().is_err(), "{bad}");
         }
+        let standing = RateStanding {
+            policy: "register".into(),
+            limit,
+            remaining: 19,
+            reset_seconds: 30,
+        };
+        assert_eq!(standing.policy_header(), r#""register";q=20;w=3600"#);
+        assert_eq!(standing.header(), r#""register";r=19;t=30"#);
     }
 }

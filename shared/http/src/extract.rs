@@ -49,19 +49,149 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
+/// How many times a body is tried again past a bad field (at most this many are named).
+const MAX_FIELD_ERRORS: usize = 40;
+
 /// Syntax first, over the whole body (so trailing garbage is malformed JSON, not a missing
-/// field), then the value onto the type, naming the path of the first field that does not fit.
+/// field), then the value onto the type, naming every field that does not fit: serde stops
+/// at the first, so each bad field gets a stand-in value and the body is tried again.
 pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::MalformedJson("a JSON body is required".into()));
     }
-    let value: serde_json::Value = serde_json::from_slice(bytes)
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
-    serde_path_to_error::deserialize(value).map_err(|err| {
+    // Each try deserializes the whole body again: past this size the first error is enough.
+    let tries = if bytes.len() > 64 * 1024 {
+        1
+    } else {
+        MAX_FIELD_ERRORS * 4
+    };
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut stand_ins_tried: std::collections::HashMap<String, usize> = Default::default();
+    for _ in 0..tries {
+        let err = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(parsed) if errors.is_empty() => return Ok(parsed),
+            Ok(_) => break,
+            Err(err) => err,
+        };
         let path = err.path().to_string();
         let message = err.into_inner().to_string();
-        ApiError::Domain(DomainError::Validation(vec![field_error(&path, &message)]))
-    })
+        let error = field_error(&path, &message);
+        let field = error.field.clone();
+        // A field already named (or inside one) is not named again: its stand-in was wrong.
+        let named = errors.iter().any(|e| {
+            field == e.field
+                || field.starts_with(&format!("{}.", e.field))
+                || field.starts_with(&format!("{}[", e.field))
+        });
+        if !named {
+            errors.push(error);
+        }
+        if errors.len() >= MAX_FIELD_ERRORS
+            || !step_past(&mut value, &path, &message, &mut stand_ins_tried)
+        {
+            break;
+        }
+    }
+    Err(ApiError::Domain(DomainError::Validation(errors)))
+}
+
+/// Changes the body so that the next try goes past the error: an unknown field is taken
+/// out, a bad or missing one gets the next stand-in value. `false`: nothing more to try.
+fn step_past(
+    value: &mut serde_json::Value,
+    path: &str,
+    message: &str,
+    tried: &mut std::collections::HashMap<String, usize>,
+) -> bool {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let parent = if path == "." { "" } else { path };
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|m| m.split('`').next())
+            .map(String::from)
+    };
+    if let Some(unknown) = quoted("unknown field `") {
+        // The path names the unknown field itself: its object is one step up.
+        let object = match parent.rsplit_once('.') {
+            Some((up, last)) if last == unknown => up,
+            None if parent == unknown => "",
+            _ => parent,
+        };
+        return match locate(value, object).and_then(|v| v.as_object_mut()) {
+            Some(object) => object.remove(&unknown).is_some(),
+            None => false,
+        };
+    }
+    let (target, key) = match quoted("missing field `") {
+        Some(missing) => (parent.to_string(), Some(missing)),
+        None => match parent.rsplit_once('.') {
+            _ if parent.is_empty() => return false,
+            Some((up, last)) if !last.ends_with(']') => (up.to_string(), Some(last.to_string())),
+            _ => (parent.to_string(), None),
+        },
+    };
+    let Some(stand_in) = named_choice(message).or_else(|| {
+        let n = tried
+            .entry(format!("{target}|{}", key.as_deref().unwrap_or("")))
+            .or_default();
+        *n += 1;
+        stand_in(*n - 1)
+    }) else {
+        return false;
+    };
+    match (locate(value, &target), key) {
+        (Some(serde_json::Value::Object(object)), Some(key)) => {
+            object.insert(key, stand_in);
+            true
+        }
+        (Some(slot), None) => {
+            *slot = stand_in;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// The first choice an enum's error names (`expected `en` or `zh``), if it names any.
+fn named_choice(message: &str) -> Option<serde_json::Value> {
+    let (_, expected) = message.split_once("expected `")?;
+    expected.split('`').next().map(serde_json::Value::from)
+}
+
+/// The `n`th value to try in place of a bad one: a value of each JSON type.
+fn stand_in(n: usize) -> Option<serde_json::Value> {
+    use serde_json::json;
+    [
+        json!(null),
+        json!(""),
+        json!(0),
+        json!(false),
+        json!([]),
+        json!({}),
+    ]
+    .into_iter()
+    .nth(n)
+}
+
+/// The value at a serde path (`mainAccount.email`, `windows[0].start`; empty: the root).
+fn locate<'v>(value: &'v mut serde_json::Value, path: &str) -> Option<&'v mut serde_json::Value> {
+    let mut here = value;
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        let (name, indexes) = match segment.find('[') {
+            Some(i) => (&segment[..i], &segment[i..]),
+            None => (segment, ""),
+        };
+        if !name.is_empty() {
+            here = here.get_mut(name)?;
+        }
+        for index in indexes.split(['[', ']']).filter(|s| !s.is_empty()) {
+            here = here.get_mut(index.parse::<usize>().ok()?)?;
+        }
+    }
+    Some(here)
 }
 
 /// Names the field an error is about; a missing field is named by its full path.
@@ -215,6 +345,51 @@ mod tests {
         assert_eq!(fields(err), ["name"]);
         let err = parse_json::<Body>(br#""a string""#).unwrap_err();
         assert_eq!(fields(err), ["body"]);
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        name: String,
+        language: fairlink_domain::model::Language,
+        count: u32,
+        tags: Vec<String>,
+        main_account: Inner,
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let err = parse_json::<Strict>(
+            br#"{"name": 5, "language": "fr", "tags": "x", "mainAccount": {"email": 1}, "extra": true}"#,
+        )
+        .unwrap_err();
+        let mut named = fields(err);
+        named.sort();
+        assert_eq!(
+            named,
+            [
+                "count",
+                "extra",
+                "language",
+                "mainAccount.email",
+                "name",
+                "tags"
+            ],
+            "the unknown field, the wrong types, the bad choice, the missing one"
+        );
+        // Several missing fields, each named once.
+        let err = parse_json::<Strict>(b"{}").unwrap_err();
+        let mut named = fields(err);
+        named.sort();
+        assert_eq!(named, ["count", "language", "mainAccount", "name", "tags"]);
+        // A good body still parses.
+        assert!(
+            parse_json::<Strict>(
+                br#"{"name": "a", "language": "en", "count": 1, "tags": [], "mainAccount": {"email": "e"}}"#
+            )
+            .is_ok()
+        );
     }
 
     #[test]

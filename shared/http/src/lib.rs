@@ -11,6 +11,7 @@ mod idempotency;
 mod list;
 pub mod observability;
 mod problem;
+pub mod rate_headers;
 pub mod state;
 
 pub use app::{BODY_LIMIT, api, api_documented, lambda_main, openapi_document};

@@ -79,7 +79,7 @@ impl ApiError {
                 "a service fairlink depends on is unavailable; try again shortly".into(),
                 None,
             ),
-            ApiError::Domain(D::RateLimited { retry_after }) => (
+            ApiError::Domain(D::RateLimited { retry_after, .. }) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
                 format!("too many requests from this address; try again in {retry_after} s"),
@@ -167,10 +167,15 @@ impl IntoResponse for ApiError {
             tracing::info!(code = %problem.code, status = problem.status, "request refused");
         }
         let mut response = problem_response(&problem);
-        if let ApiError::Domain(DomainError::RateLimited { retry_after }) = self {
+        if let ApiError::Domain(DomainError::RateLimited {
+            retry_after,
+            standing,
+        }) = &self
+        {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            crate::rate_headers::insert(response.headers_mut(), standing);
         }
         response
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
     ports::{Change, Condition, Key, attr},
-    rate_limit::RateLimit,
+    rate_limit::{RateLimit, RateStanding},
 };
 use serde_json::json;
 
@@ -13,14 +13,15 @@ use super::Repository;
 use crate::keys;
 
 impl Repository {
-    /// Counts one request of `client` in `scope`; `RateLimited` once the window is full.
+    /// Counts one request of `client` in `scope`, answering where it now stands;
+    /// `RateLimited` once the window is full.
     pub async fn take_rate_slot(
         &self,
         scope: &str,
         client: &str,
         limit: RateLimit,
         now: DateTime<Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<RateStanding, DomainError> {
         let window_start = limit.window_start(now);
         let key = Key::new(keys::rate_window(scope, client, window_start), keys::RATE);
         let expires = window_start + i64::from(limit.window_seconds);
@@ -32,10 +33,21 @@ impl Repository {
             Change::Add("count".into(), 1),
             Change::Set(attr::TTL.into(), json!(expires)),
         ];
+        let standing = |remaining: u32| RateStanding {
+            policy: scope.to_string(),
+            limit,
+            remaining,
+            reset_seconds: limit.retry_after(now),
+        };
         match self.store().update(&key, changes, Some(under_limit)).await {
-            Ok(_) => Ok(()),
+            Ok(item) => {
+                let count = item.get("count").and_then(|c| c.as_u64()).unwrap_or(0);
+                let count = u32::try_from(count).unwrap_or(u32::MAX);
+                Ok(standing(limit.max.saturating_sub(count)))
+            }
             Err(err) if err.is_condition_failed() => Err(DomainError::RateLimited {
                 retry_after: limit.retry_after(now),
+                standing: standing(0),
             }),
             Err(err) => Err(err.into()),
         }
