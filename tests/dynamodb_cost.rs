@@ -279,18 +279,18 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "messaging/open-conversation",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem PAIR#*#*/PAIR, GetItem EXH#*/SETTINGS#*, Query table EXH#*#MEMBERS, BatchGetItem (1 keys), GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*",
-        "the exhibitor, the open pair, the distribution mode and accounts pick the assignee; the buyer and the assignee accounts give names; one transaction opens it. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem PAIR#*#*/PAIR, GetItem EXH#*/SETTINGS#*, Query table EXH#*#MEMBERS, BatchGetItem (1 keys), GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*, GetItem ACC#*/ACCOUNT",
+        "the exhibitor, the open pair, the distribution mode and accounts pick the assignee; the buyer and the assignee accounts give names; one transaction opens it. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list. The answer says whether the assignee is online: one read of it (a batch read of the page's assignees for a list).",
     ),
     (
         "messaging/list-conversations",
-        "GetItem ACC#*/ACCOUNT, Query GSI1 ACC#*#CONVS",
-        "",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 ACC#*#CONVS, BatchGetItem (2 keys)",
+        "The answer says whether the assignee is online: one read of it (a batch read of the page's assignees for a list).",
     ),
     (
         "messaging/get-conversation",
-        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV",
-        "",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT",
+        "The answer says whether the assignee is online: one read of it (a batch read of the page's assignees for a list).",
     ),
     (
         "messaging/send-message",
@@ -304,8 +304,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "messaging/mark-read",
-        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem CONV#*#MSGS/*, Query table CONV#*#MSGS, TransactWriteItems (2 items), DeleteItem OUTGOING#*/*#*",
-        "the conversation (participants), the marker message (it must exist) and the count of later messages come before one write. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it.",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem CONV#*#MSGS/*, Query table CONV#*#MSGS, TransactWriteItems (2 items), DeleteItem OUTGOING#*/*#*, GetItem ACC#*/ACCOUNT",
+        "the conversation (participants), the marker message (it must exist) and the count of later messages come before one write. Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. The answer says whether the assignee is online: one read of it (a batch read of the page's assignees for a list).",
     ),
     (
         "messaging/translate",
@@ -314,8 +314,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "messaging/transfer",
-        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT",
-        "the conversation and the colleague it goes to are read; the sample hands it to its own assignee, so nothing is written",
+        "GetItem ACC#*/ACCOUNT, GetItem CONV#*/CONV, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT",
+        "the conversation and the colleague it goes to are read; the sample hands it to its own assignee, so nothing is written. The answer says whether the assignee is online: one read of it (a batch read of the page's assignees for a list).",
     ),
     (
         "cards/get-card",

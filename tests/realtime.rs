@@ -470,12 +470,36 @@ async fn presence_follows_the_open_sockets(store: Store) {
             me["online"].as_bool().unwrap()
         }
     };
+    let shown_to_buyer = |server: &TestServer| {
+        let (base, token, cid) = (server.base.clone(), c.ann.token.clone(), c.cid.clone());
+        async move {
+            let view: Value = reqwest::Client::new()
+                .get(format!("{base}/v1/conversations/{cid}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            view["assigneeOnline"].as_bool().unwrap()
+        }
+    };
     assert!(!online(&server, c.li.token.clone()).await);
+    assert!(!shown_to_buyer(&server).await);
     let li = Socket::open(&server, &c.li.token).await;
     assert!(
         online(&server, c.li.token.clone()).await,
         "online with a socket open"
     );
+    // The buyer sees the assignee online, in the conversation and in its list.
+    assert!(shown_to_buyer(&server).await);
+    let list = server
+        .get("/v1/conversations", &c.ann.token)
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(list["items"][0]["assigneeOnline"], true);
     // The buyer's first message gets the online auto-reply while Li's page is open.
     let mut ann = Socket::open(&server, &c.ann.token).await;
     say(&server, &c.ann.token, &c.cid, "Hi").await;
@@ -488,6 +512,7 @@ async fn presence_follows_the_open_sockets(store: Store) {
         async move { (!check.await).then_some(()) }
     })
     .await;
+    assert!(!shown_to_buyer(&server).await);
     // A second message while offline: the offline text.
     say(&server, &c.ann.token, &c.cid, "Hello?").await;
     let reply = ann.event("message.created").await;

@@ -61,13 +61,16 @@ pub struct TransferInput {
     pub to_account_id: String,
 }
 
-/// A conversation as its reader sees it: with the reader's unread count.
+/// A conversation as its reader sees it: with the reader's unread count, and whether the
+/// exhibitor account it is assigned to is online (a page of it open, or set online with
+/// `PUT /v1/me/presence`; see README, "Real-time events").
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationView {
     #[serde(flatten)]
     pub conversation: Conversation,
     pub unread_count: u32,
+    pub assignee_online: bool,
 }
 
 /// Which side of a conversation an account is on.
@@ -91,16 +94,42 @@ impl<'a> MessagingService<'a> {
         self.ports.clock.now()
     }
 
-    fn view(&self, caller: &Account, conversation: Conversation) -> ConversationView {
-        let unread_count = if caller.id == conversation.buyer_id {
-            conversation.buyer_unread
-        } else {
-            conversation.exhibitor_unread
-        };
-        ConversationView {
-            conversation,
-            unread_count,
-        }
+    /// The conversation as `caller` sees it (one read: its assignee's presence).
+    async fn view(
+        &self,
+        caller: &Account,
+        conversation: Conversation,
+    ) -> Result<ConversationView, DomainError> {
+        let online = self
+            .repo
+            .account(&conversation.assignee_id)
+            .await?
+            .is_some_and(|a| a.online && a.active);
+        Ok(view_with(caller, conversation, online))
+    }
+
+    /// A page of conversations as `caller` sees them (one batch read of their assignees).
+    async fn views(
+        &self,
+        caller: &Account,
+        page: PageOf<Conversation>,
+    ) -> Result<PageOf<ConversationView>, DomainError> {
+        let mut assignees: Vec<&str> = page.items.iter().map(|c| c.assignee_id.as_str()).collect();
+        assignees.sort_unstable();
+        assignees.dedup();
+        let online: std::collections::HashSet<String> = self
+            .repo
+            .accounts(&assignees)
+            .await?
+            .into_iter()
+            .flatten()
+            .filter(|a| a.online && a.active)
+            .map(|a| a.id)
+            .collect();
+        Ok(page.map(|c| {
+            let assignee_online = online.contains(&c.assignee_id);
+            view_with(caller, c, assignee_online)
+        }))
     }
 
     /// Opens the conversation (201), or returns the open one between the two (200).
@@ -158,7 +187,7 @@ impl<'a> MessagingService<'a> {
         checks.into_result()?;
         let exhibitor = exhibitor.ok_or(DomainError::NotFound("exhibitor"))?;
         if let Some(existing) = self.repo.conversation_of_pair(&caller.id, &eid).await? {
-            return Ok((false, self.view(caller, existing)));
+            return Ok((false, self.view(caller, existing).await?));
         }
         let context = match (&exhibit, &intent) {
             (Some(x), _) => Some(ConversationContext {
@@ -229,7 +258,7 @@ impl<'a> MessagingService<'a> {
             ));
         };
         if let Some(existing) = self.repo.conversation_of_pair(&buyer_id, &eid).await? {
-            return Ok((false, self.view(caller, existing)));
+            return Ok((false, self.view(caller, existing).await?));
         }
         let context = Some(ConversationContext {
             kind: "intent".into(),
@@ -270,7 +299,7 @@ impl<'a> MessagingService<'a> {
             .open_conversation(&conversation, (&conversation.assignee_id, &notice))
             .await?
         {
-            return Ok((true, self.view(caller, conversation)));
+            return Ok((true, self.view(caller, conversation).await?));
         }
         // Opened by someone else a moment ago: that one.
         let existing = self
@@ -278,7 +307,7 @@ impl<'a> MessagingService<'a> {
             .conversation_of_pair(&conversation.buyer_id, &conversation.exhibitor_id)
             .await?
             .ok_or_else(|| DomainError::Internal("a pair without its conversation".into()))?;
-        Ok((false, self.view(caller, existing)))
+        Ok((false, self.view(caller, existing).await?))
     }
 
     async fn assigned_notice(&self, c: &Conversation) -> Result<Notification, DomainError> {
@@ -377,7 +406,7 @@ impl<'a> MessagingService<'a> {
 
     pub async fn get(&self, caller: &Account, cid: &str) -> Result<ConversationView, DomainError> {
         let c = self.readable(caller, cid).await?;
-        Ok(self.view(caller, c))
+        Ok(self.view(caller, c).await?)
     }
 
     /// A buyer's conversations; an exhibitor account's assigned ones (its most recent 2,000);
@@ -430,7 +459,7 @@ impl<'a> MessagingService<'a> {
             }
             Role::Organizer => return Err(DomainError::forbidden("organizers do not chat")),
         };
-        Ok(conversations.map(|c| self.view(caller, c)))
+        self.views(caller, conversations).await
     }
 
     /// Messages in order: the newest first by default, oldest first with `order=asc`, or
@@ -630,7 +659,7 @@ impl<'a> MessagingService<'a> {
                     .save_conversation(&before, &after, &[], None, self.now())
                     .await?
             {
-                return Ok(self.view(caller, after));
+                return Ok(self.view(caller, after).await?);
             }
         }
         Err(DomainError::conflict(
@@ -665,7 +694,7 @@ impl<'a> MessagingService<'a> {
                 )
             })?;
         if to.id == before.assignee_id {
-            return Ok(self.view(caller, before));
+            return Ok(self.view(caller, before).await?);
         }
         let mut after = before.clone();
         after.assignee_id = to.id.clone();
@@ -680,7 +709,7 @@ impl<'a> MessagingService<'a> {
                 "the conversation changed meanwhile; read it again",
             ));
         }
-        Ok(self.view(caller, after))
+        Ok(self.view(caller, after).await?)
     }
 
     /// A message's text in another language (cached per message and language); the original
@@ -741,6 +770,23 @@ impl<'a> MessagingService<'a> {
 }
 
 /// `<seen>.<cursor>`: how many items came before, and where to go on.
+fn view_with(
+    caller: &Account,
+    conversation: Conversation,
+    assignee_online: bool,
+) -> ConversationView {
+    let unread_count = if caller.id == conversation.buyer_id {
+        conversation.buyer_unread
+    } else {
+        conversation.exhibitor_unread
+    };
+    ConversationView {
+        conversation,
+        unread_count,
+        assignee_online,
+    }
+}
+
 fn no_im() -> DomainError {
     DomainError::forbidden("this account does not have the im permission")
 }
