@@ -406,7 +406,7 @@ impl<'a> MessagingService<'a> {
 
     pub async fn get(&self, caller: &Account, cid: &str) -> Result<ConversationView, DomainError> {
         let c = self.readable(caller, cid).await?;
-        Ok(self.view(caller, c).await?)
+        self.view(caller, c).await
     }
 
     /// A buyer's conversations; an exhibitor account's assigned ones (its most recent 2,000);
@@ -659,7 +659,7 @@ impl<'a> MessagingService<'a> {
                     .save_conversation(&before, &after, &[], None, self.now())
                     .await?
             {
-                return Ok(self.view(caller, after).await?);
+                return self.view(caller, after).await;
             }
         }
         Err(DomainError::conflict(
@@ -694,7 +694,7 @@ impl<'a> MessagingService<'a> {
                 )
             })?;
         if to.id == before.assignee_id {
-            return Ok(self.view(caller, before).await?);
+            return self.view(caller, before).await;
         }
         let mut after = before.clone();
         after.assignee_id = to.id.clone();
@@ -709,7 +709,7 @@ impl<'a> MessagingService<'a> {
                 "the conversation changed meanwhile; read it again",
             ));
         }
-        Ok(self.view(caller, after).await?)
+        self.view(caller, after).await
     }
 
     /// A message's text in another language (cached per message and language); the original
