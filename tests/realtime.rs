@@ -454,46 +454,15 @@ async fn presence_follows_the_open_sockets(store: Store) {
         )
         .await
         .expect(200);
-    let online = |server: &TestServer, token: String| {
-        let server = server.base.clone();
-        let client = reqwest::Client::new();
-        async move {
-            let me: Value = client
-                .get(format!("{server}/v1/me"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            me["online"].as_bool().unwrap()
-        }
-    };
-    let shown_to_buyer = |server: &TestServer| {
-        let (base, token, cid) = (server.base.clone(), c.ann.token.clone(), c.cid.clone());
-        async move {
-            let view: Value = reqwest::Client::new()
-                .get(format!("{base}/v1/conversations/{cid}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            view["assigneeOnline"].as_bool().unwrap()
-        }
-    };
-    assert!(!online(&server, c.li.token.clone()).await);
-    assert!(!shown_to_buyer(&server).await);
+    assert!(!online(&server, &c.li.token).await);
+    assert!(!shown_to_buyer(&server, &c).await);
     let li = Socket::open(&server, &c.li.token).await;
     assert!(
-        online(&server, c.li.token.clone()).await,
+        online(&server, &c.li.token).await,
         "online with a socket open"
     );
     // The buyer sees the assignee online, in the conversation and in its list.
-    assert!(shown_to_buyer(&server).await);
+    assert!(shown_to_buyer(&server, &c).await);
     let list = server
         .get("/v1/conversations", &c.ann.token)
         .await
@@ -507,12 +476,11 @@ async fn presence_follows_the_open_sockets(store: Store) {
     assert_eq!(reply["data"]["message"]["type"], "autoReply");
     assert_eq!(reply["data"]["message"]["text"], "Li will answer shortly.");
     li.close().await;
-    fairlink_tests::eventually("offline once the last socket closed", || {
-        let check = online(&server, c.li.token.clone());
-        async move { (!check.await).then_some(()) }
+    fairlink_tests::eventually("offline once the last socket closed", || async {
+        (!online(&server, &c.li.token).await).then_some(())
     })
     .await;
-    assert!(!shown_to_buyer(&server).await);
+    assert!(!shown_to_buyer(&server, &c).await);
     // A second message while offline: the offline text.
     say(&server, &c.ann.token, &c.cid, "Hello?").await;
     let reply = ann.event("message.created").await;
@@ -540,4 +508,19 @@ async fn the_api_gateway_pusher_speaks_the_management_api() {
         nowhere.push("SampleConn0001=", "{}").await,
         Err(PushError::Unavailable(_))
     ));
+}
+
+/// Whether an account is online, as `GET /v1/me` says.
+async fn online(server: &TestServer, token: &str) -> bool {
+    server.get("/v1/me", token).await.expect(200)["online"]
+        .as_bool()
+        .unwrap()
+}
+
+/// Whether the buyer sees the conversation's assignee online.
+async fn shown_to_buyer(server: &TestServer, c: &Chat) -> bool {
+    let path = format!("/v1/conversations/{}", c.cid);
+    server.get(&path, &c.ann.token).await.expect(200)["assigneeOnline"]
+        .as_bool()
+        .unwrap()
 }
