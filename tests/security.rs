@@ -23,6 +23,7 @@ fairlink_tests::scenarios!(
     line_breaks_never_reach_email_subjects_or_sms,
     card_websites_are_web_links_only,
     browser_pages_of_local_origins_may_call,
+    a_caller_without_the_right_is_refused_before_its_body_is_read,
 );
 
 fn sign(secret: &[u8], algorithm: Algorithm, claims: &TokenClaims) -> String {
@@ -388,4 +389,43 @@ async fn browser_pages_of_local_origins_may_call(store: Store) {
     for name in ["retry-after", "etag", "x-request-id"] {
         assert!(exposed.contains(name), "{exposed}");
     }
+}
+
+/// Whoever may not call an operation hears so (403, or 404 for another tenant's exhibitor)
+/// whatever its body holds: the body's faults are described only to those who may send it.
+async fn a_caller_without_the_right_is_refused_before_its_body_is_read(store: Store) {
+    let server = start(store).await;
+    let organizer = with_fair(&server).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let beta = exhibitor(&server, &organizer, "Beta").await;
+    let sales = staff(&server, &acme, "Li", json!(["appointments", "recommend"])).await;
+    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
+    let bad = json!({"startsAt": "not a time", "name": 5, "email": false});
+    let slots = format!("/v1/exhibitors/{}/slots", acme.id);
+    let exhibits = format!("/v1/exhibitors/{}/exhibits", acme.id);
+    let accounts = format!("/v1/exhibitors/{}/accounts", acme.id);
+    for (path, token, status, code) in [
+        (slots.as_str(), sales.token.as_str(), 403, "forbidden"),
+        (slots.as_str(), beta.main.as_str(), 404, "not_found"),
+        (slots.as_str(), buyer.token.as_str(), 403, "forbidden"),
+        (exhibits.as_str(), sales.token.as_str(), 403, "forbidden"),
+        (accounts.as_str(), beta.main.as_str(), 404, "not_found"),
+        ("/v1/exhibitors", acme.main.as_str(), 403, "forbidden"),
+        ("/v1/intents", acme.main.as_str(), 403, "forbidden"),
+    ] {
+        let answer = server.post(path, token, bad.clone()).await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (status, code),
+            "POST {path}: {}",
+            answer.body
+        );
+    }
+    let answer = server
+        .put("/v1/fair", &buyer.token, json!({"name": 1}))
+        .await;
+    answer.expect_problem(403, "forbidden");
+    // The one who may is told what is wrong with the body.
+    let answer = server.post(&slots, &acme.main, bad).await;
+    answer.expect_problem(422, "validation_failed");
 }

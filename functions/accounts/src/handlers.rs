@@ -8,6 +8,7 @@ use fairlink_domain::{
     model::{Account, AutoReplies, DistributionSettings, Fair},
     ports::SignInConfig,
 };
+use fairlink_http::guards::{MainOf, Organizer};
 use fairlink_http::rate_headers::with_rate_headers;
 use fairlink_http::{
     ApiResult, AppState, Caller, ClientAddress, Json, ListParams, ListResponse, Problem, Query,
@@ -42,7 +43,7 @@ pub async fn get_fair(State(state): State<AppState>, _caller: Caller) -> ApiResu
     responses((status = 200, body = Fair), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_fair(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    Organizer(caller): Organizer,
     Json(input): Json<FairInput>,
 ) -> ApiResult<Json<Fair>> {
     Ok(Json(service(&state).put_fair(&caller, input).await?))
@@ -53,7 +54,7 @@ pub async fn put_fair(
     responses((status = 201, body = CreatedExhibitor), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_exhibitor(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    Organizer(caller): Organizer,
     Json(input): Json<NewExhibitor>,
 ) -> ApiResult<(StatusCode, Json<CreatedExhibitor>)> {
     Ok((
@@ -147,8 +148,7 @@ pub async fn list_accounts(
     responses((status = 201, body = Account), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_account(
     State(state): State<AppState>,
-    Caller(caller): Caller,
-    Path(eid): Path<String>,
+    MainOf { caller, eid }: MainOf,
     Json(input): Json<NewSubAccount>,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
     Ok((
@@ -203,8 +203,7 @@ pub async fn get_distribution(
     responses((status = 200, body = DistributionView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn put_distribution(
     State(state): State<AppState>,
-    Caller(caller): Caller,
-    Path(eid): Path<String>,
+    MainOf { caller, eid }: MainOf,
     Json(settings): Json<DistributionSettings>,
 ) -> ApiResult<Json<DistributionView>> {
     Ok(Json(
@@ -230,8 +229,7 @@ pub async fn get_auto_replies(
     responses((status = 200, body = AutoReplies), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn put_auto_replies(
     State(state): State<AppState>,
-    Caller(caller): Caller,
-    Path(eid): Path<String>,
+    MainOf { caller, eid }: MainOf,
     Json(replies): Json<AutoReplies>,
 ) -> ApiResult<Json<AutoReplies>> {
     Ok(Json(

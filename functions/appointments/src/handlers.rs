@@ -7,6 +7,7 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use fairlink_domain::model::{Booking, BookingStatus, Invitee};
+use fairlink_http::guards::MainOf;
 use fairlink_http::{
     ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
 };
@@ -52,8 +53,7 @@ pub struct BookingListParams {
         (status = 409, body = Problem, description = "slot_overlaps"), (status = 422, body = Problem)))]
 pub async fn create_slot(
     State(state): State<AppState>,
-    Caller(caller): Caller,
-    Path(eid): Path<String>,
+    MainOf { caller, eid }: MainOf,
     Json(input): Json<NewSlot>,
 ) -> ApiResult<(StatusCode, Json<SlotView>)> {
     let slot = service(&state).create_slot(&caller, &eid, input).await?;
@@ -65,8 +65,7 @@ pub async fn create_slot(
     responses((status = 201, body = BatchResult), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_slots_batch(
     State(state): State<AppState>,
-    Caller(caller): Caller,
-    Path(eid): Path<String>,
+    MainOf { caller, eid }: MainOf,
     Json(input): Json<SlotBatch>,
 ) -> ApiResult<(StatusCode, Json<BatchResult>)> {
     let result = service(&state).create_batch(&caller, &eid, input).await?;

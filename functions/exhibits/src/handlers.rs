@@ -5,6 +5,7 @@ use axum::{
     http::StatusCode,
 };
 use fairlink_domain::model::Exhibit;
+use fairlink_http::guards::MainOf;
 use fairlink_http::{
     ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
 };
@@ -35,8 +36,7 @@ pub struct ExhibitListParams {
     responses((status = 201, body = Exhibit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_exhibit(
     State(state): State<AppState>,
-    Caller(caller): Caller,
-    Path(eid): Path<String>,
+    MainOf { caller, eid }: MainOf,
     Json(input): Json<NewExhibit>,
 ) -> ApiResult<(StatusCode, Json<Exhibit>)> {
     let exhibit = service(&state).create(&caller, &eid, input).await?;

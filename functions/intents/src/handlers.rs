@@ -5,6 +5,7 @@ use axum::{
     http::StatusCode,
 };
 use fairlink_domain::model::{DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, Push};
+use fairlink_http::guards::Buyer;
 use fairlink_http::{
     ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
 };
@@ -44,7 +45,7 @@ pub struct MyDeliveryParams {
     responses((status = 201, body = Intent), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn publish_intent(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    Buyer(caller): Buyer,
     Json(input): Json<NewIntent>,
 ) -> ApiResult<(StatusCode, Json<Intent>)> {
     let intent = service(&state).publish(&caller, input).await?;

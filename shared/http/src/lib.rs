@@ -7,6 +7,7 @@ pub mod auth;
 pub mod client;
 pub mod conditional;
 mod extract;
+pub mod guards;
 mod idempotency;
 mod list;
 pub mod observability;
