@@ -275,7 +275,7 @@ fn successor(value: &[u8]) -> Vec<u8> {
 }
 
 /// The sort values a condition allows, as a half-open range [low, high).
-fn sort_range(sort: Option<&SortCondition>) -> (Vec<u8>, Option<Vec<u8>>) {
+pub(crate) fn sort_range(sort: Option<&SortCondition>) -> (Vec<u8>, Option<Vec<u8>>) {
     let b = |s: &String| s.as_bytes().to_vec();
     match sort {
         None => (vec![], None),

@@ -139,16 +139,10 @@ fn position(item: &Item, query: &Query) -> Item {
         .collect()
 }
 
+/// Whether a sort value is in the condition's range, by the store's own byte order.
 fn sort_matches(sort: Option<&SortCondition>, sk: &str) -> bool {
-    match sort {
-        None => true,
-        Some(SortCondition::BeginsWith(p)) => sk.starts_with(p.as_str()),
-        Some(SortCondition::Between(lo, hi)) => lo.as_str() <= sk && sk <= hi.as_str(),
-        Some(SortCondition::GreaterThan(x)) => sk > x.as_str(),
-        Some(SortCondition::GreaterOrEqual(x)) => sk >= x.as_str(),
-        Some(SortCondition::LessThan(x)) => sk < x.as_str(),
-        Some(SortCondition::LessOrEqual(x)) => sk <= x.as_str(),
-    }
+    let (low, high) = crate::item_store::sort_range(sort);
+    sk.as_bytes() >= low.as_slice() && high.is_none_or(|h| sk.as_bytes() < h.as_slice())
 }
 
 #[async_trait]
