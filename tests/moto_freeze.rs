@@ -74,8 +74,11 @@ async fn a_frozen_emulator_costs_time_not_bookings() {
         buyers.push(buyer_in(&server, &format!("Buyer {n}"), "en", "UTC").await);
     }
 
-    // The burst: every buyer tries two slots, one request every 40 ms; moto freezes 0.5 s in.
+    // The burst: every buyer tries two slots, one request every 40 ms; moto freezes 0.5 s in,
+    // or once the first booking is through when a loaded machine makes that take longer
+    // (the test is about bookings made before and during a freeze).
     let started = Instant::now();
+    let booked_one = Arc::new(tokio::sync::Notify::new());
     let mut requests = Vec::new();
     for (n, buyer) in buyers.iter().enumerate() {
         for k in 0..2 {
@@ -83,12 +86,16 @@ async fn a_frozen_emulator_costs_time_not_bookings() {
             let token = buyer.token.clone();
             let server = server.clone();
             let delay = Duration::from_millis(40 * (2 * n + k) as u64);
+            let booked_one = booked_one.clone();
             requests.push(tokio::spawn(async move {
                 tokio::time::sleep(delay).await;
                 let at = Instant::now();
                 let response = server
                     .post(&format!("/v1/slots/{slot}/bookings"), &token, json!({}))
                     .await;
+                if response.status == 201 {
+                    booked_one.notify_one();
+                }
                 Outcome {
                     status: response.status,
                     code: response.code().to_string(),
@@ -100,6 +107,7 @@ async fn a_frozen_emulator_costs_time_not_bookings() {
         }
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), booked_one.notified()).await;
     signal("STOP");
     tokio::time::sleep(FREEZE).await;
     signal("CONT");
