@@ -100,7 +100,7 @@ async fn slots_are_made_one_by_one_and_in_batches(store: Store) {
     let at = Utc.with_ymd_and_hms(2026, 4, 15, 1, 0, 0).unwrap();
     let one = slot(&server, &acme, at).await;
     assert_eq!(
-        one["endsAt"], "2026-04-15T01:30:00Z",
+        one["endsAt"], "2026-04-15T01:30:00.000Z",
         "30 minutes by default"
     );
     assert_eq!(
@@ -155,9 +155,9 @@ async fn slots_are_made_one_by_one_and_in_batches(store: Store) {
         (Some(7), Some(1)),
         "{made}"
     );
-    assert_eq!(made["items"][0]["startsAt"], "2026-04-15T01:30:00Z");
+    assert_eq!(made["items"][0]["startsAt"], "2026-04-15T01:30:00.000Z");
     assert_eq!(
-        made["items"][1]["startsAt"], "2026-04-15T06:00:00Z",
+        made["items"][1]["startsAt"], "2026-04-15T06:00:00.000Z",
         "14:00 Beijing time"
     );
     // The same in New York time, 45 minutes each: 09:00 EDT is 13:00 UTC.
@@ -173,8 +173,8 @@ async fn slots_are_made_one_by_one_and_in_batches(store: Store) {
         .expect(201)
         .clone();
     assert_eq!(made["created"], 2);
-    assert_eq!(made["items"][0]["startsAt"], "2026-04-20T13:00:00Z");
-    assert_eq!(made["items"][1]["endsAt"], "2026-04-20T14:30:00Z");
+    assert_eq!(made["items"][0]["startsAt"], "2026-04-20T13:00:00.000Z");
+    assert_eq!(made["items"][1]["endsAt"], "2026-04-20T14:30:00.000Z");
     let bad = json!({"from": "2026-04-20", "to": "2026-04-19", "windows": [{"start": "9am", "end": "10:00"}], "timeZone": "Mars/Olympus"});
     let answer = server
         .post(
@@ -261,7 +261,7 @@ async fn slots_change_only_while_unbooked(store: Store) {
         .expect(200)
         .clone();
     assert_eq!(
-        moved["endsAt"], "2026-04-15T02:30:00Z",
+        moved["endsAt"], "2026-04-15T02:30:00.000Z",
         "moving keeps the length"
     );
     server
@@ -1031,7 +1031,7 @@ async fn far_future_dates_are_refused_not_a_crash(store: Store) {
     let read = server.get(&slots, &acme.main).await;
     assert_eq!(
         read.expect(200)["items"][0]["startsAt"],
-        "2026-04-15T01:00:00Z"
+        "2026-04-15T01:00:00.000Z"
     );
     let intent = server
         .post(
@@ -1076,9 +1076,12 @@ async fn a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots(store: Stor
         .iter()
         .map(|i| i["startsAt"].as_str().unwrap())
         .collect();
-    assert_eq!(starts[0], "2026-11-01T04:00:00Z");
-    assert!(starts.contains(&"2026-11-01T05:30:00Z") && starts.contains(&"2026-11-01T06:00:00Z"));
-    assert_eq!(items[7]["endsAt"], "2026-11-01T08:00:00Z");
+    assert_eq!(starts[0], "2026-11-01T04:00:00.000Z");
+    assert!(
+        starts.contains(&"2026-11-01T05:30:00.000Z")
+            && starts.contains(&"2026-11-01T06:00:00.000Z")
+    );
+    assert_eq!(items[7]["endsAt"], "2026-11-01T08:00:00.000Z");
 }
 
 /// The account a meeting was given to is deactivated before it: the buyer is still reminded,

@@ -172,7 +172,8 @@ async fn world() -> (TestServer, BTreeMap<char, String>) {
     for account in &extra {
         repo.create_account(account, &IdentitySubject(account.id.clone()), None)
             .await
-            .unwrap();
+            .unwrap()
+            .expect("the account is new");
     }
     // A cached translation, so the translation endpoint answers without a provider.
     let translation = Translation {

@@ -147,10 +147,12 @@ async fn world(throttle: u32) -> World {
         None,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .expect("the account is new");
     repo.create_account(&buyer, &IdentitySubject(buyer.id.clone()), None)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the account is new");
     let booking = Booking {
         id: "bkg_1".into(),
         slot_id: "slt_1".into(),
@@ -187,13 +189,17 @@ async fn world(throttle: u32) -> World {
         created_at: starts_at,
     };
     // A fresh exhibitor calendar: version 0.
-    assert!(repo.create_slots("exh_1", &[slot], 0).await.unwrap());
+    repo.create_slots("exh_1", &[slot], 0)
+        .await
+        .unwrap()
+        .expect("a fresh calendar takes the slot");
     repo.book(&before, 5, ("acc_seller", &note()))
         .await
         .unwrap()
         .unwrap();
     repo.confirm_booking(&before, &booking, false, &[], &[])
         .await
+        .unwrap()
         .unwrap();
     World {
         ports,

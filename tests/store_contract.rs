@@ -782,7 +782,8 @@ async fn account_changes_from_one_snapshot_do_not_overwrite_each_other(s: Subjec
     };
     repo.create_account(&snapshot, &IdentitySubject(snapshot.id.clone()), None)
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the account is new");
     // Two requests read the same account: one sets presence, the other permissions.
     let online = Account {
         online: true,

@@ -163,6 +163,7 @@ impl TestServer {
         } else {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null)
         };
+        crate::times::assert_times_in_one_format(&body);
         Response {
             status,
             content_type,

@@ -18,6 +18,7 @@ pub mod http;
 pub mod quality;
 pub mod sample;
 pub mod socket;
+pub mod times;
 
 pub use http::{Response, TestServer};
 

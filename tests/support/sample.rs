@@ -95,7 +95,8 @@ pub async fn seed(repo: &Repository) {
             None,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the account is new");
     }
     repo.create_account(
         &account(
@@ -109,14 +110,16 @@ pub async fn seed(repo: &Repository) {
         None,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .expect("the account is new");
     repo.create_account(
         &account("acc_sample_buyer", Role::Buyer, None, false, &[]),
         &sample_identity("acc_sample_buyer"),
         None,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .expect("the account is new");
     // fairlink-local makes its organizer at start; a bare store gets the sample one.
     if repo.account("organizer").await.unwrap().is_none() {
         repo.create_account(
@@ -128,7 +131,8 @@ pub async fn seed(repo: &Repository) {
             None,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .expect("the account is new");
     }
     let welcome = Notification::new(
         "ntf_sample".into(),
@@ -208,7 +212,10 @@ async fn seed_slots_and_bookings(repo: &Repository) {
         slot("slt_booked", 5),
     ];
     // A fresh exhibitor calendar: version 0.
-    assert!(repo.create_slots("exh_sample", &slots, 0).await.unwrap());
+    repo.create_slots("exh_sample", &slots, 0)
+        .await
+        .unwrap()
+        .expect("a fresh calendar takes the slots");
     let booking = Booking {
         id: "bkg_sample".into(),
         slot_id: "slt_booked".into(),

@@ -81,7 +81,9 @@ impl Socket {
                     return Next::Closed;
                 }
                 Ok(Some(Ok(Message::Text(text)))) => {
-                    return Next::Frame(serde_json::from_str(&text).expect("frames are JSON"));
+                    let frame: Value = serde_json::from_str(&text).expect("frames are JSON");
+                    crate::times::assert_times_in_one_format(&frame);
+                    return Next::Frame(frame);
                 }
                 Ok(Some(Ok(_))) => {}
             }

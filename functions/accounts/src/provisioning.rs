@@ -13,7 +13,7 @@ use fairlink_domain::{
     model::{Account, AccountProfile},
     ports::{IdentityError, IdentitySubject, NewIdentity},
 };
-use fairlink_store::Repository;
+use fairlink_store::{NewAccountRefusal, Repository};
 
 /// An identity ready for its account.
 #[derive(Debug, Clone)]
@@ -111,30 +111,27 @@ impl<'a> Provisioning<'a> {
     pub async fn settle(
         &self,
         identity: &ProvisionedIdentity,
-        stored: Result<(), DomainError>,
+        stored: Result<Result<(), NewAccountRefusal>, DomainError>,
     ) -> Result<(), DomainError> {
-        if let Err(DomainError::Conflict { code, .. }) = &stored {
-            // Unless a concurrent repeat adopted the identity and its account won.
-            let adopted_meanwhile = self.repo.account(&identity.account_id).await?.is_some();
-            if identity.origin == Origin::MadeNow && !adopted_meanwhile {
-                if let Err(err) = self.ports.identities.delete(&identity.subject).await {
-                    // Left for a repeat of the request to adopt.
-                    tracing::warn!(error = %err, code, "could not delete the identity of a refused account");
-                }
-            } else if *code == "email_taken" {
-                // The adopted identity's email now belongs to another account: the identity
-                // names an account that will never exist.
-                tracing::warn!(account_id = %identity.account_id, "an adopted identity lost its email to another account");
+        let refusal = match stored? {
+            Ok(()) => return Ok(()),
+            Err(refusal) => refusal,
+        };
+        // Unless a concurrent repeat adopted the identity and its account won.
+        let adopted_meanwhile = self.repo.account(&identity.account_id).await?.is_some();
+        if identity.origin == Origin::MadeNow && !adopted_meanwhile {
+            if let Err(err) = self.ports.identities.delete(&identity.subject).await {
+                // Left for a repeat of the request to adopt.
+                tracing::warn!(error = %err, ?refusal, "could not delete the identity of a refused account");
             }
+        } else if refusal == NewAccountRefusal::EmailTaken {
+            // The adopted identity's email now belongs to another account: the identity
+            // names an account that will never exist.
+            tracing::warn!(account_id = %identity.account_id, "an adopted identity lost its email to another account");
         }
-        match stored {
-            // The account's id was taken by a concurrent repeat that adopted the identity:
-            // to this request, as to any other, the email is taken.
-            Err(DomainError::Conflict {
-                code: "conflict", ..
-            }) => Err(email_taken()),
-            other => other,
-        }
+        // Taken by another account, or the account's id by a concurrent repeat that adopted
+        // the identity: to this request, as to any other, the email is taken.
+        Err(email_taken())
     }
 
     /// Ends the sessions of a deactivated account and disables its identity. Repeatable:
@@ -210,7 +207,7 @@ mod tests {
         };
         let repo = Repository::new(ports.store.clone());
         let provisioning = Provisioning::new(&repo, &ports);
-        let refused = || Err(DomainError::conflict("email_taken", "taken"));
+        let refused = || Ok(Err(NewAccountRefusal::EmailTaken));
 
         // Refused: the identity made for it goes.
         let err = provisioning
@@ -241,7 +238,7 @@ mod tests {
         assert!(matches!(err, DomainError::Unavailable { .. }));
         // Stored: nothing to undo.
         provisioning
-            .settle(&identity(Origin::MadeNow), Ok(()))
+            .settle(&identity(Origin::MadeNow), Ok(Ok(())))
             .await
             .unwrap();
         assert_eq!(*directory.deleted.lock().unwrap(), ["sub-1"]);

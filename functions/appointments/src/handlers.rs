@@ -27,8 +27,10 @@ fn service(state: &AppState) -> AppointmentsService<'_> {
 #[into_params(parameter_in = Query)]
 pub struct SlotListParams {
     /// Slots starting at or after this time.
+    #[serde(default, with = "fairlink_domain::time::millis_opt")]
     pub from: Option<DateTime<Utc>>,
     /// Slots starting at or before this time.
+    #[serde(default, with = "fairlink_domain::time::millis_opt")]
     pub to: Option<DateTime<Utc>>,
     /// Main only: `free` or `booked`.
     #[param(inline)]

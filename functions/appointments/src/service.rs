@@ -14,7 +14,10 @@ use fairlink_domain::{
     slot_windows::{self, DailyWindow},
     validate::{Checks, instant_in_range, is_email, parse_time_zone},
 };
-use fairlink_store::{BookingRefusal, MAX_SLOTS_PER_WRITE, PageOf, PageRequest, Repository};
+use fairlink_store::{
+    BookingChangeRefusal, BookingRefusal, MAX_SLOTS_PER_WRITE, PageOf, PageRequest, Repository,
+    SlotRefusal,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -25,7 +28,9 @@ use utoipa::ToSchema;
 pub struct SlotView {
     pub id: String,
     pub exhibitor_id: String,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub starts_at: DateTime<Utc>,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub ends_at: DateTime<Utc>,
     /// The exhibitor's active accounts with `appointments` (main included), counted now.
     pub capacity: u32,
@@ -48,16 +53,19 @@ impl SlotView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewSlot {
+    #[serde(with = "fairlink_domain::time::millis")]
     pub starts_at: DateTime<Utc>,
     /// 30 minutes after `startsAt` when left out.
-    #[serde(default)]
+    #[serde(default, with = "fairlink_domain::time::millis_opt")]
     pub ends_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SlotPatch {
+    #[serde(default, with = "fairlink_domain::time::millis_opt")]
     pub starts_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "fairlink_domain::time::millis_opt")]
     pub ends_at: Option<DateTime<Utc>>,
 }
 
@@ -122,6 +130,25 @@ const CALENDAR_ATTEMPTS: usize = 5;
 
 fn slot_overlaps() -> DomainError {
     DomainError::conflict("slot_overlaps", "the exhibitor has a slot at that time")
+}
+
+fn slot_has_bookings() -> DomainError {
+    DomainError::conflict(
+        "slot_has_bookings",
+        "the slot has bookings; it can no longer change",
+    )
+}
+
+fn booking_change_refused(refusal: BookingChangeRefusal) -> DomainError {
+    match refusal {
+        BookingChangeRefusal::ChangedMeanwhile => {
+            DomainError::conflict("conflict", "the booking changed meanwhile; read it again")
+        }
+        BookingChangeRefusal::AssigneeBusy => DomainError::conflict(
+            "account_busy",
+            "the account already has a meeting at that time",
+        ),
+    }
 }
 
 fn calendar_busy() -> DomainError {
@@ -226,12 +253,14 @@ impl<'a> AppointmentsService<'a> {
                     created_at: now,
                 });
             }
-            if self
+            match self
                 .repo
                 .create_slots(eid, &fresh, calendar.version)
                 .await?
             {
-                return Ok(fresh);
+                Ok(()) => return Ok(fresh),
+                Err(SlotRefusal::CalendarMoved) => continue,
+                Err(SlotRefusal::SlotBooked) => return Err(slot_has_bookings()),
             }
         }
         Err(calendar_busy())
@@ -408,12 +437,14 @@ impl<'a> AppointmentsService<'a> {
             if calendar.overlapping.iter().any(|s| s.id != before.id) {
                 return Err(slot_overlaps());
             }
-            if self
+            match self
                 .repo
                 .save_slot(&before, &after, calendar.version)
                 .await?
             {
-                return Ok(SlotView::of(after, self.capacity(eid).await?));
+                Ok(()) => return Ok(SlotView::of(after, self.capacity(eid).await?)),
+                Err(SlotRefusal::CalendarMoved) => continue,
+                Err(SlotRefusal::SlotBooked) => return Err(slot_has_bookings()),
             }
         }
         Err(calendar_busy())
@@ -428,7 +459,10 @@ impl<'a> AppointmentsService<'a> {
             return Err(DomainError::NotFound("slot"));
         }
         require_main(caller, &slot.exhibitor_id)?;
-        self.repo.delete_slot(&slot).await
+        match self.repo.delete_slot(&slot).await? {
+            Ok(()) => Ok(()),
+            Err(_) => Err(slot_has_bookings()),
+        }
     }
 
     /// A buyer books a place in a future slot while it has room, once per slot.
@@ -540,7 +574,7 @@ impl<'a> AppointmentsService<'a> {
             kind,
             title,
             body,
-            json!({"bookingId": booking.id, "slotId": booking.slot_id, "startsAt": booking.starts_at}),
+            json!({"bookingId": booking.id, "slotId": booking.slot_id, "startsAt": fairlink_domain::time::format(booking.starts_at)}),
             self.now(),
         )
     }
@@ -685,7 +719,8 @@ impl<'a> AppointmentsService<'a> {
                 &[(&assignee.id, &to_assignee), (&before.buyer_id, &to_buyer)],
                 &jobs,
             )
-            .await?;
+            .await?
+            .map_err(booking_change_refused)?;
         self.repo
             .dispatch(self.ports.queue.as_ref(), &jobs, self.now())
             .await;
@@ -736,7 +771,10 @@ impl<'a> AppointmentsService<'a> {
             ));
         }
         let refs: Vec<(&str, &Notification)> = notices.iter().map(|(id, n)| (*id, n)).collect();
-        self.repo.cancel_booking(&before, &after, &refs).await?;
+        self.repo
+            .cancel_booking(&before, &after, &refs)
+            .await?
+            .map_err(booking_change_refused)?;
         Ok(after)
     }
 
@@ -813,7 +851,8 @@ impl<'a> AppointmentsService<'a> {
         after.invitees.push(invitee.clone());
         self.repo
             .save_booking_details(&before, &after, &jobs)
-            .await?;
+            .await?
+            .map_err(booking_change_refused)?;
         self.repo
             .dispatch(self.ports.queue.as_ref(), &jobs, now)
             .await;

@@ -79,6 +79,7 @@ struct OutboxItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<String>,
     body: String,
+    #[serde(with = "fairlink_domain::time::millis")]
     sent_at: DateTime<Utc>,
 }
 
@@ -110,12 +111,14 @@ async fn outbox(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ClockRequest {
+    #[serde(default, with = "fairlink_domain::time::millis_opt")]
     now: Option<DateTime<Utc>>,
     advance_seconds: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 struct ClockResponse {
+    #[serde(with = "fairlink_domain::time::millis")]
     now: DateTime<Utc>,
 }
 

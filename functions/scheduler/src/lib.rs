@@ -36,7 +36,9 @@ pub struct Scheduler {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SweepReport {
+    #[serde(default, with = "fairlink_domain::time::millis_opt")]
     pub from: Option<DateTime<Utc>>,
+    #[serde(default, with = "fairlink_domain::time::millis_opt")]
     pub through: Option<DateTime<Utc>>,
     pub enqueued: usize,
     /// Stranded outgoing jobs sent again.

@@ -35,8 +35,10 @@ pub struct OutgoingJob {
     pub id: String,
     pub queue: QueueName,
     pub body: String,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
     /// When the message should reach its worker (reminders are sent ahead, with a delay).
+    #[serde(with = "crate::time::millis")]
     pub deliver_at: DateTime<Utc>,
 }
 

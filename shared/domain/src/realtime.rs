@@ -32,6 +32,7 @@ pub struct Event {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: EventType,
+    #[serde(with = "crate::time::millis")]
     pub at: DateTime<Utc>,
     pub data: Value,
 }

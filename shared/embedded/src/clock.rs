@@ -12,17 +12,18 @@ pub struct TestClock {
 impl TestClock {
     pub fn new(start: DateTime<Utc>) -> Self {
         Self {
-            now: RwLock::new(start),
+            now: RwLock::new(fairlink_domain::time::to_millis(start)),
         }
     }
 
     pub fn set(&self, now: DateTime<Utc>) {
-        *self.now.write().unwrap_or_else(|e| e.into_inner()) = now;
+        *self.now.write().unwrap_or_else(|e| e.into_inner()) =
+            fairlink_domain::time::to_millis(now);
     }
 
     pub fn advance(&self, by: Duration) -> DateTime<Utc> {
         let mut now = self.now.write().unwrap_or_else(|e| e.into_inner());
-        *now += by;
+        *now = fairlink_domain::time::to_millis(*now + by);
         *now
     }
 }

@@ -34,7 +34,7 @@ pub const BODY_LIMIT: usize = 1 << 20;
 #[openapi(
     info(
         title = "fairlink",
-        description = "Supply-procurement matchmaking for an online trade fair: the HTTP API the web front-end codes against. Every error is application/problem+json (RFC 9457) with a stable `code`; the codes each status can carry are listed under components/responses. Real-time events come over a WebSocket (the stack's WebSocketUrl; locally GET /v1/ws?token=…).",
+        description = "Supply-procurement matchmaking for an online trade fair: the HTTP API the web front-end codes against. Every error is application/problem+json (RFC 9457) with a stable `code`; the codes each status can carry are listed under components/responses. Every time (format date-time) is answered in one form, RFC 3339 in UTC with exactly three fractional digits (2021-04-15T08:00:00.000Z); requests may send any RFC 3339 time, kept to the millisecond. Real-time events come over a WebSocket (the stack's WebSocketUrl; locally GET /v1/ws?token=…).",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     servers(

@@ -6,13 +6,14 @@ pub mod cursor;
 pub mod keys;
 mod page;
 mod repo;
+mod transaction;
 
 pub use codec::{from_item, to_item};
 pub use page::{PageOf, PageRequest, query_all, query_page, query_page_filtered};
 pub use repo::{
-    BookingRefusal, DueReminder, IdempotencyReservation, MAX_SLOTS_PER_WRITE, MatchRecord,
-    OUTGOING_SHARDS, OpenSocket, Order, OutboxEntry, PushOutcome, RecommendError, Repository,
-    SignedInAccount, SlotCalendar, StoredQuery, StoredResponse, booking_write,
-    candidate_block_puts, exhibit_write, idempotency::IDEMPOTENCY_TTL, notification_writes,
-    outgoing_job_write, received_card_writes,
+    BookingChangeRefusal, BookingRefusal, DueReminder, IdempotencyReservation, MAX_SLOTS_PER_WRITE,
+    MatchRecord, NewAccountRefusal, OUTGOING_SHARDS, OpenSocket, Order, OutboxEntry, PushOutcome,
+    RecommendError, Repository, SignedInAccount, SlotCalendar, SlotRefusal, StoredQuery,
+    StoredResponse, booking_write, candidate_block_puts, exhibit_write,
+    idempotency::IDEMPOTENCY_TTL, notification_writes, outgoing_job_write, received_card_writes,
 };

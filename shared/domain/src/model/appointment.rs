@@ -8,11 +8,14 @@ use utoipa::ToSchema;
 pub struct Slot {
     pub id: String,
     pub exhibitor_id: String,
+    #[serde(with = "crate::time::millis")]
     pub starts_at: DateTime<Utc>,
+    #[serde(with = "crate::time::millis")]
     pub ends_at: DateTime<Utc>,
     /// Active bookings (requested or confirmed).
     #[serde(default)]
     pub booked: u32,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -69,7 +72,9 @@ pub struct Booking {
     pub slot_id: String,
     pub exhibitor_id: String,
     pub buyer_id: String,
+    #[serde(with = "crate::time::millis")]
     pub starts_at: DateTime<Utc>,
+    #[serde(with = "crate::time::millis")]
     pub ends_at: DateTime<Utc>,
     pub status: BookingStatus,
     #[schema(required = true)]
@@ -84,10 +89,13 @@ pub struct Booking {
     #[serde(default)]
     #[schema(required = true)]
     pub invitees: Vec<Invitee>,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
     #[schema(required = true)]
+    #[serde(default, with = "crate::time::millis_opt")]
     pub confirmed_at: Option<DateTime<Utc>>,
     #[schema(required = true)]
+    #[serde(default, with = "crate::time::millis_opt")]
     pub cancelled_at: Option<DateTime<Utc>>,
     #[schema(required = true)]
     pub cancelled_by: Option<String>,

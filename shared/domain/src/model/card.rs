@@ -21,6 +21,7 @@ pub struct Card {
     #[serde(default)]
     #[schema(required = true)]
     pub social: std::collections::BTreeMap<String, String>,
+    #[serde(with = "crate::time::millis")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -93,5 +94,6 @@ pub struct ReceivedCard {
     pub conversation_id: Option<String>,
     #[schema(required = true)]
     pub booking_id: Option<String>,
+    #[serde(with = "crate::time::millis")]
     pub received_at: DateTime<Utc>,
 }

@@ -206,8 +206,8 @@ pub struct Exhibit {
     pub rep_ids: Vec<String>,
     pub completeness: f64,
     /// Set while the exhibit is recommended.
-    #[serde(default)]
     #[schema(required = true)]
+    #[serde(default, with = "crate::time::millis_opt")]
     pub recommended_at: Option<DateTime<Utc>>,
     /// Intents this exhibit matched, counted by the matcher.
     #[serde(default)]
@@ -217,7 +217,9 @@ pub struct Exhibit {
     #[serde(default)]
     #[schema(required = true)]
     pub pushed_buyers: u64,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::time::millis")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -12,5 +12,6 @@ pub struct Exhibitor {
     #[schema(required = true)]
     pub recommendation_quota: Option<u32>,
     pub main_account_id: String,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
 }

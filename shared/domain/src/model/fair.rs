@@ -31,9 +31,12 @@ pub struct Fair {
     pub name: String,
     /// The fair's own zone (Asia/Shanghai for Canton): times are shown in it.
     pub time_zone: String,
+    #[serde(with = "crate::time::millis")]
     pub starts_at: DateTime<Utc>,
+    #[serde(with = "crate::time::millis")]
     pub ends_at: DateTime<Utc>,
     /// After this instant exhibitors can no longer change their distribution modes.
+    #[serde(with = "crate::time::millis")]
     pub distribution_lock_at: DateTime<Utc>,
     pub default_recommendation_quota: u32,
     pub zones: Vec<Zone>,

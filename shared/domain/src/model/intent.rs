@@ -41,6 +41,7 @@ pub struct Intent {
     #[serde(default)]
     #[schema(required = true)]
     pub certifications: Vec<String>,
+    #[serde(with = "crate::time::millis")]
     pub valid_until: DateTime<Utc>,
     /// The exhibitor it was addressed to, if any.
     #[schema(required = true)]
@@ -48,8 +49,10 @@ pub struct Intent {
     #[schema(required = true)]
     pub exhibit_id: Option<String>,
     pub status: IntentStatus,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
     #[schema(required = true)]
+    #[serde(default, with = "crate::time::millis_opt")]
     pub closed_at: Option<DateTime<Utc>>,
 }
 
@@ -85,9 +88,12 @@ pub struct IntentDelivery {
     pub exhibit_id: Option<String>,
     pub assignee_id: String,
     pub status: DeliveryStatus,
+    #[serde(with = "crate::time::millis")]
     pub delivered_at: DateTime<Utc>,
+    #[serde(with = "crate::time::millis")]
     pub assigned_at: DateTime<Utc>,
     #[schema(required = true)]
+    #[serde(default, with = "crate::time::millis_opt")]
     pub completed_at: Option<DateTime<Utc>>,
 }
 
@@ -105,6 +111,7 @@ pub struct ExhibitMatch {
     #[serde(default)]
     #[schema(required = true)]
     pub reason_codes: Vec<String>,
+    #[serde(with = "crate::time::millis")]
     pub matched_at: DateTime<Utc>,
 }
 
@@ -123,5 +130,6 @@ pub struct Push {
     #[serde(default)]
     #[schema(required = true)]
     pub reason_codes: Vec<String>,
+    #[serde(with = "crate::time::millis")]
     pub pushed_at: DateTime<Utc>,
 }

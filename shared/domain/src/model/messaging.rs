@@ -29,7 +29,9 @@ pub struct Conversation {
     pub assignee_id: String,
     #[schema(required = true)]
     pub context: Option<ConversationContext>,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
+    #[serde(with = "crate::time::millis")]
     pub last_message_at: DateTime<Utc>,
     #[schema(required = true)]
     pub last_message_preview: Option<String>,
@@ -45,9 +47,11 @@ pub struct Conversation {
     pub exhibitor_unread: u32,
     /// When the buyer last wrote (auto-replies look at it).
     #[schema(required = true)]
+    #[serde(default, with = "crate::time::millis_opt")]
     pub last_buyer_message_at: Option<DateTime<Utc>>,
     /// When the offline auto-reply last went out (at most once an hour).
     #[schema(required = true)]
+    #[serde(default, with = "crate::time::millis_opt")]
     pub offline_reply_at: Option<DateTime<Utc>>,
 }
 
@@ -93,6 +97,7 @@ pub struct Message {
     pub image_url: Option<String>,
     #[schema(required = true)]
     pub card: Option<Card>,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
 }
 

@@ -35,8 +35,10 @@ pub struct Notification {
     pub title: String,
     pub body: String,
     pub data: Value,
+    #[serde(with = "crate::time::millis")]
     pub created_at: DateTime<Utc>,
     #[schema(required = true)]
+    #[serde(default, with = "crate::time::millis_opt")]
     pub read_at: Option<DateTime<Utc>>,
 }
 

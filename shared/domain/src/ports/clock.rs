@@ -9,7 +9,8 @@ pub trait Clock: Send + Sync {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Millisecond precision, the precision of every time fairlink keeps (`crate::time`).
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        crate::time::to_millis(Utc::now())
     }
 }

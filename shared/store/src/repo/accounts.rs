@@ -6,6 +6,7 @@ use fairlink_domain::{
 use serde_json::Value;
 
 use super::{Repository, notifications::notification_writes};
+use crate::transaction::Transaction;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
 fn account_key(aid: &str) -> Key {
@@ -60,25 +61,55 @@ fn member_write(account: &Account) -> Option<WriteOp> {
 
 /// The writes that create an account signing in as `identity`: the account, the claim on
 /// its email, the link from the identity, and for an exhibitor's account its member entry.
-pub(super) fn account_writes(account: &Account, identity: &IdentitySubject) -> Vec<WriteOp> {
+pub(super) fn account_writes(
+    tx: Transaction<NewAccountRule>,
+    account: &Account,
+    identity: &IdentitySubject,
+) -> Transaction<NewAccountRule> {
     let mut item = account_item(account);
     item.insert(IDENTITY_SUBJECT.into(), Value::String(identity.0.clone()));
-    let mut ops = vec![
+    tx.guarded(
+        NewAccountRule::IdUnused,
         WriteOp::Put {
             item,
             condition: Some(Condition::NotExists),
         },
+    )
+    .guarded(
+        NewAccountRule::EmailUnclaimed,
         WriteOp::Put {
             item: pointer_item(&email_claim_key(&account.email), "EmailClaim", &account.id),
             condition: Some(Condition::NotExists),
         },
+    )
+    .guarded(
+        NewAccountRule::IdentityUnlinked,
         WriteOp::Put {
             item: pointer_item(&identity_link_key(identity), "IdentityLink", &account.id),
             condition: Some(Condition::NotExists),
         },
-    ];
-    ops.extend(member_write(account));
-    ops
+    )
+    .writes(member_write(account))
+}
+
+/// The rules creating an account (or an exhibitor with its main account) rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum NewAccountRule {
+    /// No account (or exhibitor) has the id yet: a second setup of the organizer meets it.
+    IdUnused,
+    /// No other account holds the email.
+    EmailUnclaimed,
+    /// The sign-in identity is not linked to another account.
+    IdentityUnlinked,
+}
+
+/// Why an account could not be created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewAccountRefusal {
+    EmailTaken,
+    /// An account (or exhibitor) with its id exists already, or its identity signs in as
+    /// another account.
+    AlreadyExists,
 }
 
 /// An account with the identity it signs in as (`None`: an account made before identities,
@@ -150,41 +181,28 @@ impl Repository {
         account: &Account,
         identity: &IdentitySubject,
         welcome: Option<&Notification>,
-    ) -> Result<(), DomainError> {
-        let mut ops: Vec<WriteOp> = account_writes(account, identity);
-        ops.extend(
+    ) -> Result<Result<(), NewAccountRefusal>, DomainError> {
+        let tx = account_writes(Transaction::new(), account, identity).writes(
             welcome
                 .into_iter()
                 .flat_map(|n| notification_writes(&account.id, n)),
         );
-        // [account, email claim, identity link, notification?]
-        self.create_with_email_claim(ops, 1).await
+        self.create_account_with(tx).await
     }
 
-    /// Runs a creating transaction; a failed email claim (at `claim_index`) is a taken email.
-    pub(super) async fn create_with_email_claim(
+    /// Commits a transaction that creates an account (`account_writes`).
+    pub(super) async fn create_account_with(
         &self,
-        ops: Vec<WriteOp>,
-        claim_index: usize,
-    ) -> Result<(), DomainError> {
-        match self.transact_retrying(ops).await {
-            Ok(()) => Ok(()),
-            Err(err)
-                if err
-                    == fairlink_domain::ports::StoreError::ConditionFailed {
-                        op: Some(claim_index),
-                    } =>
-            {
-                Err(DomainError::conflict(
-                    "email_taken",
-                    "another account already uses this email",
-                ))
-            }
-            Err(err) if err.is_condition_failed() => Err(DomainError::conflict(
-                "conflict",
-                "an object with this id already exists",
-            )),
-            Err(err) => Err(err.into()),
+        tx: Transaction<NewAccountRule>,
+    ) -> Result<Result<(), NewAccountRefusal>, DomainError> {
+        match self.commit(tx).await {
+            Ok(()) => Ok(Ok(())),
+            Err(err) => Ok(Err(match err.refusal()? {
+                NewAccountRule::EmailUnclaimed => NewAccountRefusal::EmailTaken,
+                NewAccountRule::IdUnused | NewAccountRule::IdentityUnlinked => {
+                    NewAccountRefusal::AlreadyExists
+                }
+            })),
         }
     }
 
@@ -321,6 +339,7 @@ impl Repository {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transaction::TransactionError;
 
     #[test]
     fn an_account_is_created_with_its_email_claim_and_identity_link() {
@@ -331,10 +350,27 @@ mod tests {
             "active": true, "createdAt": "2027-04-15T00:00:00Z"
         }))
         .unwrap();
+        let tx = account_writes(
+            Transaction::new(),
+            &account,
+            &IdentitySubject("sub-1".into()),
+        );
+        let failed_at = |op| {
+            tx.outcome(Err(fairlink_domain::ports::StoreError::ConditionFailed {
+                op: Some(op),
+            }))
+        };
+        assert_eq!(
+            failed_at(1),
+            Err(TransactionError::Refused(NewAccountRule::EmailUnclaimed)),
+            "the email claim is the email's rule"
+        );
+        assert_eq!(
+            failed_at(2),
+            Err(TransactionError::Refused(NewAccountRule::IdentityUnlinked))
+        );
         let [account_op, claim_op, link_op, member_op]: [WriteOp; 4] =
-            account_writes(&account, &IdentitySubject("sub-1".into()))
-                .try_into()
-                .unwrap();
+            tx.into_ops().try_into().unwrap();
         assert_eq!(
             member_op.key(),
             Some(Key::new("EXH#exh_1#MEMBERS", "acc_1")),

@@ -3,13 +3,15 @@ use fairlink_domain::{
     DomainError,
     jobs::OutgoingJob,
     model::{Booking, BookingStatus, MAX_SLOT_MINUTES, Notification, Slot},
-    ports::{Change, Condition, Index, Item, Key, Query, SortCondition, StoreError, WriteOp, attr},
+    ports::{Change, Condition, Index, Item, Key, Query, SortCondition, WriteOp, attr},
+    time,
 };
 use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
 use super::{Repository, notifications::notification_writes, realtime};
 use crate::codec::set_str as set;
+use crate::transaction::{Transaction, TransactionError};
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
 
 /// Reminder-index partitions a sweep reads at once.
@@ -167,6 +169,37 @@ pub fn booking_write(booking: &Booking, indexed: bool) -> WriteOp {
     }
 }
 
+/// Why a change of an exhibitor's slots could not be saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlotRefusal {
+    /// Another change of the exhibitor's slot times landed since its calendar was read:
+    /// read it again and decide again.
+    CalendarMoved,
+    /// The slot has bookings, so its time can no longer change.
+    SlotBooked,
+}
+
+/// Why a change of a booking could not be saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookingChangeRefusal {
+    /// The booking is no longer in the state it was read in.
+    ChangedMeanwhile,
+    /// The account that would receive the buyer already has a meeting at that time.
+    AssigneeBusy,
+}
+
+/// The rules a transaction of slots and bookings rests on, named for its refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    CalendarAsRead,
+    SlotUnbooked,
+    SlotAsRead,
+    SlotHasRoomAsRead,
+    BuyerHoldsNoPlace,
+    BookingAsRead,
+    AssigneeFreeThen,
+}
+
 /// Why a booking could not be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BookingRefusal {
@@ -207,16 +240,15 @@ impl Repository {
     }
 
     /// Creates slots of one exhibitor (at most `MAX_SLOTS_PER_WRITE`) in one transaction,
-    /// if its calendar is still at `version`; `Ok(false)`: it changed meanwhile, read it
-    /// again.
+    /// if its calendar is still at `version`.
     pub async fn create_slots(
         &self,
         eid: &str,
         slots: &[Slot],
         version: u64,
-    ) -> Result<bool, DomainError> {
+    ) -> Result<Result<(), SlotRefusal>, DomainError> {
         if slots.is_empty() {
-            return Ok(true);
+            return Ok(Ok(()));
         }
         if slots.len() > MAX_SLOTS_PER_WRITE {
             return Err(DomainError::Internal(format!(
@@ -224,19 +256,17 @@ impl Repository {
                 slots.len()
             )));
         }
-        let mut ops = vec![calendar_bump(eid, version)];
+        let mut tx = Transaction::new().guarded(Rule::CalendarAsRead, calendar_bump(eid, version));
         for slot in slots {
-            ops.push(WriteOp::Put {
-                item: slot_item(slot),
-                condition: Some(Condition::NotExists),
-            });
-            ops.push(interval_put(slot));
+            // A fresh id: its condition failing would be a bug, not a refusal.
+            tx = tx
+                .write(WriteOp::Put {
+                    item: slot_item(slot),
+                    condition: Some(Condition::NotExists),
+                })
+                .write(interval_put(slot));
         }
-        match self.transact_retrying(ops).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
-            Err(err) => Err(err.into()),
-        }
+        slot_outcome(self.commit(tx).await)
     }
 
     pub async fn slot(&self, sid: &str) -> Result<Option<Slot>, DomainError> {
@@ -288,62 +318,66 @@ impl Repository {
     }
 
     /// Saves a changed slot while nobody has booked it, if the exhibitor's calendar is still
-    /// at `version`; `Ok(false)`: the calendar changed meanwhile, read it again.
+    /// at `version`.
     pub async fn save_slot(
         &self,
         before: &Slot,
         after: &Slot,
         version: u64,
-    ) -> Result<bool, DomainError> {
+    ) -> Result<Result<(), SlotRefusal>, DomainError> {
         let changes = codec::changes_between(&slot_item(before), &slot_item(after));
         let unbooked = Condition::And(vec![
             Condition::Exists,
             Condition::Equals("booked".into(), json!(0)),
         ]);
-        let mut ops = vec![
-            calendar_bump(&after.exhibitor_id, version),
-            WriteOp::Update {
-                key: slot_key(&after.id),
-                changes,
-                condition: Some(unbooked),
-            },
-        ];
-        ops.extend(interval_moves(before, after));
-        match self.transact_retrying(ops).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
-            Err(err) if err.is_condition_failed() => Err(slot_has_bookings()),
-            Err(err) => Err(err.into()),
-        }
+        let tx = Transaction::new()
+            .guarded(
+                Rule::CalendarAsRead,
+                calendar_bump(&after.exhibitor_id, version),
+            )
+            .guarded(
+                Rule::SlotUnbooked,
+                WriteOp::Update {
+                    key: slot_key(&after.id),
+                    changes,
+                    condition: Some(unbooked),
+                },
+            )
+            .writes(interval_moves(before, after));
+        slot_outcome(self.commit(tx).await)
     }
 
     /// Deletes an unbooked slot with its interval; deleting it again changes nothing.
-    pub async fn delete_slot(&self, slot: &Slot) -> Result<(), DomainError> {
+    pub async fn delete_slot(&self, slot: &Slot) -> Result<Result<(), SlotRefusal>, DomainError> {
         let mut slot = slot.clone();
         for _ in 0..3 {
             // As read: moved meanwhile, its interval is another one; read it again.
             let unchanged = Condition::And(vec![
                 Condition::Equals("booked".into(), json!(0)),
-                Condition::Equals("startsAt".into(), json!(slot.starts_at)),
+                Condition::Equals("startsAt".into(), json!(time::format(slot.starts_at))),
             ]);
-            let ops = vec![
-                WriteOp::Delete {
-                    key: slot_key(&slot.id),
-                    condition: Some(unchanged),
-                },
-                WriteOp::Delete {
+            let tx = Transaction::new()
+                .guarded(
+                    Rule::SlotAsRead,
+                    WriteOp::Delete {
+                        key: slot_key(&slot.id),
+                        condition: Some(unchanged),
+                    },
+                )
+                .write(WriteOp::Delete {
                     key: interval_key(&slot),
                     condition: None,
-                },
-            ];
-            match self.transact_retrying(ops).await {
-                Ok(()) => return Ok(()),
-                Err(err) if err.is_condition_failed() => match self.slot(&slot.id).await? {
-                    None => return Ok(()),
-                    Some(now) if now.booked > 0 => return Err(slot_has_bookings()),
-                    Some(now) => slot = now,
-                },
-                Err(err) => return Err(err.into()),
+                });
+            match self.commit(tx).await {
+                Ok(()) => return Ok(Ok(())),
+                Err(err) => {
+                    err.refusal()?;
+                    match self.slot(&slot.id).await? {
+                        None => return Ok(Ok(())),
+                        Some(now) if now.booked > 0 => return Ok(Err(SlotRefusal::SlotBooked)),
+                        Some(now) => slot = now,
+                    }
+                }
             }
         }
         Err(DomainError::conflict(
@@ -367,36 +401,41 @@ impl Repository {
             &json!({}),
         );
         set(&mut place, "bookingId", booking.id.clone());
-        let ops = vec![
-            WriteOp::Update {
-                key: slot_key(&booking.slot_id),
-                changes: vec![Change::Add("booked".into(), 1)],
-                // On the slot as it was read: moved meanwhile, it refuses the booking.
-                condition: Some(Condition::And(vec![
-                    Condition::Exists,
-                    Condition::LessThan("booked".into(), json!(capacity)),
-                    Condition::Equals("startsAt".into(), json!(booking.starts_at)),
-                    Condition::Equals("endsAt".into(), json!(booking.ends_at)),
-                ])),
-            },
-            WriteOp::Put {
-                item: place,
-                condition: Some(Condition::NotExists),
-            },
-            WriteOp::Put {
+        let tx = Transaction::new()
+            .guarded(
+                Rule::SlotHasRoomAsRead,
+                WriteOp::Update {
+                    key: slot_key(&booking.slot_id),
+                    changes: vec![Change::Add("booked".into(), 1)],
+                    // On the slot as it was read: moved meanwhile, it refuses the booking.
+                    condition: Some(Condition::And(vec![
+                        Condition::Exists,
+                        Condition::LessThan("booked".into(), json!(capacity)),
+                        Condition::Equals(
+                            "startsAt".into(),
+                            json!(time::format(booking.starts_at)),
+                        ),
+                        Condition::Equals("endsAt".into(), json!(time::format(booking.ends_at))),
+                    ])),
+                },
+            )
+            .guarded(
+                Rule::BuyerHoldsNoPlace,
+                WriteOp::Put {
+                    item: place,
+                    condition: Some(Condition::NotExists),
+                },
+            )
+            .write(WriteOp::Put {
                 item: booking_item(booking, false),
                 condition: Some(Condition::NotExists),
-            },
-            schedule_entry(&booking.buyer_id, booking),
-        ];
-        let ops: Vec<WriteOp> = ops
-            .into_iter()
-            .chain(notification_writes(notify.0, notify.1))
-            .chain([realtime::booking_event(None, booking, booking.created_at)])
-            .collect();
-        match self.transact_retrying(ops).await {
+            })
+            .write(schedule_entry(&booking.buyer_id, booking))
+            .writes(notification_writes(notify.0, notify.1))
+            .write(realtime::booking_event(None, booking, booking.created_at));
+        match self.commit(tx).await {
             Ok(()) => Ok(Ok(())),
-            Err(StoreError::ConditionFailed { op: Some(0) }) => {
+            Err(TransactionError::Refused(Rule::SlotHasRoomAsRead)) => {
                 let now = self.slot(&booking.slot_id).await?;
                 let unchanged = now.is_some_and(|slot| {
                     slot.starts_at == booking.starts_at && slot.ends_at == booking.ends_at
@@ -407,10 +446,10 @@ impl Repository {
                     BookingRefusal::SlotChanged
                 }))
             }
-            Err(StoreError::ConditionFailed { op: Some(1) }) => {
+            Err(TransactionError::Refused(Rule::BuyerHoldsNoPlace)) => {
                 Ok(Err(BookingRefusal::AlreadyBooked))
             }
-            Err(err) => Err(err.into()),
+            Err(err) => Err(unexpected(err)),
         }
     }
 
@@ -433,53 +472,52 @@ impl Repository {
         indexed: bool,
         notifications: &[(&str, &Notification)],
         jobs: &[OutgoingJob],
-    ) -> Result<(), DomainError> {
+    ) -> Result<Result<(), BookingChangeRefusal>, DomainError> {
         let assignee = after.assignee_id.as_deref().unwrap_or_default();
-        let mut ops = vec![
-            WriteOp::Put {
-                item: booking_item(after, indexed),
-                condition: Some(same_state(before)),
-            },
-            WriteOp::Put {
-                item: codec::to_item(
-                    &busy_key(assignee, after.starts_at),
-                    "Busy",
-                    &json!({"bookingId": after.id}),
-                ),
-                condition: Some(Condition::NotExists),
-            },
-            schedule_entry(assignee, after),
-        ];
+        let mut tx = Transaction::new()
+            .guarded(
+                Rule::BookingAsRead,
+                WriteOp::Put {
+                    item: booking_item(after, indexed),
+                    condition: Some(same_state(before)),
+                },
+            )
+            .guarded(
+                Rule::AssigneeFreeThen,
+                WriteOp::Put {
+                    item: codec::to_item(
+                        &busy_key(assignee, after.starts_at),
+                        "Busy",
+                        &json!({"bookingId": after.id}),
+                    ),
+                    condition: Some(Condition::NotExists),
+                },
+            )
+            .write(schedule_entry(assignee, after));
         if let Some(previous) = before.assignee_id.as_deref().filter(|p| *p != assignee) {
-            ops.push(WriteOp::Delete {
-                key: busy_key(previous, before.starts_at),
-                condition: None,
-            });
-            ops.push(WriteOp::Delete {
-                key: Key::new(
-                    keys::schedule(previous),
-                    format!("{}#{}", keys::at(before.starts_at), before.id),
-                ),
-                condition: None,
-            });
+            tx = tx
+                .write(WriteOp::Delete {
+                    key: busy_key(previous, before.starts_at),
+                    condition: None,
+                })
+                .write(WriteOp::Delete {
+                    key: Key::new(
+                        keys::schedule(previous),
+                        format!("{}#{}", keys::at(before.starts_at), before.id),
+                    ),
+                    condition: None,
+                });
         }
-        ops.extend(
-            notifications
-                .iter()
-                .flat_map(|(aid, n)| notification_writes(aid, n)),
-        );
-        ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
         let at = after.confirmed_at.unwrap_or(after.created_at);
-        ops.push(realtime::booking_event(Some(before), after, at));
-        match self.transact_retrying(ops).await {
-            Ok(()) => Ok(()),
-            Err(StoreError::ConditionFailed { op: Some(1) }) => Err(DomainError::conflict(
-                "account_busy",
-                "the account already has a meeting at that time",
-            )),
-            Err(err) if err.is_condition_failed() => Err(changed_meanwhile()),
-            Err(err) => Err(err.into()),
-        }
+        let tx = tx
+            .writes(
+                notifications
+                    .iter()
+                    .flat_map(|(aid, n)| notification_writes(aid, n)),
+            )
+            .writes(jobs.iter().map(super::outgoing::outgoing_job_write))
+            .write(realtime::booking_event(Some(before), after, at));
+        booking_change_outcome(self.commit(tx).await)
     }
 
     /// Cancels a booking: its place in the slot and its assignee's time are freed, and it
@@ -489,40 +527,40 @@ impl Repository {
         before: &Booking,
         after: &Booking,
         notifications: &[(&str, &Notification)],
-    ) -> Result<(), DomainError> {
-        let mut ops = vec![
-            WriteOp::Put {
-                item: booking_item(after, false),
-                condition: Some(same_state(before)),
-            },
-            WriteOp::Update {
+    ) -> Result<Result<(), BookingChangeRefusal>, DomainError> {
+        let mut tx = Transaction::new()
+            .guarded(
+                Rule::BookingAsRead,
+                WriteOp::Put {
+                    item: booking_item(after, false),
+                    condition: Some(same_state(before)),
+                },
+            )
+            // A booking's slot is deleted only without bookings: it exists while this one does.
+            .write(WriteOp::Update {
                 key: slot_key(&before.slot_id),
                 changes: vec![Change::Add("booked".into(), -1)],
                 condition: Some(Condition::Exists),
-            },
-            WriteOp::Delete {
+            })
+            .write(WriteOp::Delete {
                 key: place_key(&before.slot_id, &before.buyer_id),
                 condition: None,
-            },
-        ];
+            });
         if let Some(assignee) = &before.assignee_id {
-            ops.push(WriteOp::Delete {
+            tx = tx.write(WriteOp::Delete {
                 key: busy_key(assignee, before.starts_at),
                 condition: None,
             });
         }
-        ops.extend(
-            notifications
-                .iter()
-                .flat_map(|(aid, n)| notification_writes(aid, n)),
-        );
         let at = after.cancelled_at.unwrap_or(after.created_at);
-        ops.push(realtime::booking_event(Some(before), after, at));
-        match self.transact_retrying(ops).await {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_condition_failed() => Err(changed_meanwhile()),
-            Err(err) => Err(err.into()),
-        }
+        let tx = tx
+            .writes(
+                notifications
+                    .iter()
+                    .flat_map(|(aid, n)| notification_writes(aid, n)),
+            )
+            .write(realtime::booking_event(Some(before), after, at));
+        booking_change_outcome(self.commit(tx).await)
     }
 
     /// Saves a change that leaves the booking's state as it is (invitees), keeping it in the
@@ -532,20 +570,20 @@ impl Repository {
         before: &Booking,
         after: &Booking,
         jobs: &[OutgoingJob],
-    ) -> Result<(), DomainError> {
+    ) -> Result<Result<(), BookingChangeRefusal>, DomainError> {
         let changes =
             codec::changes_between(&booking_item(before, false), &booking_item(after, false));
-        let mut ops = vec![WriteOp::Update {
-            key: booking_key(&after.id),
-            changes,
-            condition: Some(same_state(before)),
-        }];
-        ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
-        match self.transact_retrying(ops).await {
-            Ok(_) => Ok(()),
-            Err(err) if err.is_condition_failed() => Err(changed_meanwhile()),
-            Err(err) => Err(err.into()),
-        }
+        let tx = Transaction::new()
+            .guarded(
+                Rule::BookingAsRead,
+                WriteOp::Update {
+                    key: booking_key(&after.id),
+                    changes,
+                    condition: Some(same_state(before)),
+                },
+            )
+            .writes(jobs.iter().map(super::outgoing::outgoing_job_write));
+        booking_change_outcome(self.commit(tx).await)
     }
 
     /// An exhibitor's bookings by time, optionally of one status.
@@ -649,7 +687,7 @@ impl Repository {
     /// Claims the sending of one message (`key` names it): `true` for the first claimant.
     pub async fn claim_sent(&self, key: &str, at: DateTime<Utc>) -> Result<bool, DomainError> {
         let mut item = codec::to_item(&Key::new(keys::sent(key), keys::SENT), "Sent", &json!({}));
-        set(&mut item, "claimedAt", at.to_rfc3339());
+        set(&mut item, "claimedAt", time::format(at));
         match self.store().put(item, Some(Condition::NotExists)).await {
             Ok(()) => Ok(true),
             Err(err) if err.is_condition_failed() => Ok(false),
@@ -682,13 +720,38 @@ fn same_state(before: &Booking) -> Condition {
     Condition::And(conditions)
 }
 
-fn slot_has_bookings() -> DomainError {
-    DomainError::conflict(
-        "slot_has_bookings",
-        "the slot has bookings; it can no longer change",
-    )
+fn slot_outcome(
+    outcome: Result<(), TransactionError<Rule>>,
+) -> Result<Result<(), SlotRefusal>, DomainError> {
+    match outcome {
+        Ok(()) => Ok(Ok(())),
+        Err(TransactionError::Refused(Rule::CalendarAsRead)) => Ok(Err(SlotRefusal::CalendarMoved)),
+        Err(TransactionError::Refused(Rule::SlotUnbooked)) => Ok(Err(SlotRefusal::SlotBooked)),
+        Err(err) => Err(unexpected(err)),
+    }
 }
 
-fn changed_meanwhile() -> DomainError {
-    DomainError::conflict("conflict", "the booking changed meanwhile; read it again")
+fn booking_change_outcome(
+    outcome: Result<(), TransactionError<Rule>>,
+) -> Result<Result<(), BookingChangeRefusal>, DomainError> {
+    match outcome {
+        Ok(()) => Ok(Ok(())),
+        Err(TransactionError::Refused(Rule::BookingAsRead)) => {
+            Ok(Err(BookingChangeRefusal::ChangedMeanwhile))
+        }
+        Err(TransactionError::Refused(Rule::AssigneeFreeThen)) => {
+            Ok(Err(BookingChangeRefusal::AssigneeBusy))
+        }
+        Err(err) => Err(unexpected(err)),
+    }
+}
+
+/// A failure no caller expects: a rule this transaction does not have, or the store's.
+fn unexpected(err: TransactionError<Rule>) -> DomainError {
+    match err {
+        TransactionError::Refused(rule) => {
+            DomainError::Internal(format!("refused by {rule:?}, which nothing expects here"))
+        }
+        TransactionError::Failed(err) => err.into(),
+    }
 }

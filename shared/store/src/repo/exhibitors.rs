@@ -6,7 +6,12 @@ use fairlink_domain::{
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::{Repository, accounts::account_writes, notifications::notification_writes};
+use super::{
+    Repository,
+    accounts::{NewAccountRefusal, NewAccountRule, account_writes},
+    notifications::notification_writes,
+};
+use crate::transaction::Transaction;
 use crate::{codec, keys};
 
 fn profile_key(eid: &str) -> Key {
@@ -22,19 +27,20 @@ impl Repository {
         main: &Account,
         identity: &IdentitySubject,
         welcome: Option<&Notification>,
-    ) -> Result<(), DomainError> {
-        let mut ops = vec![WriteOp::Put {
-            item: codec::to_item(&profile_key(&exhibitor.id), "Exhibitor", exhibitor),
-            condition: Some(Condition::NotExists),
-        }];
-        ops.extend(account_writes(main, identity));
-        ops.extend(
+    ) -> Result<Result<(), NewAccountRefusal>, DomainError> {
+        let tx = Transaction::new().guarded(
+            NewAccountRule::IdUnused,
+            WriteOp::Put {
+                item: codec::to_item(&profile_key(&exhibitor.id), "Exhibitor", exhibitor),
+                condition: Some(Condition::NotExists),
+            },
+        );
+        let tx = account_writes(tx, main, identity).writes(
             welcome
                 .into_iter()
                 .flat_map(|n| notification_writes(&main.id, n)),
         );
-        // [exhibitor, account, email claim, identity link, notification?]
-        self.create_with_email_claim(ops, 2).await
+        self.create_account_with(tx).await
     }
 
     pub async fn exhibitor(&self, eid: &str) -> Result<Option<Exhibitor>, DomainError> {

@@ -6,10 +6,12 @@ use fairlink_domain::{
     model::Exhibit,
     optimistic::Attempt,
     ports::{Change, Condition, Index, Item, Key, Query, StoreError, WriteOp, attr},
+    time,
 };
 use serde_json::Value;
 
 use super::Repository;
+use crate::transaction::Transaction;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
 fn exhibit_key(xid: &str) -> Key {
@@ -117,6 +119,15 @@ pub enum RecommendError {
     AlreadyRecommended,
 }
 
+/// The rules a recommendation's transaction rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecommendRule {
+    /// The exhibitor has quota left (spent in the same transaction).
+    QuotaLeft,
+    /// The exhibit exists and is not recommended yet.
+    ExhibitNotRecommended,
+}
+
 impl Repository {
     pub async fn create_exhibit(&self, exhibit: &Exhibit) -> Result<(), DomainError> {
         self.store()
@@ -202,8 +213,7 @@ impl Repository {
         packed: &PackedCandidate,
     ) -> Result<bool, DomainError> {
         let unchanged = |name: &str, value: Value| Condition::Equals(name.into(), value);
-        let updated_at = serde_json::to_value(exhibit.updated_at)
-            .map_err(|e| DomainError::Internal(e.to_string()))?;
+        let updated_at = Value::String(time::format(exhibit.updated_at));
         let ops = vec![
             WriteOp::Check {
                 key: exhibit_key(&exhibit.id),
@@ -271,33 +281,37 @@ impl Repository {
             .into_iter()
             .map(|name| Change::Set(name.into(), item[name].clone()))
             .collect();
-        let mut ops = vec![
-            WriteOp::Update {
-                key: quota_key(&exhibit.exhibitor_id),
-                changes: vec![Change::Add("used".into(), 1)],
-                condition: Some(Condition::Or(vec![
-                    Condition::AttrNotExists("used".into()),
-                    Condition::LessThan("used".into(), Value::from(total)),
-                ])),
-            },
-            WriteOp::Update {
-                key: exhibit_key(&exhibit.id),
-                changes,
-                condition: Some(Condition::And(vec![
-                    Condition::Exists,
-                    Condition::AttrNotExists(attr::GSI2_PK.into()),
-                ])),
-            },
-        ];
-        // Its candidate is written by the matcher, which analyses and embeds it (the job).
-        ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
-        match self.transact_retrying(ops).await {
+        let tx = Transaction::new()
+            .guarded(
+                RecommendRule::QuotaLeft,
+                WriteOp::Update {
+                    key: quota_key(&exhibit.exhibitor_id),
+                    changes: vec![Change::Add("used".into(), 1)],
+                    condition: Some(Condition::Or(vec![
+                        Condition::AttrNotExists("used".into()),
+                        Condition::LessThan("used".into(), Value::from(total)),
+                    ])),
+                },
+            )
+            .guarded(
+                RecommendRule::ExhibitNotRecommended,
+                WriteOp::Update {
+                    key: exhibit_key(&exhibit.id),
+                    changes,
+                    condition: Some(Condition::And(vec![
+                        Condition::Exists,
+                        Condition::AttrNotExists(attr::GSI2_PK.into()),
+                    ])),
+                },
+            )
+            // Its candidate is written by the matcher, which analyses and embeds it (the job).
+            .writes(jobs.iter().map(super::outgoing::outgoing_job_write));
+        match self.commit(tx).await {
             Ok(()) => Ok(Ok(after)),
-            Err(StoreError::ConditionFailed { op: Some(0) }) => {
-                Ok(Err(RecommendError::QuotaExhausted))
-            }
-            Err(StoreError::ConditionFailed { .. }) => Ok(Err(RecommendError::AlreadyRecommended)),
-            Err(err) => Err(err.into()),
+            Err(err) => Ok(Err(match err.refusal()? {
+                RecommendRule::QuotaLeft => RecommendError::QuotaExhausted,
+                RecommendRule::ExhibitNotRecommended => RecommendError::AlreadyRecommended,
+            })),
         }
     }
 

@@ -5,11 +5,13 @@ use fairlink_domain::{
     model::{
         DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Notification, Push,
     },
-    ports::{Change, Condition, Index, Item, Key, Query, SortCondition, StoreError, WriteOp, attr},
+    ports::{Change, Condition, Index, Item, Key, Query, SortCondition, WriteOp, attr},
+    time,
 };
 use serde_json::Value;
 
 use super::{Repository, notifications::notification_writes, outgoing::outgoing_job_write};
+use crate::transaction::Transaction;
 use fairlink_domain::matching;
 
 /// What the matcher keeps of an intent: its sentence vector, and the feedback of its run.
@@ -182,7 +184,7 @@ impl Repository {
                 "status".into(),
                 serde_json::to_value(IntentStatus::Closed).unwrap_or_default(),
             ),
-            Change::Set("closedAt".into(), Value::String(at.to_rfc3339())),
+            Change::Set("closedAt".into(), Value::String(time::format(at))),
             Change::Remove(attr::GSI2_PK.into()),
             Change::Remove(attr::GSI2_SK.into()),
         ];
@@ -379,22 +381,23 @@ impl Repository {
         notification: &Notification,
     ) -> Result<PushOutcome, DomainError> {
         let key = Key::new(keys::pushed(buyer_id), &push.exhibit.id);
-        let ops = push_writes(buyer_id, push, notification).into();
-        match self.transact_retrying(ops).await {
+        let tx = push_writes(Transaction::new(), buyer_id, push, notification);
+        match self.commit(tx).await {
             Ok(()) => Ok(PushOutcome::Pushed),
-            Err(StoreError::ConditionFailed { op: Some(1) }) => Ok(PushOutcome::ExhibitGone),
-            Err(err) if err.is_condition_failed() => {
-                let earlier: Option<Push> = self
-                    .store()
-                    .get(&key)
-                    .await?
-                    .map(codec::from_item)
-                    .transpose()?;
-                Ok(PushOutcome::AlreadyPushed {
-                    same_intent: earlier.is_some_and(|p| p.intent_id == push.intent_id),
-                })
-            }
-            Err(err) => Err(err.into()),
+            Err(err) => match err.refusal()? {
+                PushRule::ExhibitExists => Ok(PushOutcome::ExhibitGone),
+                PushRule::NotPushedBefore => {
+                    let earlier: Option<Push> = self
+                        .store()
+                        .get(&key)
+                        .await?
+                        .map(codec::from_item)
+                        .transpose()?;
+                    Ok(PushOutcome::AlreadyPushed {
+                        same_intent: earlier.is_some_and(|p| p.intent_id == push.intent_id),
+                    })
+                }
+            },
         }
     }
 
@@ -405,14 +408,15 @@ impl Repository {
         buyer_id: &str,
         pushes: &[(Push, Notification)],
     ) -> Result<bool, DomainError> {
-        let ops: Vec<WriteOp> = pushes
+        let tx = pushes
             .iter()
-            .flat_map(|(push, notification)| push_writes(buyer_id, push, notification))
-            .collect();
-        match self.transact_retrying(ops).await {
+            .fold(Transaction::new(), |tx, (push, notification)| {
+                push_writes(tx, buyer_id, push, notification)
+            });
+        match self.commit(tx).await {
             Ok(()) => Ok(true),
-            Err(err) if err.is_condition_failed() => Ok(false),
-            Err(err) => Err(err.into()),
+            // Pushed before, or an exhibit is gone: nothing was written.
+            Err(err) => err.refusal().map(|_| false),
         }
     }
 
@@ -430,7 +434,7 @@ impl Repository {
     ) -> Result<bool, DomainError> {
         let key = Key::new(keys::intent(iid), keys::PUSH_EMAIL);
         let mut item = codec::to_item(&key, "PushEmail", &serde_json::json!({}));
-        set(&mut item, "claimedAt", at.to_rfc3339());
+        set(&mut item, "claimedAt", time::format(at));
         match self.store().put(item, Some(Condition::NotExists)).await {
             Ok(()) => Ok(true),
             Err(err) if err.is_condition_failed() => Ok(false),
@@ -457,19 +461,34 @@ fn counter(xid: &str, name: &str) -> WriteOp {
 
 /// The writes of one push: the push (once per buyer and exhibit), the exhibit's counter and
 /// the buyer's notification.
-fn push_writes(buyer_id: &str, push: &Push, notification: &Notification) -> [WriteOp; 4] {
-    let [notice, event] = notification_writes(buyer_id, notification);
+fn push_writes(
+    tx: Transaction<PushRule>,
+    buyer_id: &str,
+    push: &Push,
+    notification: &Notification,
+) -> Transaction<PushRule> {
     let key = Key::new(keys::pushed(buyer_id), &push.exhibit.id);
     let mut item = codec::to_item(&key, "Push", push);
     set(&mut item, attr::GSI1_PK, keys::pushes(buyer_id));
     set(&mut item, attr::GSI1_SK, push.id.clone());
-    [
+    tx.guarded(
+        PushRule::NotPushedBefore,
         WriteOp::Put {
             item,
             condition: Some(Condition::NotExists),
         },
+    )
+    .guarded(
+        PushRule::ExhibitExists,
         counter(&push.exhibit.id, "pushedBuyers"),
-        notice,
-        event,
-    ]
+    )
+    .writes(notification_writes(buyer_id, notification))
+}
+
+/// The rules a push's transaction rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PushRule {
+    /// A buyer is pushed an exhibit once.
+    NotPushedBefore,
+    ExhibitExists,
 }

@@ -2,13 +2,32 @@ use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
     model::{Conversation, Message, Notification, Translation},
-    ports::{Condition, Index, Item, Key, Query, SortCondition, StoreError, WriteOp, attr},
+    ports::{Condition, Index, Item, Key, Query, SortCondition, WriteOp, attr},
+    time,
 };
 use serde_json::{Value, json};
 
 use super::{Repository, notifications::notification_writes, realtime};
 use crate::codec::set_str as set;
+use crate::transaction::{Transaction, TransactionError};
 use crate::{PageOf, PageRequest, codec, keys, query_page};
+
+/// The rules a conversation's transactions rest on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// A buyer and an exhibitor have one conversation.
+    PairWithoutConversation,
+    /// The conversation is as it was read (optimistic concurrency).
+    ConversationAsRead,
+}
+
+/// `false` when the transaction lost its race with another change (read again, retry).
+fn lost_race_is_false(outcome: Result<(), TransactionError<Rule>>) -> Result<bool, DomainError> {
+    match outcome {
+        Ok(()) => Ok(true),
+        Err(err) => err.refusal().map(|_| false),
+    }
+}
 
 fn conversation_key(cid: &str) -> Key {
     Key::new(keys::conversation(cid), keys::CONV)
@@ -80,29 +99,24 @@ impl Repository {
     ) -> Result<bool, DomainError> {
         let mut pair = codec::to_item(&pair_key(&c.buyer_id, &c.exhibitor_id), "Pair", &json!({}));
         set(&mut pair, "conversationId", c.id.clone());
-        let ops = vec![
-            WriteOp::Put {
-                item: pair,
-                condition: Some(Condition::NotExists),
-            },
-            WriteOp::Put {
+        let tx = Transaction::new()
+            .guarded(
+                Rule::PairWithoutConversation,
+                WriteOp::Put {
+                    item: pair,
+                    condition: Some(Condition::NotExists),
+                },
+            )
+            .write(WriteOp::Put {
                 item: conversation_item(c),
                 condition: Some(Condition::NotExists),
-            },
-            WriteOp::Put {
+            })
+            .write(WriteOp::Put {
                 item: exhibitor_entry(c),
                 condition: None,
-            },
-        ];
-        let ops: Vec<WriteOp> = ops
-            .into_iter()
-            .chain(notification_writes(notify.0, notify.1))
-            .collect();
-        match self.transact_retrying(ops).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
-            Err(err) => Err(err.into()),
-        }
+            })
+            .writes(notification_writes(notify.0, notify.1));
+        lost_race_is_false(self.commit(tx).await)
     }
 
     pub async fn conversation(&self, cid: &str) -> Result<Option<Conversation>, DomainError> {
@@ -140,46 +154,47 @@ impl Repository {
         also: Vec<WriteOp>,
         at: DateTime<Utc>,
     ) -> Result<bool, DomainError> {
-        let mut ops = vec![WriteOp::Put {
-            item: conversation_item(after),
-            condition: Some(unchanged(before)),
-        }];
+        let mut tx = Transaction::new().guarded(
+            Rule::ConversationAsRead,
+            WriteOp::Put {
+                item: conversation_item(after),
+                condition: Some(unchanged(before)),
+            },
+        );
         if before.activity != after.activity {
-            ops.push(WriteOp::Delete {
-                key: Key::new(
-                    keys::exhibitor_conversations(&before.exhibitor_id),
-                    &before.activity,
-                ),
-                condition: None,
-            });
-            ops.push(WriteOp::Put {
-                item: exhibitor_entry(after),
-                condition: None,
-            });
+            tx = tx
+                .write(WriteOp::Delete {
+                    key: Key::new(
+                        keys::exhibitor_conversations(&before.exhibitor_id),
+                        &before.activity,
+                    ),
+                    condition: None,
+                })
+                .write(WriteOp::Put {
+                    item: exhibitor_entry(after),
+                    condition: None,
+                });
         }
         for message in messages {
             let key = Key::new(keys::messages(&message.conversation_id), &message.id);
-            ops.push(WriteOp::Put {
+            tx = tx.write(WriteOp::Put {
                 item: codec::to_item(&key, "Message", message),
                 condition: Some(Condition::NotExists),
             });
         }
-        ops.extend(
-            notify
-                .into_iter()
-                .flat_map(|(aid, n)| notification_writes(aid, n)),
-        );
-        ops.extend(also);
-        if messages.is_empty() {
-            ops.push(realtime::conversation_event(before, after, at));
+        tx = tx
+            .writes(
+                notify
+                    .into_iter()
+                    .flat_map(|(aid, n)| notification_writes(aid, n)),
+            )
+            .writes(also);
+        tx = if messages.is_empty() {
+            tx.write(realtime::conversation_event(before, after, at))
         } else {
-            ops.extend(realtime::message_events(after, messages));
-        }
-        match self.transact_retrying(ops).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::ConditionFailed { op: Some(0) }) => Ok(false),
-            Err(err) => Err(err.into()),
-        }
+            tx.writes(realtime::message_events(after, messages))
+        };
+        lost_race_is_false(self.commit(tx).await)
     }
 
     /// A buyer's conversations (GSI1) or an assignee's (GSI2), latest activity first.
@@ -338,7 +353,7 @@ impl Repository {
             format!("TR#{}", translation.target_lang),
         );
         let mut item = codec::to_item(&key, "Translation", translation);
-        set(&mut item, "translatedAt", at.to_rfc3339());
+        set(&mut item, "translatedAt", time::format(at));
         self.store().put(item, None).await?;
         Ok(())
     }

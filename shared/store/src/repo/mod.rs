@@ -20,9 +20,10 @@ use std::sync::Arc;
 
 use fairlink_domain::ports::{ItemStore, JobQueue};
 
-pub use accounts::SignedInAccount;
+pub use accounts::{NewAccountRefusal, SignedInAccount};
 pub use appointments::{
-    BookingRefusal, DueReminder, MAX_SLOTS_PER_WRITE, SlotCalendar, booking_write,
+    BookingChangeRefusal, BookingRefusal, DueReminder, MAX_SLOTS_PER_WRITE, SlotCalendar,
+    SlotRefusal, booking_write,
 };
 pub use cards::received_card_writes;
 pub use exhibits::{RecommendError, candidate_block_puts, exhibit_write};
@@ -76,6 +77,16 @@ impl Repository {
 }
 
 impl Repository {
+    /// Commits a transaction of named conditions (with `transact_retrying`'s retries): a
+    /// failed condition comes back as its name.
+    pub(crate) async fn commit<C: Copy>(
+        &self,
+        tx: crate::transaction::Transaction<C>,
+    ) -> Result<(), crate::transaction::TransactionError<C>> {
+        let result = self.transact_retrying(tx.ops().to_vec()).await;
+        tx.outcome(result)
+    }
+
     /// Runs a transaction, trying again when it collided with another one in flight
     /// (DynamoDB's TransactionConflict: nothing was written, and conditions are checked
     /// afresh on the next attempt, so retrying is safe).

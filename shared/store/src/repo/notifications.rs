@@ -3,6 +3,7 @@ use fairlink_domain::{
     DomainError,
     model::Notification,
     ports::{Change, Condition, Index, Item, Key, Query, WriteOp, attr},
+    time,
 };
 use serde_json::Value;
 
@@ -71,7 +72,7 @@ impl Repository {
     ) -> Result<Notification, DomainError> {
         let key = Key::new(keys::notifications(account_id), notification_id);
         let changes = vec![
-            Change::Set("readAt".into(), Value::String(at.to_rfc3339())),
+            Change::Set("readAt".into(), Value::String(time::format(at))),
             Change::Remove(attr::GSI1_PK.into()),
             Change::Remove(attr::GSI1_SK.into()),
         ];

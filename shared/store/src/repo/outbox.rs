@@ -19,6 +19,7 @@ pub struct OutboxEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     pub body: String,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub sent_at: DateTime<Utc>,
 }
 

@@ -142,6 +142,7 @@ pub(crate) fn disconnect_write(account_id: &str, at: DateTime<Utc>) -> WriteOp {
 pub struct OpenSocket {
     pub connection_id: String,
     pub account_id: String,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub connected_at: DateTime<Utc>,
 }
 
