@@ -37,13 +37,15 @@ macro_rules! scenarios {
     };
 }
 
-/// Polls `probe` until it gives a value (workers run in the background), for at most 30 s.
+/// Polls `probe` until it gives a value (workers run in the background), for at most 60 s:
+/// generous, because every test of a binary shares one moto, and 27 scenarios at once on two
+/// cores have kept a worker's delivery waiting past 30 s (once, in CI).
 pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
 {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
         if let Some(value) = probe().await {
             return value;
