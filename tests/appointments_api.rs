@@ -25,6 +25,7 @@ fairlink_tests::scenarios!(
     a_deactivated_account_gets_no_reminder,
     a_booking_racing_a_move_keeps_the_slots_time,
     a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots,
+    times_keep_their_milliseconds_and_overlaps_see_them,
 );
 
 async fn slot(server: &TestServer, ex: &Exhibitor, starts_at: DateTime<Utc>) -> Value {
@@ -1198,4 +1199,51 @@ async fn a_booking_racing_a_move_keeps_the_slots_time(store: Store) {
         assert_eq!(read["endsAt"], slot["endsAt"], "round {round}");
         assert_eq!(slot["booked"], 1);
     }
+}
+
+/// Times are kept to the millisecond (API.md): one given finer comes back cut, in the one
+/// format; and a slot that starts in the same second another ends, a fraction earlier, is an
+/// overlap (the calendar's range reads the whole second, not only up to its start).
+async fn times_keep_their_milliseconds_and_overlaps_see_them(store: Store) {
+    let server = start(store).await;
+    let now = Utc.with_ymd_and_hms(2026, 4, 10, 0, 0, 0).unwrap();
+    let organizer = fair_at(&server, now).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let path = format!("/v1/exhibitors/{}/slots", acme.id);
+
+    let made = server
+        .post(
+            &path,
+            &acme.main,
+            json!({"startsAt": "2026-04-15T09:00:00.123456+08:00"}),
+        )
+        .await
+        .expect(201)
+        .clone();
+    assert_eq!(made["startsAt"], "2026-04-15T01:00:00.123Z");
+    assert_eq!(made["endsAt"], "2026-04-15T01:30:00.123Z");
+    let read = server.get(&path, &acme.main).await;
+    assert_eq!(
+        read.expect(200)["items"][0]["startsAt"],
+        "2026-04-15T01:00:00.123Z"
+    );
+
+    // Ends 0.4 s into the first slot's second, after it started: they overlap.
+    server
+        .post(
+            &path,
+            &acme.main,
+            json!({"startsAt": "2026-04-15T00:30:00.500Z", "endsAt": "2026-04-15T01:00:00.500Z"}),
+        )
+        .await
+        .expect_problem(409, "slot_overlaps");
+    // Ends as it starts: no overlap.
+    server
+        .post(
+            &path,
+            &acme.main,
+            json!({"startsAt": "2026-04-15T00:30:00.123Z", "endsAt": "2026-04-15T01:00:00.123Z"}),
+        )
+        .await
+        .expect(201);
 }

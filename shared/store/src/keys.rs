@@ -1,4 +1,5 @@
-//! The single-table design. Every key of fairlink is built here.
+//! The single-table design. Every key and index attribute of fairlink is built here (the
+//! test at the end holds their shapes).
 //!
 //! | item                | pk                    | sk                      | gsi1pk                 | gsi1sk   |
 //! |---------------------|-----------------------|-------------------------|------------------------|----------|
@@ -206,6 +207,19 @@ pub fn match_candidates(category_id: &str) -> String {
     format!("CAT#{category_id}#CANDIDATES")
 }
 
+/// One of a category's candidate blocks (`000`…), under `match_candidates(category_id)`.
+pub fn candidate_block(block: u64) -> String {
+    format!("{block:03}")
+}
+
+/// What the attributes of a block that hold packed candidates begin with.
+pub const CANDIDATE_ATTR_PREFIX: &str = "c_";
+
+/// The attribute of a block that holds an exhibit's packed candidate.
+pub fn candidate_attr(xid: &str) -> String {
+    format!("{CANDIDATE_ATTR_PREFIX}{xid}")
+}
+
 pub fn intent(iid: &str) -> String {
     format!("INTENT#{iid}")
 }
@@ -238,6 +252,11 @@ pub fn exhibit_match(iid: &str, xid: &str) -> String {
     format!("{iid}#{xid}")
 }
 
+/// What every exhibit match of an intent begins with, under `exhibit_matches(eid)`.
+pub fn exhibit_matches_of_intent(iid: &str) -> String {
+    format!("{iid}#")
+}
+
 pub fn pushed(bid: &str) -> String {
     format!("ACC#{bid}#PUSHED")
 }
@@ -259,6 +278,18 @@ pub const REMINDER_SHARDS: u32 = 8;
 /// A time as it sorts in keys: RFC 3339 in UTC to the second.
 pub fn at(time: chrono::DateTime<chrono::Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The sort key of a thing at a time, `<at>#<id>`: by time, then id (slots, intervals,
+/// bookings, schedule entries, reminders, outgoing jobs).
+pub fn timed(time: chrono::DateTime<chrono::Utc>, id: &str) -> String {
+    format!("{}#{id}", at(time))
+}
+
+/// A bound just after every `timed` key of `time`'s second (`~` sorts after every id
+/// character): the inclusive upper end, or the exclusive lower end, of a range of times.
+pub fn after_second(time: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}~", at(time))
 }
 
 pub fn slot(sid: &str) -> String {
@@ -341,6 +372,11 @@ pub fn translations(mid: &str) -> String {
     format!("MSG#{mid}")
 }
 
+/// A translation of a message into `lang`, under `translations(mid)`.
+pub fn translation(lang: &str) -> String {
+    format!("TR#{lang}")
+}
+
 pub fn received_cards(aid: &str) -> String {
     format!("ACC#{aid}#CARDS_IN")
 }
@@ -357,4 +393,64 @@ pub fn socket(connection_id: &str) -> String {
 
 pub fn account_sockets(aid: &str) -> String {
     format!("ACC#{aid}#SOCKETS")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn keys_have_the_shapes_of_the_table() {
+        let at_ = Utc.with_ymd_and_hms(2026, 4, 15, 8, 40, 0).unwrap()
+            + chrono::Duration::milliseconds(250);
+        let cases = [
+            (account("a1"), "ACC#a1"),
+            (exhibitor("e1"), "EXH#e1"),
+            (exhibitor_accounts("e1"), "EXH#e1#ACCOUNTS"),
+            (exhibitor_members("e1"), "EXH#e1#MEMBERS"),
+            (slot("s1"), "SLOT#s1"),
+            (exhibitor_slots("e1"), "EXH#e1#SLOTS"),
+            (slot_intervals("e1"), "EXH#e1#CALENDAR"),
+            (booking("b1"), "BOOKING#b1"),
+            (exhibitor_bookings("e1"), "EXH#e1#BOOKINGS"),
+            (schedule("a1"), "ACC#a1#SCHEDULE"),
+            (busy("a1"), "ACC#a1#BUSY"),
+            (at(at_), "2026-04-15T08:40:00Z"),
+            (timed(at_, "s1"), "2026-04-15T08:40:00Z#s1"),
+            (after_second(at_), "2026-04-15T08:40:00Z~"),
+            (reminder_bucket(at_), "2026-04-15T08:40"),
+            (
+                reminders("2026-04-15T08:40", 3),
+                "REMIND#2026-04-15T08:40#3",
+            ),
+            (match_candidates("c1"), "CAT#c1#CANDIDATES"),
+            (candidate_block(7), "007"),
+            (candidate_attr("x1"), "c_x1"),
+            (exhibit_matches("e1"), "EXH#e1#MATCHES"),
+            (exhibit_match("i1", "x1"), "i1#x1"),
+            (exhibit_matches_of_intent("i1"), "i1#"),
+            (pushed("b1"), "ACC#b1#PUSHED"),
+            (pushes("b1"), "ACC#b1#PUSHES"),
+            (conversation("c1"), "CONV#c1"),
+            (messages("c1"), "CONV#c1#MSGS"),
+            (pair("b1", "e1"), "PAIR#b1#e1"),
+            (exhibitor_conversations("e1"), "EXH#e1#CONVS"),
+            (translations("m1"), "MSG#m1"),
+            (translation("zh"), "TR#zh"),
+            (account_sockets("a1"), "ACC#a1#SOCKETS"),
+        ];
+        for (key, shape) in cases {
+            assert_eq!(key, shape);
+        }
+    }
+
+    #[test]
+    fn timed_keys_of_a_second_sort_between_it_and_its_bound() {
+        let second = Utc.with_ymd_and_hms(2026, 4, 15, 8, 40, 0).unwrap();
+        let later_in_it = second + chrono::Duration::milliseconds(900);
+        let key = timed(later_in_it, "zz_any-id");
+        assert!(at(second) < key && key < after_second(second));
+        assert!(after_second(second) < timed(second + chrono::Duration::seconds(1), "a"));
+    }
 }

@@ -56,7 +56,7 @@ fn slot_key(sid: &str) -> Key {
 fn interval_key(slot: &Slot) -> Key {
     Key::new(
         keys::slot_intervals(&slot.exhibitor_id),
-        format!("{}#{}", keys::at(slot.starts_at), slot.id),
+        keys::timed(slot.starts_at, &slot.id),
     )
 }
 
@@ -106,7 +106,7 @@ fn slot_item(slot: &Slot) -> Item {
     set(
         &mut item,
         attr::GSI1_SK,
-        format!("{}#{}", keys::at(slot.starts_at), slot.id),
+        keys::timed(slot.starts_at, &slot.id),
     );
     item
 }
@@ -129,7 +129,7 @@ fn booking_item(booking: &Booking, indexed: bool) -> Item {
     set(
         &mut item,
         attr::GSI1_SK,
-        format!("{}#{}", keys::at(booking.starts_at), booking.id),
+        keys::timed(booking.starts_at, &booking.id),
     );
     if indexed {
         let at = booking.reminder_at();
@@ -138,11 +138,7 @@ fn booking_item(booking: &Booking, indexed: bool) -> Item {
             attr::GSI2_PK,
             keys::reminders(&keys::reminder_bucket(at), shard(&booking.id)),
         );
-        set(
-            &mut item,
-            attr::GSI2_SK,
-            format!("{}#{}", keys::at(at), booking.id),
-        );
+        set(&mut item, attr::GSI2_SK, keys::timed(at, &booking.id));
     }
     item
 }
@@ -150,7 +146,7 @@ fn booking_item(booking: &Booking, indexed: bool) -> Item {
 fn schedule_entry(aid: &str, booking: &Booking) -> WriteOp {
     let key = Key::new(
         keys::schedule(aid),
-        format!("{}#{}", keys::at(booking.starts_at), booking.id),
+        keys::timed(booking.starts_at, &booking.id),
     );
     let mut item = codec::to_item(&key, "ScheduleEntry", &json!({}));
     set(&mut item, "bookingId", booking.id.clone());
@@ -289,7 +285,7 @@ impl Repository {
         // `~` sorts after every id character, so a slot starting at `to` is included.
         // (DynamoDB refuses an empty string in a key condition: no bound, no condition.)
         let low = from.map(keys::at);
-        let high = to.map(|t| format!("{}~", keys::at(t)));
+        let high = to.map(keys::after_second);
         let mut query = Query::index(Index::Gsi1, keys::exhibitor_slots(eid));
         query = match (low, high) {
             (Some(low), Some(high)) => query.sort(SortCondition::Between(low, high)),
@@ -311,8 +307,8 @@ impl Repository {
     ) -> Result<Vec<Slot>, DomainError> {
         // A slot that overlaps starts less than the longest slot before `from`.
         let low = keys::at(from - Duration::minutes(MAX_SLOT_MINUTES));
-        let query =
-            Query::table(keys::slot_intervals(eid)).sort(SortCondition::Between(low, keys::at(to)));
+        let query = Query::table(keys::slot_intervals(eid))
+            .sort(SortCondition::Between(low, keys::after_second(to)));
         let slots: Vec<Slot> = query_all(self.store(), query).await?;
         Ok(slots.into_iter().filter(|s| s.overlaps(from, to)).collect())
     }
@@ -503,7 +499,7 @@ impl Repository {
                 .write(WriteOp::Delete {
                     key: Key::new(
                         keys::schedule(previous),
-                        format!("{}#{}", keys::at(before.starts_at), before.id),
+                        keys::timed(before.starts_at, &before.id),
                     ),
                     condition: None,
                 });
@@ -641,8 +637,8 @@ impl Repository {
         if buckets.last() != Some(&last) {
             buckets.push(last);
         }
-        let low = format!("{}~", keys::at(after));
-        let high = format!("{}~", keys::at(through));
+        let low = keys::after_second(after);
+        let high = keys::after_second(through);
         // A first sweep reads an hour back (56 partitions): several at a time, in order.
         let mut reads = Vec::new();
         for bucket in &buckets {

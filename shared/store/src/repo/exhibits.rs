@@ -31,12 +31,8 @@ fn candidate_block(category_id: &str, xid: &str) -> Key {
     let hash = codec::stable_hash(xid);
     Key::new(
         keys::match_candidates(category_id),
-        format!("{:03}", hash % CANDIDATE_BLOCKS),
+        keys::candidate_block(hash % CANDIDATE_BLOCKS),
     )
-}
-
-fn candidate_attr(xid: &str) -> String {
-    format!("c_{xid}")
 }
 
 fn candidate_put(exhibit: &Exhibit, packed: &PackedCandidate) -> WriteOp {
@@ -44,7 +40,10 @@ fn candidate_put(exhibit: &Exhibit, packed: &PackedCandidate) -> WriteOp {
         key: candidate_block(&exhibit.details.category_id, &exhibit.id),
         changes: vec![
             Change::Set("_type".into(), Value::String("CandidateBlock".into())),
-            Change::Set(candidate_attr(&exhibit.id), Value::String(packed.0.clone())),
+            Change::Set(
+                keys::candidate_attr(&exhibit.id),
+                Value::String(packed.0.clone()),
+            ),
         ],
         condition: None,
     }
@@ -53,7 +52,7 @@ fn candidate_put(exhibit: &Exhibit, packed: &PackedCandidate) -> WriteOp {
 fn candidate_delete(exhibit: &Exhibit) -> WriteOp {
     WriteOp::Update {
         key: candidate_block(&exhibit.details.category_id, &exhibit.id),
-        changes: vec![Change::Remove(candidate_attr(&exhibit.id))],
+        changes: vec![Change::Remove(keys::candidate_attr(&exhibit.id))],
         condition: None,
     }
 }
@@ -69,7 +68,10 @@ pub fn candidate_block_puts(candidates: &[(&Exhibit, &PackedCandidate)]) -> Vec<
         let item = blocks
             .entry((key.pk.clone(), key.sk.clone()))
             .or_insert_with(|| codec::to_item(&key, "CandidateBlock", &serde_json::json!({})));
-        item.insert(candidate_attr(&exhibit.id), Value::String(packed.0.clone()));
+        item.insert(
+            keys::candidate_attr(&exhibit.id),
+            Value::String(packed.0.clone()),
+        );
     }
     blocks
         .into_values()
@@ -351,7 +353,9 @@ impl Repository {
             let page = self.store().query(query).await?;
             for block in page.items {
                 packed.extend(block.into_iter().filter_map(|(name, value)| match value {
-                    Value::String(p) if name.starts_with("c_") => Some(PackedCandidate(p)),
+                    Value::String(p) if name.starts_with(keys::CANDIDATE_ATTR_PREFIX) => {
+                        Some(PackedCandidate(p))
+                    }
                     _ => None,
                 }));
             }

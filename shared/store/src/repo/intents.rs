@@ -367,7 +367,9 @@ impl Repository {
         eid: &str,
     ) -> Result<bool, DomainError> {
         let query = Query::table(keys::exhibit_matches(eid))
-            .sort(SortCondition::BeginsWith(format!("{iid}#")))
+            .sort(SortCondition::BeginsWith(keys::exhibit_matches_of_intent(
+                iid,
+            )))
             .limit(1);
         Ok(!self.store().query(query).await?.items.is_empty())
     }

@@ -334,7 +334,7 @@ impl Repository {
         mid: &str,
         lang: &str,
     ) -> Result<Option<Translation>, DomainError> {
-        let key = Key::new(keys::translations(mid), format!("TR#{lang}"));
+        let key = Key::new(keys::translations(mid), keys::translation(lang));
         self.store()
             .get(&key)
             .await?
@@ -350,7 +350,7 @@ impl Repository {
     ) -> Result<(), DomainError> {
         let key = Key::new(
             keys::translations(mid),
-            format!("TR#{}", translation.target_lang),
+            keys::translation(&translation.target_lang),
         );
         let mut item = codec::to_item(&key, "Translation", translation);
         set(&mut item, "translatedAt", time::format(at));

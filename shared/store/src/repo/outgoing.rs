@@ -22,7 +22,7 @@ fn shard_of(job_id: &str) -> u32 {
 fn outgoing_key(job: &OutgoingJob) -> Key {
     Key::new(
         keys::outgoing(shard_of(&job.id)),
-        format!("{}#{}", keys::at(job.created_at), job.id),
+        keys::timed(job.created_at, &job.id),
     )
 }
 
