@@ -282,9 +282,20 @@ pub async fn build_app(config: &Config) -> LocalApp {
         Backend::Aws => Some(moto_sdk_config().await),
         Backend::Embedded => None,
     };
-    fairlink_local::build(config, sdk)
-        .await
-        .expect("build fairlink-local")
+    // A restart test reopens the data directory of a server it just stopped: a task of that
+    // server (a worker finishing its message) may hold the database for a moment longer.
+    // A process that restarts has no such tasks; here, wait for them (at most 10 s).
+    let mut attempts = 0;
+    loop {
+        match fairlink_local::build(config, sdk.clone()).await {
+            Ok(app) => return app,
+            Err(err) if err.contains("already open") && attempts < 100 => {
+                attempts += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(err) => panic!("build fairlink-local: {err:?}"),
+        }
+    }
 }
 
 /// A fair with two zones and three categories, locking distribution a day from `now`.
