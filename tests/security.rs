@@ -10,7 +10,7 @@ use fairlink_domain::rate_limit::RateLimit;
 use fairlink_http::auth::{LOCAL_AUDIENCE, LOCAL_ISSUER, TokenClaims};
 use fairlink_tests::{
     Store, TestServer,
-    fixtures::{buyer_in, exhibitor, staff, with_fair},
+    fixtures::{buyer_in, exhibitor, id, speaker_with_reps, staff, with_fair},
     local_config, start,
 };
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -24,6 +24,7 @@ fairlink_tests::scenarios!(
     card_websites_are_web_links_only,
     browser_pages_of_local_origins_may_call,
     a_caller_without_the_right_is_refused_before_its_body_is_read,
+    a_caller_without_the_right_to_an_object_is_refused_before_its_body_is_read,
 );
 
 fn sign(secret: &[u8], algorithm: Algorithm, claims: &TokenClaims) -> String {
@@ -428,4 +429,126 @@ async fn a_caller_without_the_right_is_refused_before_its_body_is_read(store: St
     // The one who may is told what is wrong with the body.
     let answer = server.post(&slots, &acme.main, bad).await;
     answer.expect_problem(422, "validation_failed");
+}
+
+/// The same where the right depends on the object the path names (a slot's, booking's,
+/// exhibit's, delivered intent's, conversation's or account's exhibitor and participants):
+/// the object is read and the caller checked before the body is looked at.
+async fn a_caller_without_the_right_to_an_object_is_refused_before_its_body_is_read(store: Store) {
+    let server = start(store).await;
+    let organizer = with_fair(&server).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let beta = exhibitor(&server, &organizer, "Beta").await;
+    let sales = staff(&server, &acme, "Li", json!(["appointments", "im"])).await;
+    let colleague = staff(&server, &acme, "Wu", json!(["appointments"])).await;
+    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
+    let stranger = buyer_in(&server, "Bob", "en", "Europe/Berlin").await;
+    let now = server.now().await;
+
+    let slots = format!("/v1/exhibitors/{}/slots", acme.id);
+    let starts_at = fairlink_domain::time::format(now + chrono::Duration::days(2));
+    let sid = id(server
+        .post(&slots, &acme.main, json!({"startsAt": starts_at}))
+        .await
+        .expect(201));
+    let bid = id(server
+        .post(
+            &format!("/v1/slots/{sid}/bookings"),
+            &buyer.token,
+            json!({}),
+        )
+        .await
+        .expect(201));
+    let xid = speaker_with_reps(&server, &acme, &[&sales.id]).await;
+    let cid = id(server
+        .post(
+            "/v1/conversations",
+            &buyer.token,
+            json!({"exhibitorId": acme.id, "exhibitId": xid}),
+        )
+        .await
+        .expect(201));
+    let intent = json!({"productName": "Speaker", "categoryId": "speakers", "keywords": [],
+        "quantity": {"amount": 500, "unit": "pcs"}, "destinationCountry": "US",
+        "exhibitorId": acme.id,
+        "validUntil": fairlink_domain::time::format(now + chrono::Duration::days(30))});
+    let iid = id(server
+        .post("/v1/intents", &buyer.token, intent)
+        .await
+        .expect(201));
+
+    // Wrong in every field any of these operations reads.
+    let bad = json!({"startsAt": "not a time", "endsAt": 1, "accountId": 7, "accountIds": "x",
+        "email": false, "name": 5, "type": 9, "text": [], "upToMessageId": {}, "toAccountId": 2,
+        "permissions": "all"});
+    let slot = format!("/v1/slots/{sid}");
+    let assignment = format!("/v1/bookings/{bid}/assignment");
+    let invitees = format!("/v1/bookings/{bid}/invitees");
+    let exhibit = format!("/v1/exhibits/{xid}");
+    let reps = format!("/v1/exhibits/{xid}/reps");
+    let intent_assignment = format!("/v1/intents/{iid}/assignment");
+    let messages = format!("/v1/conversations/{cid}/messages");
+    let read = format!("/v1/conversations/{cid}/read");
+    let transfer = format!("/v1/conversations/{cid}/transfer");
+    let account = format!("/v1/accounts/{}", sales.id);
+    for (method, path, token, status) in [
+        ("PATCH", &slot, &sales.token, 403),
+        ("PATCH", &slot, &beta.main, 404),
+        // Not a participant: the booking is not its to see.
+        ("POST", &assignment, &sales.token, 404),
+        ("POST", &assignment, &beta.main, 404),
+        ("POST", &invitees, &stranger.token, 404),
+        ("POST", &invitees, &beta.main, 404),
+        ("PATCH", &exhibit, &sales.token, 403),
+        ("PATCH", &exhibit, &beta.main, 404),
+        ("PUT", &reps, &sales.token, 403),
+        ("PUT", &reps, &beta.main, 404),
+        ("POST", &intent_assignment, &colleague.token, 403),
+        ("POST", &intent_assignment, &beta.main, 404),
+        ("POST", &messages, &stranger.token, 404),
+        ("POST", &messages, &beta.main, 404),
+        ("POST", &read, &stranger.token, 404),
+        ("POST", &transfer, &buyer.token, 403),
+        ("POST", &transfer, &beta.main, 404),
+        ("PATCH", &account, &colleague.token, 403),
+        ("PATCH", &account, &beta.main, 404),
+    ] {
+        let answer = server
+            .send(method, path, Some(token.as_str()), Some(bad.clone()))
+            .await;
+        let code = if status == 403 {
+            "forbidden"
+        } else {
+            "not_found"
+        };
+        assert_eq!(
+            (answer.status, answer.code()),
+            (status, code),
+            "{method} {path}: {}",
+            answer.body
+        );
+    }
+    // Those who may are told what is wrong with the body.
+    for (method, path, token) in [
+        ("PATCH", &slot, &acme.main),
+        ("POST", &assignment, &acme.main),
+        ("POST", &invitees, &buyer.token),
+        ("PATCH", &exhibit, &acme.main),
+        ("PUT", &reps, &acme.main),
+        ("POST", &intent_assignment, &acme.main),
+        ("POST", &messages, &buyer.token),
+        ("POST", &read, &buyer.token),
+        ("POST", &transfer, &acme.main),
+        ("PATCH", &account, &acme.main),
+    ] {
+        let answer = server
+            .send(method, path, Some(token.as_str()), Some(bad.clone()))
+            .await;
+        assert_eq!(
+            (answer.status, answer.code()),
+            (422, "validation_failed"),
+            "{method} {path}: {}",
+            answer.body
+        );
+    }
 }

@@ -253,3 +253,53 @@ fn preflights_are_answered_by_the_api_not_the_authorizer() {
     }
     assert!(routes > 40, "{routes} routes");
 }
+
+/// Every function is built and run for the `Architecture` parameter's processor (x86_64 or
+/// arm64), and the model layer (weights alone) serves both; `sam build` picks cargo-lambda's
+/// target from it, and the Lambda flags of Cargo.toml exist for both targets.
+#[test]
+fn functions_run_on_the_architecture_parameter() {
+    let t = template();
+    let parameter = &t["Parameters"]["Architecture"];
+    assert_eq!(parameter["Default"], "x86_64");
+    let allowed: Vec<&str> = parameter["AllowedValues"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(allowed, ["x86_64", "arm64"]);
+    let globals = t["Globals"]["Function"]["Architectures"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(globals.len(), 1);
+    assert_eq!(target(&globals[0]).as_deref(), Some("Architecture"));
+    let all = resources(&t);
+    for (id, function) in of_type(&all, "AWS::Serverless::Function") {
+        assert!(
+            function["Properties"].get("Architectures").is_none(),
+            "{id} sets its own architecture"
+        );
+    }
+    let layer = &all.iter().find(|(id, _)| id == "ModelLayer").unwrap().1;
+    let compatible = layer["Properties"]["CompatibleArchitectures"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(compatible.len(), 2);
+
+    // The cargo `--config` entries of cargo-lambda's section, one quoted entry a line.
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+    let manifest = std::fs::read_to_string(manifest).unwrap();
+    let (_, section) = manifest
+        .split_once("[workspace.metadata.lambda.build]")
+        .expect("cargo-lambda's build section in Cargo.toml");
+    let section = section.split("\n[").next().unwrap();
+    for triple in ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] {
+        let flags = section
+            .lines()
+            .map(|line| line.trim().trim_start_matches('\''))
+            .find(|line| line.starts_with(&format!("target.{triple}.rustflags=")))
+            .unwrap_or_else(|| panic!("no Lambda flags for {triple}"));
+        assert!(flags.contains("relocation-model=static"), "{flags}");
+    }
+}

@@ -11,8 +11,8 @@ use fairlink_domain::{
 use fairlink_http::guards::{MainOf, Organizer};
 use fairlink_http::rate_headers::with_rate_headers;
 use fairlink_http::{
-    ApiResult, AppState, Caller, ClientAddress, Json, ListParams, ListResponse, Problem, Query,
-    page_request,
+    ApiResult, AppState, Caller, ClientAddress, Json, JsonLater, ListParams, ListResponse, Problem,
+    Query, page_request,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -168,11 +168,11 @@ pub async fn patch_account(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(aid): Path<String>,
-    Json(patch): Json<AccountPatch>,
+    patch: JsonLater<AccountPatch>,
 ) -> ApiResult<Json<Account>> {
-    Ok(Json(
-        service(&state).patch_account(&caller, &aid, patch).await?,
-    ))
+    let service = service(&state);
+    let account = service.account_to_change(&caller, &aid).await?;
+    Ok(Json(service.patch_account(account, patch.parse()?).await?))
 }
 
 /// Deactivates a sub-account (main).

@@ -6,7 +6,7 @@ use fairlink_domain::{
     DomainError, Ports,
     model::{Account, AccountProfile, Language, Role},
 };
-use fairlink_store::Repository;
+use fairlink_store::{LinkRefusal, Repository};
 
 use crate::{provisioning::Provisioning, service::account_from};
 
@@ -68,8 +68,21 @@ pub async fn ensure_organizer(
             let identity = provisioning
                 .identity_for_existing(&existing.account)
                 .await?;
-            repo.link_identity(ORGANIZER_ID, &identity).await?;
-            Ok(OrganizerSetup::Linked)
+            match repo.link_identity(ORGANIZER_ID, &identity).await? {
+                Ok(()) => Ok(OrganizerSetup::Linked),
+                // Another setup linked it meanwhile, or the identity is another account's.
+                Err(refusal) => Err(DomainError::conflict(
+                    "conflict",
+                    match refusal {
+                        LinkRefusal::AccountLinked => {
+                            "the organizer was linked to its identity meanwhile; run the setup again"
+                        }
+                        LinkRefusal::IdentityTaken => {
+                            "the organizer's identity already signs in as another account"
+                        }
+                    },
+                )),
+            }
         }
         None => {
             let organizer = organizer_account(email.trim(), ports.clock.now());

@@ -30,8 +30,11 @@ pub struct FairInput {
     pub id: Option<String>,
     pub name: String,
     pub time_zone: String,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub starts_at: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub ends_at: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub distribution_lock_at: chrono::DateTime<chrono::Utc>,
     pub default_recommendation_quota: u32,
     pub zones: Vec<fairlink_domain::model::Zone>,
@@ -65,6 +68,7 @@ pub struct ExhibitorProfile {
     pub id: String,
     pub name: String,
     pub zone_ids: Vec<String>,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -120,6 +124,13 @@ pub struct DistributionView {
     pub settings: DistributionSettings,
     /// True once the fair's `distributionLockAt` has passed: the modes can no longer change.
     pub locked: bool,
+}
+
+/// An account the caller may change (from [`AccountsService::account_to_change`]).
+pub struct AccountToChange {
+    account: Account,
+    /// Changed by its exhibitor's main account (which alone changes rights).
+    by_main: bool,
 }
 
 pub struct AccountsService<'a> {
@@ -360,25 +371,38 @@ impl<'a> AccountsService<'a> {
 
     /// Main accounts change their sub-accounts; every account changes its own profile, but
     /// not its own permissions or zones.
-    pub async fn patch_account(
+    /// The account the caller may change (its own, or as main a colleague's): read and
+    /// checked before the change is read, so a caller without the right hears 404 or 403
+    /// whatever it sent. Which fields it may change depends on the change.
+    pub async fn account_to_change(
         &self,
         caller: &Account,
         aid: &str,
-        patch: AccountPatch,
-    ) -> Result<Account, DomainError> {
-        let before = self.visible_account(caller, aid).await?;
-        let mut target = before.clone();
-        let is_self = caller.id == target.id;
-        let by_main = target
+    ) -> Result<AccountToChange, DomainError> {
+        let account = self.visible_account(caller, aid).await?;
+        let by_main = account
             .exhibitor_id
             .as_deref()
             .is_some_and(|eid| caller.is_main_of(eid))
-            && !target.is_main;
-        if !is_self && !by_main {
+            && !account.is_main;
+        if caller.id != account.id && !by_main {
             return Err(DomainError::forbidden(
                 "only the exhibitor's main account may change a colleague's account",
             ));
         }
+        Ok(AccountToChange { account, by_main })
+    }
+
+    pub async fn patch_account(
+        &self,
+        account: AccountToChange,
+        patch: AccountPatch,
+    ) -> Result<Account, DomainError> {
+        let AccountToChange {
+            account: before,
+            by_main,
+        } = account;
+        let mut target = before.clone();
         let changes_rights = patch.permissions.is_some() || patch.zone_ids.is_some();
         if changes_rights && !by_main {
             return Err(if target.is_main {

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use fairlink_domain::model::{Booking, BookingStatus, Invitee};
 use fairlink_http::guards::MainOf;
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, Json, JsonLater, ListParams, ListResponse, Problem, Query,
+    page_request,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -98,11 +99,11 @@ pub async fn patch_slot(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(sid): Path<String>,
-    Json(patch): Json<SlotPatch>,
+    patch: JsonLater<SlotPatch>,
 ) -> ApiResult<Json<SlotView>> {
-    Ok(Json(
-        service(&state).patch_slot(&caller, &sid, patch).await?,
-    ))
+    let service = service(&state);
+    let slot = service.slot_to_change(&caller, &sid).await?;
+    Ok(Json(service.patch_slot(slot, patch.parse()?).await?))
 }
 
 /// Deletes a slot while nobody has booked it (main).
@@ -139,9 +140,11 @@ pub async fn assign_booking(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(bid): Path<String>,
-    Json(input): Json<BookingAssignment>,
+    input: JsonLater<BookingAssignment>,
 ) -> ApiResult<Json<Booking>> {
-    Ok(Json(service(&state).assign(&caller, &bid, input).await?))
+    let service = service(&state);
+    let booking = service.booking_to_assign(&caller, &bid).await?;
+    Ok(Json(service.assign(booking, input.parse()?).await?))
 }
 
 /// Cancels a booking (its buyer, its assignee or main); no reminder goes out.
@@ -162,9 +165,11 @@ pub async fn invite(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(bid): Path<String>,
-    Json(input): Json<NewInvitee>,
+    input: JsonLater<NewInvitee>,
 ) -> ApiResult<(StatusCode, Json<Invitee>)> {
-    let invitee = service(&state).invite(&caller, &bid, input).await?;
+    let service = service(&state);
+    let booking = service.booking_to_invite_to(&caller, &bid).await?;
+    let invitee = service.invite(booking, input.parse()?).await?;
     Ok((StatusCode::CREATED, Json(invitee)))
 }
 

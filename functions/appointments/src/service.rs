@@ -158,6 +158,18 @@ fn calendar_busy() -> DomainError {
     )
 }
 
+/// A slot its exhibitor's main account may change (from [`AppointmentsService::slot_to_change`]).
+pub struct SlotToChange(Slot);
+
+/// A booking the caller may assign (from [`AppointmentsService::booking_to_assign`]).
+pub struct BookingToAssign(Booking);
+
+/// A booking the caller may invite to (from [`AppointmentsService::booking_to_invite_to`]).
+pub struct BookingToInviteTo {
+    booking: Booking,
+    inviter: Account,
+}
+
 pub struct AppointmentsService<'a> {
     repo: &'a Repository,
     ports: &'a Ports,
@@ -259,7 +271,7 @@ impl<'a> AppointmentsService<'a> {
                 .await?
             {
                 Ok(()) => return Ok(fresh),
-                Err(SlotRefusal::CalendarMoved) => continue,
+                Err(SlotRefusal::CalendarMoved | SlotRefusal::SlotChanging) => continue,
                 Err(SlotRefusal::SlotBooked) => return Err(slot_has_bookings()),
             }
         }
@@ -389,6 +401,17 @@ impl<'a> AppointmentsService<'a> {
         Ok(slots.map(|s| SlotView::of(s, capacity)))
     }
 
+    /// The slot the caller (its exhibitor's main account) may change: read and checked
+    /// before the change itself is read, so a caller without the right hears 404 or 403
+    /// whatever it sent.
+    pub async fn slot_to_change(
+        &self,
+        caller: &Account,
+        sid: &str,
+    ) -> Result<SlotToChange, DomainError> {
+        self.own_slot(caller, sid).await.map(SlotToChange)
+    }
+
     async fn own_slot(&self, caller: &Account, sid: &str) -> Result<Slot, DomainError> {
         let slot = self
             .repo
@@ -404,11 +427,10 @@ impl<'a> AppointmentsService<'a> {
 
     pub async fn patch_slot(
         &self,
-        caller: &Account,
-        sid: &str,
+        slot: SlotToChange,
         patch: SlotPatch,
     ) -> Result<SlotView, DomainError> {
-        let before = self.own_slot(caller, sid).await?;
+        let SlotToChange(before) = slot;
         if before.booked > 0 {
             return Err(DomainError::conflict(
                 "slot_has_bookings",
@@ -443,7 +465,7 @@ impl<'a> AppointmentsService<'a> {
                 .await?
             {
                 Ok(()) => return Ok(SlotView::of(after, self.capacity(eid).await?)),
-                Err(SlotRefusal::CalendarMoved) => continue,
+                Err(SlotRefusal::CalendarMoved | SlotRefusal::SlotChanging) => continue,
                 Err(SlotRefusal::SlotBooked) => return Err(slot_has_bookings()),
             }
         }
@@ -461,7 +483,10 @@ impl<'a> AppointmentsService<'a> {
         require_main(caller, &slot.exhibitor_id)?;
         match self.repo.delete_slot(&slot).await? {
             Ok(()) => Ok(()),
-            Err(_) => Err(slot_has_bookings()),
+            Err(SlotRefusal::SlotBooked) => Err(slot_has_bookings()),
+            Err(SlotRefusal::CalendarMoved | SlotRefusal::SlotChanging) => Err(
+                DomainError::conflict("conflict", "the slot is changing; try again"),
+            ),
         }
     }
 
@@ -580,6 +605,32 @@ impl<'a> AppointmentsService<'a> {
     }
 
     /// A booking the caller may see: its buyer, its assignee, or the exhibitor's main.
+    /// The booking the caller (its exhibitor's main account) may assign, checked before the
+    /// assignment is read.
+    pub async fn booking_to_assign(
+        &self,
+        caller: &Account,
+        bid: &str,
+    ) -> Result<BookingToAssign, DomainError> {
+        let booking = self.visible_booking(caller, bid).await?;
+        require_main(caller, &booking.exhibitor_id)?;
+        Ok(BookingToAssign(booking))
+    }
+
+    /// The booking the caller (a participant, or main) may invite a colleague to, checked
+    /// before the invitee is read.
+    pub async fn booking_to_invite_to(
+        &self,
+        caller: &Account,
+        bid: &str,
+    ) -> Result<BookingToInviteTo, DomainError> {
+        let booking = self.visible_booking(caller, bid).await?;
+        Ok(BookingToInviteTo {
+            booking,
+            inviter: caller.clone(),
+        })
+    }
+
     async fn visible_booking(&self, caller: &Account, bid: &str) -> Result<Booking, DomainError> {
         let booking = self
             .repo
@@ -601,12 +652,10 @@ impl<'a> AppointmentsService<'a> {
     /// meeting room, both sides are told, and the reminders are scheduled.
     pub async fn assign(
         &self,
-        caller: &Account,
-        bid: &str,
+        booking: BookingToAssign,
         input: BookingAssignment,
     ) -> Result<Booking, DomainError> {
-        let before = self.visible_booking(caller, bid).await?;
-        require_main(caller, &before.exhibitor_id)?;
+        let BookingToAssign(before) = booking;
         if before.status == BookingStatus::Cancelled {
             return Err(DomainError::conflict(
                 "booking_cancelled",
@@ -781,11 +830,13 @@ impl<'a> AppointmentsService<'a> {
     /// A participant (or main) sends the meeting link to a colleague.
     pub async fn invite(
         &self,
-        caller: &Account,
-        bid: &str,
+        booking: BookingToInviteTo,
         input: NewInvitee,
     ) -> Result<Invitee, DomainError> {
-        let before = self.visible_booking(caller, bid).await?;
+        let BookingToInviteTo {
+            booking: before,
+            inviter,
+        } = booking;
         let mut checks = Checks::new();
         checks.check(is_email(&input.email), "email", "is not an email address");
         checks.text("name", &input.name, 200);
@@ -803,7 +854,7 @@ impl<'a> AppointmentsService<'a> {
         let invitee = Invitee {
             email: input.email.trim().to_string(),
             name: input.name,
-            invited_by: caller.id.clone(),
+            invited_by: inviter.id.clone(),
         };
         let known = before
             .invitees
@@ -838,7 +889,8 @@ impl<'a> AppointmentsService<'a> {
             join_url: &meeting.join_url,
         };
         // In the inviter's language and zone: the colleague is theirs.
-        let (subject, text) = invitation(caller.language, &caller.time_zone, &invitee.name, &facts);
+        let (subject, text) =
+            invitation(inviter.language, &inviter.time_zone, &invitee.name, &facts);
         let email = NotifierJob::Email {
             key: format!("invite:{}:{}", before.id, invitee.email.to_lowercase()),
             to: invitee.email.clone(),

@@ -7,7 +7,8 @@ use axum::{
 use fairlink_domain::model::Exhibit;
 use fairlink_http::guards::MainOf;
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, Json, JsonLater, ListParams, ListResponse, Problem, Query,
+    page_request,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -77,9 +78,11 @@ pub async fn patch_exhibit(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(xid): Path<String>,
-    Json(patch): Json<ExhibitPatch>,
+    patch: JsonLater<ExhibitPatch>,
 ) -> ApiResult<Json<Exhibit>> {
-    Ok(Json(service(&state).patch(&caller, &xid, patch).await?))
+    let service = service(&state);
+    let exhibit = service.exhibit_to_change(&caller, &xid).await?;
+    Ok(Json(service.patch(&caller, exhibit, patch.parse()?).await?))
 }
 
 /// Removes an exhibit from the list (main); removing it again changes nothing.
@@ -101,9 +104,13 @@ pub async fn put_reps(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(xid): Path<String>,
-    Json(input): Json<RepsInput>,
+    input: JsonLater<RepsInput>,
 ) -> ApiResult<Json<Exhibit>> {
-    Ok(Json(service(&state).put_reps(&caller, &xid, input).await?))
+    let service = service(&state);
+    let exhibit = service.exhibit_to_change(&caller, &xid).await?;
+    Ok(Json(
+        service.put_reps(&caller, exhibit, input.parse()?).await?,
+    ))
 }
 
 /// Recommends the exhibit, spending one unit of quota (main or `recommend`).

@@ -82,6 +82,7 @@ pub struct RepsInput {
 #[serde(rename_all = "camelCase")]
 pub struct Recommendation {
     pub exhibit_id: String,
+    #[serde(with = "fairlink_domain::time::millis")]
     pub recommended_at: chrono::DateTime<chrono::Utc>,
     pub quota: Quota,
 }
@@ -91,6 +92,7 @@ pub struct Recommendation {
 pub struct RecommendedExhibit {
     pub exhibit: Exhibit,
     #[schema(required = true)]
+    #[serde(with = "fairlink_domain::time::millis_opt")]
     pub recommended_at: Option<chrono::DateTime<chrono::Utc>>,
     pub matched_intents: u64,
     pub pushed_buyers: u64,
@@ -104,6 +106,10 @@ pub struct RecommendationList {
     #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
+
+/// An exhibit its exhibitor's main account may change (from
+/// [`ExhibitsService::exhibit_to_change`]).
+pub struct ExhibitToChange(Exhibit);
 
 pub struct ExhibitsService<'a> {
     repo: &'a Repository,
@@ -125,6 +131,23 @@ impl<'a> ExhibitsService<'a> {
     }
 
     /// An exhibit the caller's exhibitor owns (another tenant's answers 404).
+    /// The exhibit the caller (its exhibitor's main account) may change: read and checked
+    /// before the change itself is read, so a caller without the right hears 404 or 403
+    /// whatever it sent.
+    pub async fn exhibit_to_change(
+        &self,
+        caller: &Account,
+        xid: &str,
+    ) -> Result<ExhibitToChange, DomainError> {
+        self.main_exhibit(caller, xid).await.map(ExhibitToChange)
+    }
+
+    async fn main_exhibit(&self, caller: &Account, xid: &str) -> Result<Exhibit, DomainError> {
+        let exhibit = self.own_exhibit(caller, xid).await?;
+        require_main(caller, &exhibit.exhibitor_id)?;
+        Ok(exhibit)
+    }
+
     async fn own_exhibit(&self, caller: &Account, xid: &str) -> Result<Exhibit, DomainError> {
         let exhibit = self
             .repo
@@ -225,23 +248,30 @@ impl<'a> ExhibitsService<'a> {
     pub async fn patch(
         &self,
         caller: &Account,
-        xid: &str,
+        exhibit: ExhibitToChange,
         patch: ExhibitPatch,
     ) -> Result<Exhibit, DomainError> {
+        let ExhibitToChange(exhibit) = exhibit;
+        let xid = exhibit.id.clone();
+        let mut read = Some(exhibit);
         retry_on_lost_race(EXHIBIT_ATTEMPTS, || {
-            self.patch_once(caller, xid, patch.clone())
+            self.patch_once(caller, &xid, read.take(), patch.clone())
         })
         .await
     }
 
+    /// One try of a change, from the exhibit as `read` (the first try) or read again.
     async fn patch_once(
         &self,
         caller: &Account,
         xid: &str,
+        read: Option<Exhibit>,
         patch: ExhibitPatch,
     ) -> Result<Attempt<Exhibit>, DomainError> {
-        let before = self.own_exhibit(caller, xid).await?;
-        require_main(caller, &before.exhibitor_id)?;
+        let before = match read {
+            Some(before) => before,
+            None => self.main_exhibit(caller, xid).await?,
+        };
         let mut details = before.details.clone();
         let category_changed = patch
             .category_id
@@ -330,11 +360,12 @@ impl<'a> ExhibitsService<'a> {
     pub async fn put_reps(
         &self,
         caller: &Account,
-        xid: &str,
+        exhibit: ExhibitToChange,
         input: RepsInput,
     ) -> Result<Exhibit, DomainError> {
-        let before = self.own_exhibit(caller, xid).await?;
-        require_main(caller, &before.exhibitor_id)?;
+        let ExhibitToChange(before) = exhibit;
+        let xid = before.id.clone();
+        let xid = xid.as_str();
         let mut ids = input.account_ids;
         ids.dedup();
         let mut checks = Checks::new();
@@ -358,7 +389,7 @@ impl<'a> ExhibitsService<'a> {
             async move {
                 let before = match read {
                     Some(before) => before,
-                    None => self.own_exhibit(caller, xid).await?,
+                    None => self.main_exhibit(caller, xid).await?,
                 };
                 let mut after = before.clone();
                 after.rep_ids = ids;

@@ -7,7 +7,8 @@ use axum::{
 use fairlink_domain::model::{DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, Push};
 use fairlink_http::guards::Buyer;
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListParams, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, Json, JsonLater, ListParams, ListResponse, Problem, Query,
+    page_request,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -146,9 +147,11 @@ pub async fn assign_intent(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(iid): Path<String>,
-    Json(input): Json<AssignmentInput>,
+    input: JsonLater<AssignmentInput>,
 ) -> ApiResult<Json<IntentDelivery>> {
-    Ok(Json(service(&state).assign(&caller, &iid, input).await?))
+    let service = service(&state);
+    let delivery = service.delivery_to_assign(&caller, &iid).await?;
+    Ok(Json(service.assign(delivery, input.parse()?).await?))
 }
 
 /// Marks a delivered intent done for the exhibitor (its assignee or main).

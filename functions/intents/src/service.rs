@@ -13,7 +13,7 @@ use fairlink_domain::{
     },
     validate::Checks,
 };
-use fairlink_store::{PageOf, PageRequest, Repository};
+use fairlink_store::{DeliveryRefusal, PageOf, PageRequest, Repository};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -36,6 +36,7 @@ pub struct NewIntent {
     #[serde(default)]
     pub certifications: Vec<String>,
     /// Must lie in the future.
+    #[serde(with = "fairlink_domain::time::millis")]
     pub valid_until: chrono::DateTime<chrono::Utc>,
     /// Address it to this exhibitor…
     #[serde(default)]
@@ -50,6 +51,10 @@ pub struct NewIntent {
 pub struct AssignmentInput {
     pub account_id: String,
 }
+
+/// A delivered intent its exhibitor's main account may assign (from
+/// [`IntentsService::delivery_to_assign`]).
+pub struct DeliveryToAssign(IntentDelivery);
 
 pub struct IntentsService<'a> {
     repo: &'a Repository,
@@ -375,15 +380,26 @@ impl<'a> IntentsService<'a> {
             .ok_or(DomainError::NotFound("intent"))
     }
 
-    /// Hands the intent to another account able to receive intents (main).
-    pub async fn assign(
+    /// The delivered intent the caller (its exhibitor's main account) may hand on: read and
+    /// checked before the assignment is read, so a caller without the right hears 404 or
+    /// 403 whatever it sent.
+    pub async fn delivery_to_assign(
         &self,
         caller: &Account,
         iid: &str,
+    ) -> Result<DeliveryToAssign, DomainError> {
+        let delivery = self.own_delivery(caller, iid).await?;
+        require_main(caller, &delivery.exhibitor_id)?;
+        Ok(DeliveryToAssign(delivery))
+    }
+
+    /// Hands the intent to another account able to receive intents (main).
+    pub async fn assign(
+        &self,
+        delivery: DeliveryToAssign,
         input: AssignmentInput,
     ) -> Result<IntentDelivery, DomainError> {
-        let before = self.own_delivery(caller, iid).await?;
-        require_main(caller, &before.exhibitor_id)?;
+        let DeliveryToAssign(before) = delivery;
         let able = self
             .repo
             .account(&input.account_id)
@@ -405,7 +421,8 @@ impl<'a> IntentsService<'a> {
         let notice = assigned_notice(self.ports, &after, &assignee.language);
         self.repo
             .save_delivery(&before, &after, Some((&assignee.id, &notice)))
-            .await?;
+            .await?
+            .map_err(delivery_refused)?;
         Ok(after)
     }
 
@@ -427,7 +444,10 @@ impl<'a> IntentsService<'a> {
         let mut after = before.clone();
         after.status = DeliveryStatus::Completed;
         after.completed_at = Some(self.ports.clock.now());
-        self.repo.save_delivery(&before, &after, None).await?;
+        self.repo
+            .save_delivery(&before, &after, None)
+            .await?
+            .map_err(delivery_refused)?;
         Ok(after)
     }
 
@@ -464,4 +484,14 @@ fn assigned_notice(ports: &Ports, delivery: &IntentDelivery, language: &Language
         json!({"intentId": delivery.intent.id, "exhibitorId": delivery.exhibitor_id, "exhibitId": delivery.exhibit_id}),
         ports.clock.now(),
     )
+}
+
+/// The API's answer to a delivered intent's change that was refused.
+fn delivery_refused(refusal: DeliveryRefusal) -> DomainError {
+    match refusal {
+        DeliveryRefusal::Reassigned => DomainError::conflict(
+            "conflict",
+            "the intent was reassigned meanwhile; read it again",
+        ),
+    }
 }

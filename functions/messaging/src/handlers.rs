@@ -7,7 +7,7 @@ use axum::{
 use fairlink_domain::model::{Message, Translation};
 use fairlink_http::rate_headers::with_rate_headers;
 use fairlink_http::{
-    ApiResult, AppState, Caller, Json, ListResponse, Problem, Query, page_request,
+    ApiResult, AppState, Caller, Json, JsonLater, ListResponse, Problem, Query, page_request,
 };
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -131,8 +131,11 @@ pub async fn send_message(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(cid): Path<String>,
-    Json(input): Json<NewMessage>,
+    input: JsonLater<NewMessage>,
 ) -> ApiResult<axum::response::Response> {
+    let service = service(&state);
+    let participation = service.participation(&caller, &cid).await?;
+    let input = input.parse()?;
     let standing = match state.message_limit {
         Some(limit) => Some(
             state
@@ -142,7 +145,7 @@ pub async fn send_message(
         ),
         None => None,
     };
-    let message = service(&state).send(&caller, &cid, input).await?;
+    let message = service.send(&caller, participation, input).await?;
     Ok(with_rate_headers(
         standing,
         (StatusCode::CREATED, Json(message)),
@@ -156,9 +159,15 @@ pub async fn mark_read(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(cid): Path<String>,
-    Json(input): Json<ReadMarker>,
+    input: JsonLater<ReadMarker>,
 ) -> ApiResult<Json<ConversationView>> {
-    Ok(Json(service(&state).mark_read(&caller, &cid, input).await?))
+    let service = service(&state);
+    let participation = service.participation(&caller, &cid).await?;
+    Ok(Json(
+        service
+            .mark_read(&caller, participation, input.parse()?)
+            .await?,
+    ))
 }
 
 /// Hands the conversation to a colleague with `im` (its assignee or main).
@@ -168,9 +177,15 @@ pub async fn transfer(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(cid): Path<String>,
-    Json(input): Json<TransferInput>,
+    input: JsonLater<TransferInput>,
 ) -> ApiResult<Json<ConversationView>> {
-    Ok(Json(service(&state).transfer(&caller, &cid, input).await?))
+    let service = service(&state);
+    let conversation = service.conversation_to_transfer(&caller, &cid).await?;
+    Ok(Json(
+        service
+            .transfer(&caller, conversation, input.parse()?)
+            .await?,
+    ))
 }
 
 /// A message's text in another language; the original stays in the message (participants).

@@ -80,6 +80,16 @@ enum Side {
     Exhibitor,
 }
 
+/// A conversation the caller takes part in (from [`MessagingService::participation`]).
+pub struct Participation {
+    conversation: Conversation,
+    side: Side,
+}
+
+/// A conversation the caller may transfer (from
+/// [`MessagingService::conversation_to_transfer`]).
+pub struct ConversationToTransfer(Conversation);
+
 pub struct MessagingService<'a> {
     repo: &'a Repository,
     ports: &'a Ports,
@@ -482,13 +492,46 @@ impl<'a> MessagingService<'a> {
     }
 
     /// Sends a message; a buyer's may bring an auto-reply on the exhibitor's behalf.
-    pub async fn send(
+    /// The conversation the caller takes part in, with its side: read and checked before
+    /// what the caller sends in it is read, so a caller without the right hears 404 or 403
+    /// whatever it sent.
+    pub async fn participation(
         &self,
         caller: &Account,
         cid: &str,
+    ) -> Result<Participation, DomainError> {
+        let (conversation, side) = self.participating(caller, cid).await?;
+        Ok(Participation { conversation, side })
+    }
+
+    /// The conversation the caller (its assignee, or main) may hand on, checked before the
+    /// transfer is read.
+    pub async fn conversation_to_transfer(
+        &self,
+        caller: &Account,
+        cid: &str,
+    ) -> Result<ConversationToTransfer, DomainError> {
+        let conversation = self.readable(caller, cid).await?;
+        if conversation.assignee_id != caller.id && !caller.is_main_of(&conversation.exhibitor_id) {
+            return Err(DomainError::forbidden(
+                "only the assignee or the main account may transfer it",
+            ));
+        }
+        Ok(ConversationToTransfer(conversation))
+    }
+
+    pub async fn send(
+        &self,
+        caller: &Account,
+        participation: Participation,
         input: NewMessage,
     ) -> Result<Message, DomainError> {
-        let (read, side) = self.participating(caller, cid).await?;
+        let Participation {
+            conversation: read,
+            side,
+        } = participation;
+        let cid = read.id.clone();
+        let cid = cid.as_str();
         // The first attempt uses the conversation just read; a lost race reads it again.
         let mut read = Some(read);
         let mut checks = Checks::new();
@@ -620,10 +663,15 @@ impl<'a> MessagingService<'a> {
     pub async fn mark_read(
         &self,
         caller: &Account,
-        cid: &str,
+        participation: Participation,
         input: ReadMarker,
     ) -> Result<ConversationView, DomainError> {
-        let (read, side) = self.participating(caller, cid).await?;
+        let Participation {
+            conversation: read,
+            side,
+        } = participation;
+        let cid = read.id.clone();
+        let cid = cid.as_str();
         // The first attempt uses the conversation just read; a lost race reads it again.
         let mut read = Some(read);
         if self
@@ -673,15 +721,10 @@ impl<'a> MessagingService<'a> {
     pub async fn transfer(
         &self,
         caller: &Account,
-        cid: &str,
+        conversation: ConversationToTransfer,
         input: TransferInput,
     ) -> Result<ConversationView, DomainError> {
-        let before = self.readable(caller, cid).await?;
-        if before.assignee_id != caller.id && !caller.is_main_of(&before.exhibitor_id) {
-            return Err(DomainError::forbidden(
-                "only the assignee or the main account may transfer it",
-            ));
-        }
+        let ConversationToTransfer(before) = conversation;
         let to = self
             .repo
             .account(&input.to_account_id)

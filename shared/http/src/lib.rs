@@ -22,7 +22,7 @@ pub use auth::{
     Authenticator, Caller, JwksSource, JwtVerifier, Principal, TokenClaims, issue_token,
 };
 pub use client::ClientAddress;
-pub use extract::{Json, Query};
+pub use extract::{Json, JsonLater, Query};
 pub use list::{ListParams, ListResponse, nullable, page_request};
 pub use problem::{ApiError, ApiResult, Problem};
 pub use state::AppState;

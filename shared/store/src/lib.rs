@@ -11,9 +11,9 @@ mod transaction;
 pub use codec::{from_item, to_item};
 pub use page::{PageOf, PageRequest, query_all, query_page, query_page_filtered};
 pub use repo::{
-    BookingChangeRefusal, BookingRefusal, DueReminder, IdempotencyReservation, MAX_SLOTS_PER_WRITE,
-    MatchRecord, NewAccountRefusal, OUTGOING_SHARDS, OpenSocket, Order, OutboxEntry, PushOutcome,
-    RecommendError, Repository, SignedInAccount, SlotCalendar, SlotRefusal, StoredQuery,
-    StoredResponse, booking_write, candidate_block_puts, exhibit_write,
+    BookingChangeRefusal, BookingRefusal, DeliveryRefusal, DueReminder, IdempotencyReservation,
+    LinkRefusal, MAX_SLOTS_PER_WRITE, MatchRecord, NewAccountRefusal, OUTGOING_SHARDS, OpenSocket,
+    Order, OutboxEntry, PushOutcome, RecommendError, Repository, SignedInAccount, SlotCalendar,
+    SlotRefusal, StoredQuery, StoredResponse, booking_write, candidate_block_puts, exhibit_write,
     idempotency::IDEMPOTENCY_TTL, notification_writes, outgoing_job_write, received_card_writes,
 };

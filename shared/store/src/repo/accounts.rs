@@ -103,6 +103,28 @@ pub(super) enum NewAccountRule {
     IdentityUnlinked,
 }
 
+/// The rules changing an existing account rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AccountRule {
+    /// The account is there (a deactivation).
+    Exists,
+    /// No account has the id yet (an account stored only if missing).
+    Missing,
+    /// The account exists and signs in as no identity yet.
+    Unlinked,
+    /// The identity signs in as no account yet.
+    IdentityFree,
+}
+
+/// Why an identity could not be linked to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRefusal {
+    /// The account is gone, or signs in as an identity already.
+    AccountLinked,
+    /// The identity signs in as another account.
+    IdentityTaken,
+}
+
 /// Why an account could not be created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewAccountRefusal {
@@ -241,31 +263,43 @@ impl Repository {
             // Deactivated before: its sockets were closed then.
             return Ok(());
         }
-        let ops = vec![
-            WriteOp::Update {
-                key: account_key(&after.id),
-                changes,
-                condition: Some(Condition::Exists),
+        let tx = Transaction::new()
+            .guarded(
+                AccountRule::Exists,
+                WriteOp::Update {
+                    key: account_key(&after.id),
+                    changes,
+                    condition: Some(Condition::Exists),
+                },
+            )
+            .write(super::realtime::disconnect_write(&after.id, at));
+        match self.commit(tx).await {
+            Ok(()) => Ok(()),
+            Err(err) => match err.refusal()? {
+                AccountRule::Exists => Err(DomainError::NotFound("account")),
+                rule => Err(DomainError::Internal(format!(
+                    "{rule:?} refused a deactivation"
+                ))),
             },
-            super::realtime::disconnect_write(&after.id, at),
-        ];
-        match self.transact_retrying(ops).await {
-            Err(err) if err.is_condition_failed() => Err(DomainError::NotFound("account")),
-            other => other.map_err(Into::into),
         }
     }
 
     /// Stores an account without an identity if it is missing: only a development token
     /// signs in as it (seeding tests and benchmarks).
     pub async fn ensure_account(&self, account: &Account) -> Result<(), DomainError> {
-        let mut ops = vec![WriteOp::Put {
-            item: account_item(account),
-            condition: Some(Condition::NotExists),
-        }];
-        ops.extend(member_write(account));
-        match self.transact_retrying(ops).await {
-            Err(err) if err.is_condition_failed() => Ok(()),
-            other => Ok(other?),
+        let tx = Transaction::new()
+            .guarded(
+                AccountRule::Missing,
+                WriteOp::Put {
+                    item: account_item(account),
+                    condition: Some(Condition::NotExists),
+                },
+            )
+            .writes(member_write(account));
+        match self.commit(tx).await {
+            Ok(()) => Ok(()),
+            // Stored before: nothing to do.
+            Err(err) => err.refusal().map(|_| ()),
         }
     }
 
@@ -275,31 +309,41 @@ impl Repository {
         &self,
         aid: &str,
         identity: &IdentitySubject,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Result<(), LinkRefusal>, DomainError> {
         let set = fairlink_domain::ports::Change::Set(
             IDENTITY_SUBJECT.into(),
             Value::String(identity.0.clone()),
         );
-        let ops = vec![
-            WriteOp::Update {
-                key: account_key(aid),
-                changes: vec![set],
-                condition: Some(Condition::And(vec![
-                    Condition::Exists,
-                    Condition::AttrNotExists(IDENTITY_SUBJECT.into()),
-                ])),
-            },
-            WriteOp::Put {
-                item: pointer_item(&identity_link_key(identity), "IdentityLink", aid),
-                condition: Some(Condition::NotExists),
-            },
-        ];
-        match self.transact_retrying(ops).await {
-            Err(err) if err.is_condition_failed() => Err(DomainError::conflict(
-                "conflict",
-                "the account already signs in as another identity",
-            )),
-            other => Ok(other?),
+        let tx = Transaction::new()
+            .guarded(
+                AccountRule::Unlinked,
+                WriteOp::Update {
+                    key: account_key(aid),
+                    changes: vec![set],
+                    condition: Some(Condition::And(vec![
+                        Condition::Exists,
+                        Condition::AttrNotExists(IDENTITY_SUBJECT.into()),
+                    ])),
+                },
+            )
+            .guarded(
+                AccountRule::IdentityFree,
+                WriteOp::Put {
+                    item: pointer_item(&identity_link_key(identity), "IdentityLink", aid),
+                    condition: Some(Condition::NotExists),
+                },
+            );
+        match self.commit(tx).await {
+            Ok(()) => Ok(Ok(())),
+            Err(err) => Ok(Err(match err.refusal()? {
+                AccountRule::Unlinked => LinkRefusal::AccountLinked,
+                AccountRule::IdentityFree => LinkRefusal::IdentityTaken,
+                rule => {
+                    return Err(DomainError::Internal(format!(
+                        "{rule:?} refused an identity link"
+                    )));
+                }
+            })),
         }
     }
 

@@ -173,6 +173,8 @@ pub enum SlotRefusal {
     CalendarMoved,
     /// The slot has bookings, so its time can no longer change.
     SlotBooked,
+    /// The slot kept changing while it was being deleted: try again.
+    SlotChanging,
 }
 
 /// Why a change of a booking could not be saved.
@@ -376,10 +378,7 @@ impl Repository {
                 }
             }
         }
-        Err(DomainError::conflict(
-            "conflict",
-            "the slot is changing; try again",
-        ))
+        Ok(Err(SlotRefusal::SlotChanging))
     }
 
     /// Books a place in the slot: the slot's count grows only while under `capacity`, the

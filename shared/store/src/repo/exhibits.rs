@@ -5,7 +5,7 @@ use fairlink_domain::{
     matching::PackedCandidate,
     model::Exhibit,
     optimistic::Attempt,
-    ports::{Change, Condition, Index, Item, Key, Query, StoreError, WriteOp, attr},
+    ports::{Change, Condition, Index, Item, Key, Query, WriteOp, attr},
     time,
 };
 use serde_json::Value;
@@ -121,6 +121,15 @@ pub enum RecommendError {
     AlreadyRecommended,
 }
 
+/// The rules an exhibit's change rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExhibitRule {
+    /// The exhibit exists, as (recommended, changed, in its category) as it was read.
+    AsRead,
+    /// The exhibit is recommended (a withdrawal).
+    Recommended,
+}
+
 /// The rules a recommendation's transaction rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RecommendRule {
@@ -183,26 +192,33 @@ impl Repository {
             Some(_) => Condition::AttrExists(attr::GSI2_PK.into()),
             None => Condition::AttrNotExists(attr::GSI2_PK.into()),
         };
-        let mut ops = vec![WriteOp::Update {
-            key: exhibit_key(&after.id),
-            changes,
-            condition: Some(Condition::And(vec![
-                Condition::Exists,
-                recommendation_as_read,
-            ])),
-        }];
+        let mut tx = Transaction::new().guarded(
+            ExhibitRule::AsRead,
+            WriteOp::Update {
+                key: exhibit_key(&after.id),
+                changes,
+                condition: Some(Condition::And(vec![
+                    Condition::Exists,
+                    recommendation_as_read,
+                ])),
+            },
+        );
         if after.recommended_at.is_some() && before.details.category_id != after.details.category_id
         {
-            ops.push(candidate_delete(before));
+            tx = tx.write(candidate_delete(before));
         }
-        ops.extend(jobs.iter().map(super::outgoing::outgoing_job_write));
-        match self.transact_retrying(ops).await {
+        let tx = tx.writes(jobs.iter().map(super::outgoing::outgoing_job_write));
+        match self.commit(tx).await {
             Ok(()) => Ok(Attempt::Done(())),
-            Err(err) if err.is_condition_failed() => match self.exhibit(&after.id).await? {
-                Some(_) => Ok(Attempt::LostRace),
-                None => Err(DomainError::NotFound("exhibit")),
+            Err(err) => match err.refusal()? {
+                // Deleted, or recommended or withdrawn meanwhile: which one, read again.
+                ExhibitRule::AsRead | ExhibitRule::Recommended => {
+                    match self.exhibit(&after.id).await? {
+                        Some(_) => Ok(Attempt::LostRace),
+                        None => Err(DomainError::NotFound("exhibit")),
+                    }
+                }
             },
-            Err(err) => Err(err.into()),
         }
     }
 
@@ -216,25 +232,26 @@ impl Repository {
     ) -> Result<bool, DomainError> {
         let unchanged = |name: &str, value: Value| Condition::Equals(name.into(), value);
         let updated_at = Value::String(time::format(exhibit.updated_at));
-        let ops = vec![
-            WriteOp::Check {
-                key: exhibit_key(&exhibit.id),
-                condition: Condition::And(vec![
-                    Condition::Exists,
-                    Condition::AttrExists(attr::GSI2_PK.into()),
-                    unchanged("updatedAt", updated_at),
-                    unchanged(
-                        "categoryId",
-                        Value::String(exhibit.details.category_id.clone()),
-                    ),
-                ]),
-            },
-            candidate_put(exhibit, packed),
-        ];
-        match self.transact_retrying(ops).await {
+        let tx = Transaction::new()
+            .guarded(
+                ExhibitRule::AsRead,
+                WriteOp::Check {
+                    key: exhibit_key(&exhibit.id),
+                    condition: Condition::And(vec![
+                        Condition::Exists,
+                        Condition::AttrExists(attr::GSI2_PK.into()),
+                        unchanged("updatedAt", updated_at),
+                        unchanged(
+                            "categoryId",
+                            Value::String(exhibit.details.category_id.clone()),
+                        ),
+                    ]),
+                },
+            )
+            .write(candidate_put(exhibit, packed));
+        match self.commit(tx).await {
             Ok(()) => Ok(true),
-            Err(err) if err.is_condition_failed() => Ok(false),
-            Err(err) => Err(err.into()),
+            Err(err) => err.refusal().map(|_| false),
         }
     }
 
@@ -246,14 +263,8 @@ impl Repository {
         if exhibit.recommended_at.is_some() {
             ops.push(candidate_delete(exhibit));
         }
-        self.exhibit_transaction(ops).await
-    }
-
-    async fn exhibit_transaction(&self, ops: Vec<WriteOp>) -> Result<(), DomainError> {
-        match self.transact_retrying(ops).await {
-            Err(StoreError::ConditionFailed { .. }) => Err(DomainError::NotFound("exhibit")),
-            other => Ok(other?),
-        }
+        // No conditions: deleting what is gone already changes nothing.
+        Ok(self.transact_retrying(ops).await?)
     }
 
     /// How much of its recommendation quota an exhibitor has spent.
@@ -319,21 +330,22 @@ impl Repository {
 
     /// Stops recommending the exhibit (the quota stays spent). `false` when it was not.
     pub async fn withdraw_recommendation(&self, exhibit: &Exhibit) -> Result<bool, DomainError> {
-        let ops = vec![
-            WriteOp::Update {
-                key: exhibit_key(&exhibit.id),
-                changes: ["recommendedAt", attr::GSI2_PK, attr::GSI2_SK]
-                    .into_iter()
-                    .map(|name| Change::Remove(name.into()))
-                    .collect(),
-                condition: Some(Condition::AttrExists(attr::GSI2_PK.into())),
-            },
-            candidate_delete(exhibit),
-        ];
-        match self.transact_retrying(ops).await {
+        let tx = Transaction::new()
+            .guarded(
+                ExhibitRule::Recommended,
+                WriteOp::Update {
+                    key: exhibit_key(&exhibit.id),
+                    changes: ["recommendedAt", attr::GSI2_PK, attr::GSI2_SK]
+                        .into_iter()
+                        .map(|name| Change::Remove(name.into()))
+                        .collect(),
+                    condition: Some(Condition::AttrExists(attr::GSI2_PK.into())),
+                },
+            )
+            .write(candidate_delete(exhibit));
+        match self.commit(tx).await {
             Ok(()) => Ok(true),
-            Err(err) if err.is_condition_failed() => Ok(false),
-            Err(err) => Err(err.into()),
+            Err(err) => err.refusal().map(|_| false),
         }
     }
 

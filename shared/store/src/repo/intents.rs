@@ -99,21 +99,39 @@ pub struct MatchRecord<'a> {
 /// transaction.
 const MATCHES_PER_TRANSACTION: usize = 25;
 
-fn match_writes(record: &MatchRecord) -> [WriteOp; 4] {
-    let [notice, event] = notification_writes(record.notify, &record.notification);
+/// The rules recording a match rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MatchRule {
+    /// This exhibit's match with this intent was not recorded before.
+    NotRecorded,
+    /// The exhibit (whose counter grows) still exists.
+    ExhibitExists,
+}
+
+fn match_writes(tx: Transaction<MatchRule>, record: &MatchRecord) -> Transaction<MatchRule> {
     let key = Key::new(
         keys::exhibit_matches(record.exhibitor_id),
         keys::exhibit_match(&record.found.intent.id, &record.found.exhibit_id),
     );
-    [
+    tx.guarded(
+        MatchRule::NotRecorded,
         WriteOp::Put {
             item: codec::to_item(&key, "ExhibitMatch", &record.found),
             condition: Some(Condition::NotExists),
         },
+    )
+    .guarded(
+        MatchRule::ExhibitExists,
         counter(&record.found.exhibit_id, "matchedIntents"),
-        notice,
-        event,
-    ]
+    )
+    .writes(notification_writes(record.notify, &record.notification))
+}
+
+/// Why a delivered intent's change was not saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryRefusal {
+    /// Its assignee is no longer the one the change was made from.
+    Reassigned,
 }
 
 /// What came of pushing an exhibit to a buyer.
@@ -302,26 +320,27 @@ impl Repository {
         before: &IntentDelivery,
         after: &IntentDelivery,
         notification: Option<(&str, &Notification)>,
-    ) -> Result<(), DomainError> {
-        let mut ops = vec![WriteOp::Update {
-            key: delivery_key(&after.intent.id, &after.exhibitor_id),
-            changes: codec::changes_between(&delivery_item(before), &delivery_item(after)),
-            condition: Some(Condition::Equals(
-                "assigneeId".into(),
-                Value::String(before.assignee_id.clone()),
-            )),
-        }];
-        ops.extend(
-            notification
-                .into_iter()
-                .flat_map(|(aid, n)| notification_writes(aid, n)),
-        );
-        match self.transact_retrying(ops).await {
-            Err(err) if err.is_condition_failed() => Err(DomainError::conflict(
-                "conflict",
-                "the intent was reassigned meanwhile; read it again",
-            )),
-            other => Ok(other?),
+    ) -> Result<Result<(), DeliveryRefusal>, DomainError> {
+        let tx = Transaction::new()
+            .guarded(
+                DeliveryRefusal::Reassigned,
+                WriteOp::Update {
+                    key: delivery_key(&after.intent.id, &after.exhibitor_id),
+                    changes: codec::changes_between(&delivery_item(before), &delivery_item(after)),
+                    condition: Some(Condition::Equals(
+                        "assigneeId".into(),
+                        Value::String(before.assignee_id.clone()),
+                    )),
+                },
+            )
+            .writes(
+                notification
+                    .into_iter()
+                    .flat_map(|(aid, n)| notification_writes(aid, n)),
+            );
+        match self.commit(tx).await {
+            Ok(()) => Ok(Ok(())),
+            Err(err) => err.refusal().map(Err),
         }
     }
 
@@ -331,20 +350,21 @@ impl Repository {
     pub async fn record_matches(&self, matches: &[MatchRecord<'_>]) -> Result<usize, DomainError> {
         let mut new = 0;
         for chunk in matches.chunks(MATCHES_PER_TRANSACTION) {
-            let ops: Vec<WriteOp> = chunk.iter().flat_map(match_writes).collect();
-            match self.transact_retrying(ops).await {
+            let tx = chunk.iter().fold(Transaction::new(), match_writes);
+            match self.commit(tx).await {
                 Ok(()) => new += chunk.len(),
-                Err(err) if err.is_condition_failed() => {
+                Err(err) => {
+                    // One was recorded before, or its exhibit is gone: each on its own.
+                    err.refusal()?;
                     for record in chunk {
-                        match self.transact_retrying(match_writes(record).into()).await {
+                        match self.commit(match_writes(Transaction::new(), record)).await {
                             Ok(()) => new += 1,
-                            // Recorded before, or the exhibit is gone.
-                            Err(err) if err.is_condition_failed() => {}
-                            Err(err) => return Err(err.into()),
+                            Err(err) => match err.refusal()? {
+                                MatchRule::NotRecorded | MatchRule::ExhibitExists => {}
+                            },
                         }
                     }
                 }
-                Err(err) => return Err(err.into()),
             }
         }
         Ok(new)

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use fairlink_domain::ports::{ItemStore, JobQueue};
 
-pub use accounts::{NewAccountRefusal, SignedInAccount};
+pub use accounts::{LinkRefusal, NewAccountRefusal, SignedInAccount};
 pub use appointments::{
     BookingChangeRefusal, BookingRefusal, DueReminder, MAX_SLOTS_PER_WRITE, SlotCalendar,
     SlotRefusal, booking_write,
@@ -28,7 +28,7 @@ pub use appointments::{
 pub use cards::received_card_writes;
 pub use exhibits::{RecommendError, candidate_block_puts, exhibit_write};
 pub use idempotency::{IdempotencyReservation, StoredResponse};
-pub use intents::{MatchRecord, PushOutcome, StoredQuery};
+pub use intents::{DeliveryRefusal, MatchRecord, PushOutcome, StoredQuery};
 pub use messaging::Order;
 pub use outbox::OutboxEntry;
 pub use realtime::OpenSocket;
