@@ -281,6 +281,17 @@ async fn main() {
         ("SSL_CERT_FILE", ca_bundle()),
         ("FAIRLINK_TABLE", settings.table.clone()),
         ("FAIRLINK_STACK", settings.stack.clone()),
+        // As the template sets them: the user pool the accounts function provisions in (no
+        // call to Cognito at init), and the matcher's model (the layer's file in Lambda).
+        ("FAIRLINK_USER_POOL_ID", "us-east-1_bench".into()),
+        ("FAIRLINK_USER_POOL_CLIENT_ID", "bench-client".into()),
+        (
+            "FAIRLINK_MODEL_PATH",
+            fairlink_embedding::ensure_model(&fairlink_tests::test_model_dir())
+                .expect("the embedding model")
+                .display()
+                .to_string(),
+        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))

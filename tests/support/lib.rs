@@ -252,8 +252,20 @@ pub fn local_config(store: Store, data_dir: PathBuf) -> Config {
         auth: fairlink_local::AuthMode::Dev,
         organizer_email: fairlink_accounts::LOCAL_ORGANIZER_EMAIL.into(),
         cors_origins: fairlink_local::CorsOrigins::LocalPages,
-        index_lag: None,
+        index_lag: match store {
+            Store::Embedded => index_lag(),
+            Store::Aws => None,
+        },
     }
+}
+
+/// `FAIRLINK_INDEX_LAG_MS` (as fairlink-local reads it): the embedded store's indexes lag
+/// behind its table by that long, as DynamoDB's may, for running a scenario suite against
+/// lagging indexes by hand. Not in tests/run yet: many scenarios list right after writing,
+/// an index read that must first learn to wait.
+fn index_lag() -> Option<std::time::Duration> {
+    let ms: u64 = std::env::var("FAIRLINK_INDEX_LAG_MS").ok()?.parse().ok()?;
+    Some(std::time::Duration::from_millis(ms))
 }
 
 /// Where the tests keep the embedding model (fetched from PyPI once per machine).
