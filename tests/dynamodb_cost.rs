@@ -159,8 +159,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "intents/publish-intent",
-        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem EXH#*/SETTINGS#*, Query table EXH#*#MEMBERS, BatchGetItem (3 keys), GetItem ACC#*/ACCOUNT, TransactWriteItems (5 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
-        "validation reads the fair (category) and the directed exhibit; distribution reads the exhibitor, its modes, its accounts and the picked account; one transaction writes intent, delivery and notice; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EXHIBIT#*/EXHIBIT, GetItem EXH#*/PROFILE, GetItem EXH#*/SETTINGS#*, Query table EXH#*#MEMBERS, BatchGetItem (3 keys), GetItem ACC#*/ACCOUNT, TransactWriteItems (6 items), DeleteItem OUTGOING#*/*#*, DeleteItem OUTGOING#*/*#*",
+        "validation reads the fair (category) and the directed exhibit; distribution reads the exhibitor, its modes, its accounts and the picked account; one transaction writes intent, its copy among the category's open intents (read consistently by the matcher), delivery and notice; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction, and its stored copy is deleted once SQS took it. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
     ),
     (
         "intents/list-intents",
@@ -204,8 +204,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "intents/close-intent",
-        "GetItem ACC#*/ACCOUNT, GetItem INTENT#*/INTENT, UpdateItem INTENT#*/INTENT",
-        "the intent is read to check the caller owns it",
+        "GetItem ACC#*/ACCOUNT, GetItem INTENT#*/INTENT, TransactWriteItems (2 items)",
+        "the intent is read to check the caller owns it; one transaction closes it and deletes its copy among the category's open intents",
     ),
     (
         "exhibits/withdraw-recommendation",

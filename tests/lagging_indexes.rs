@@ -7,9 +7,10 @@ use std::{sync::Arc, time::Duration};
 
 use fairlink_domain::ports::{Index, ItemStore, Key, Query, attr};
 use fairlink_embedded::{EmbeddedItemStore, LaggingIndexes};
+use fairlink_store::Repository;
 use fairlink_tests::{
-    Store, TestServer,
-    fixtures::{buyer_in, exhibitor, id, staff, with_fair},
+    Store, TestServer, eventually,
+    fixtures::{add_exhibit, buyer_in, exhibitor, id, staff, with_fair},
     local_config,
 };
 use serde_json::{Value, json};
@@ -161,4 +162,46 @@ async fn a_revoked_account_stops_counting_for_capacity_at_once() {
     book(bob.token.clone())
         .await
         .expect_problem(409, "slot_full");
+}
+
+#[tokio::test]
+async fn an_exhibit_recommended_right_after_an_intent_is_matched_with_it() {
+    let server = lagging_server().await;
+    let organizer = with_fair(&server).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let ann = buyer_in(&server, "Ann", "en", "America/New_York").await;
+    let repo = Repository::new(server.ports.store.clone());
+    let until = server.now().await + chrono::Duration::days(30);
+    let intent = json!({"productName": "Bluetooth speaker", "categoryId": "speakers",
+        "keywords": ["bluetooth", "speaker"], "quantity": {"amount": 500, "unit": "pcs"},
+        "destinationCountry": "US", "validUntil": until});
+    let iid = id(server
+        .post("/v1/intents", &ann.token, intent)
+        .await
+        .expect(201));
+    // The intent's own job has run, and found no exhibit yet.
+    eventually("the intent's job", || async {
+        repo.intent_query(&iid).await.unwrap().map(|_| ())
+    })
+    .await;
+    let exhibit = json!({"name": "蓝牙音箱", "nameEn": "Bluetooth speaker", "categoryId": "speakers",
+        "keywords": ["bluetooth", "speaker"], "moq": {"quantity": 100, "unit": "pcs"}});
+    let xid = add_exhibit(&server, &acme, exhibit).await;
+    server
+        .post(
+            &format!("/v1/exhibits/{xid}/recommendation"),
+            &acme.main,
+            json!({}),
+        )
+        .await
+        .expect(201);
+    // The recommendation's job must find the intent, published a moment ago: no index has
+    // it yet.
+    eventually("the match", || async {
+        repo.intent_matched_exhibitor(&iid, &acme.id)
+            .await
+            .unwrap()
+            .then_some(())
+    })
+    .await;
 }

@@ -671,6 +671,7 @@ async fn an_account_lists_its_latest_two_thousand(store: Store) {
         })
         .collect();
     repo.put_conversations(&conversations).await.unwrap();
+    server.wrote_directly();
     let mut seen = Vec::new();
     let mut path = "/v1/conversations?limit=200".to_string();
     loop {

@@ -1,4 +1,8 @@
-use std::{any::Any, sync::Arc};
+use std::{
+    any::Any,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use chrono::{DateTime, Utc};
 use fairlink_local::Config;
@@ -13,6 +17,8 @@ pub struct TestServer {
     pub ports: fairlink_domain::Ports,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// When this client's last write was answered, for reading lists under lagging indexes.
+    last_write: std::sync::Mutex<Option<Instant>>,
     /// Keeps the data directory alive for the server's life.
     _keep: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -75,6 +81,7 @@ impl TestServer {
             ports,
             shutdown: Some(tx),
             task: Some(task),
+            last_write: std::sync::Mutex::new(None),
             _keep: keep,
         }
     }
@@ -105,7 +112,7 @@ impl TestServer {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        Self::read(request.send().await.unwrap()).await
+        self.dispatch(request).await
     }
 
     pub async fn send_raw(
@@ -127,7 +134,43 @@ impl TestServer {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        Self::read(request.send().await.unwrap()).await
+        self.dispatch(request).await
+    }
+
+    /// Sends a request. Under lagging indexes (`index_lag`) a list is an index read that may
+    /// not show this client's writes yet, as on DynamoDB: a list read within the lag of a
+    /// write is read again once the lag has passed, as a front-end would refresh it. Single
+    /// resources are never read again, so one that rests on an index still fails its test.
+    async fn dispatch(&self, request: reqwest::RequestBuilder) -> Response {
+        let retry = request.try_clone();
+        let sent = request.build().unwrap();
+        let is_read = sent.method() == reqwest::Method::GET;
+        let response = Self::read(self.client.execute(sent).await.unwrap()).await;
+        if !is_read {
+            *self.last_write.lock().unwrap() = Some(Instant::now());
+            return response;
+        }
+        let is_list = response.body.get("items").is_some_and(|v| v.is_array());
+        match (is_list, self.lag_left(), retry) {
+            (true, Some(left), Some(retry)) => {
+                tokio::time::sleep(left).await;
+                Self::read(retry.send().await.unwrap()).await
+            }
+            _ => response,
+        }
+    }
+
+    /// For a test that wrote straight through the repository: its lists wait for the indexes
+    /// as after a write through the API.
+    pub fn wrote_directly(&self) {
+        *self.last_write.lock().unwrap() = Some(Instant::now());
+    }
+
+    /// How long the indexes may still miss this client's last write.
+    fn lag_left(&self) -> Option<Duration> {
+        let lag = self.config.index_lag?;
+        let since = self.last_write.lock().unwrap().map(|at| at.elapsed())?;
+        lag.checked_sub(since).filter(|left| !left.is_zero())
     }
 
     /// A JSON request (no body for `null`) with extra headers, such as `If-Match`.

@@ -260,9 +260,9 @@ pub fn local_config(store: Store, data_dir: PathBuf) -> Config {
 }
 
 /// `FAIRLINK_INDEX_LAG_MS` (as fairlink-local reads it): the embedded store's indexes lag
-/// behind its table by that long, as DynamoDB's may, for running a scenario suite against
-/// lagging indexes by hand. Not in tests/run yet: many scenarios list right after writing,
-/// an index read that must first learn to wait.
+/// behind its table by that long, as DynamoDB's may. tests/run runs the scenario suites on
+/// the embedded store with it; the test client then reads a list again once the lag since
+/// its last write has passed (`TestServer::dispatch`).
 fn index_lag() -> Option<std::time::Duration> {
     let ms: u64 = std::env::var("FAIRLINK_INDEX_LAG_MS").ok()?.parse().ok()?;
     Some(std::time::Duration::from_millis(ms))

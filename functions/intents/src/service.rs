@@ -278,7 +278,10 @@ impl<'a> IntentsService<'a> {
         if intent.buyer_id != caller.id {
             return Err(DomainError::NotFound("intent"));
         }
-        let closed = self.repo.close_intent(iid, self.ports.clock.now()).await?;
+        let closed = self
+            .repo
+            .close_intent(&intent, self.ports.clock.now())
+            .await?;
         Ok(closed.as_of(self.ports.clock.now()))
     }
 

@@ -22,6 +22,7 @@
 //! | quota spent         | `EXH#<eid>`           | `QUOTA`                 |                        |          |
 //! | match candidate (3) | `CAT#<cat>#CANDIDATES`| `<xid>`                 |                        |          |
 //! | intent              | `INTENT#<iid>`        | `INTENT`                | `ACC#<bid>#INTENTS`    | `<iid>`  |
+//! | open intent (9)     | `CAT#<cat>#OPEN_INTENTS` | `<iid>`              |                        |          |
 //! | intent delivery     | `INTENT#<iid>`        | `DELIVERY#<eid>`        | `EXH#<eid>#INTENTS`    | `<iid>`  |
 //! | push email claim    | `INTENT#<iid>`        | `EMAIL`                 |                        |          |
 //! | intent's vector (5) | `INTENT#<iid>`        | `EMBEDDING`             |                        |          |
@@ -51,7 +52,6 @@
 //! | item            | gsi2pk                          | gsi2sk  | while            |
 //! |-----------------|---------------------------------|---------|------------------|
 //! | exhibit         | `EXH#<eid>#RECOMMENDED`         | `<xid>` | recommended      |
-//! | intent          | `CAT#<cat>#OPEN_INTENTS`        | `<iid>` | open             |
 //! | intent delivery | `ACC#<aid>#ASSIGNED_INTENTS`    | `<iid>` | always           |
 //! | conversation    | `ACC#<assignee>#CONVS`          | `<activity>` | always   |
 //! | booking         | `REMIND#<10-min bucket>#<shard>`| `<reminderAt>#<bkid>` | confirmed, reminder more than 15 min ahead |
@@ -67,6 +67,9 @@
 //! account (access tokens); the account item holds the same `sub` as `identitySubject`.
 //! (8) an open WebSocket connection, by its id (API Gateway's, or fairlink-local's) and under
 //! its account, expiring by `ttl` two hours after it opened, as API Gateway closes it.
+//! (9) a copy of the intent while it is open, written and deleted in the intent's own
+//! transactions (intents are never edited), so the matcher reads the category's open intents
+//! consistently, without waiting for an index.
 //! Ids are ULIDs, so an id-ordered sort key is also a creation-ordered one.
 //!
 //! Access patterns, each one key or index query (never a scan):
@@ -86,7 +89,8 @@
 //! - outgoing jobs left unsent: query each of 8 `OUTGOING#<shard>` partitions below a time;
 //! - an exhibit: get; an exhibitor's exhibits: GSI1; its recommended ones: GSI2;
 //! - a category's recommended exhibits (the matcher): query `CAT#<cat>#CANDIDATES`;
-//! - a category's open intents (the matcher, on a new recommendation): GSI2;
+//! - a category's open intents (the matcher, on a new recommendation): query
+//!   `CAT#<cat>#OPEN_INTENTS` (the table, read consistently);
 //! - a buyer's intents, newest first: GSI1 backward; an intent's delivery to an exhibitor:
 //!   get; an exhibitor's delivered intents: GSI1; an account's assigned ones: GSI2;
 //! - an exhibitor's exhibit matches, newest intent first: query backward; whether an intent
@@ -425,6 +429,7 @@ mod tests {
                 "REMIND#2026-04-15T08:40#3",
             ),
             (match_candidates("c1"), "CAT#c1#CANDIDATES"),
+            (open_intents("c1"), "CAT#c1#OPEN_INTENTS"),
             (candidate_block(7), "007"),
             (candidate_attr("x1"), "c_x1"),
             (exhibit_matches("e1"), "EXH#e1#MATCHES"),

@@ -48,7 +48,7 @@ fn delivery_key(iid: &str, eid: &str) -> Key {
     Key::new(keys::intent(iid), keys::delivery(eid))
 }
 
-/// An intent, listed under its buyer and, while open, among its category's open intents.
+/// An intent, listed under its buyer.
 fn intent_item(intent: &Intent) -> Item {
     let mut item = codec::to_item(&intent_key(&intent.id), "Intent", intent);
     set(
@@ -57,15 +57,18 @@ fn intent_item(intent: &Intent) -> Item {
         keys::buyer_intents(&intent.buyer_id),
     );
     set(&mut item, attr::GSI1_SK, intent.id.clone());
-    if intent.status == IntentStatus::Open {
-        set(
-            &mut item,
-            attr::GSI2_PK,
-            keys::open_intents(&intent.category_id),
-        );
-        set(&mut item, attr::GSI2_SK, intent.id.clone());
-    }
     item
+}
+
+fn open_intent_key(intent: &Intent) -> Key {
+    Key::new(keys::open_intents(&intent.category_id), intent.id.clone())
+}
+
+/// An open intent's copy among its category's open intents, in the table (not an index),
+/// so the matcher reads an intent published a moment ago: intents are never edited, only
+/// closed, and the copy is written and deleted in the intent's own transactions.
+fn open_intent_item(intent: &Intent) -> Item {
+    codec::to_item(&open_intent_key(intent), "OpenIntent", intent)
 }
 
 /// A delivery, listed under its exhibitor and under its assignee.
@@ -98,6 +101,13 @@ pub struct MatchRecord<'a> {
 /// Four writes per match (with the notification's event); DynamoDB allows 100 per
 /// transaction.
 const MATCHES_PER_TRANSACTION: usize = 25;
+
+/// The rule closing an intent rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IntentRule {
+    /// The intent is still among its category's open intents.
+    StillOpen,
+}
 
 /// The rules recording a match rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +169,12 @@ impl Repository {
             item: intent_item(intent),
             condition: Some(Condition::NotExists),
         }];
+        if intent.status == IntentStatus::Open {
+            ops.push(WriteOp::Put {
+                item: open_intent_item(intent),
+                condition: Some(Condition::NotExists),
+            });
+        }
         ops.extend(jobs.iter().map(outgoing_job_write));
         if let Some((delivery, notification)) = delivery {
             ops.push(WriteOp::Put {
@@ -195,33 +211,54 @@ impl Repository {
         query_page(self.store(), query, page).await
     }
 
-    /// Closes an open intent; it leaves its category's open intents. Returns the stored intent.
-    pub async fn close_intent(&self, iid: &str, at: DateTime<Utc>) -> Result<Intent, DomainError> {
+    /// Closes an open intent, as read just before; it leaves its category's open intents.
+    /// Returns the stored intent (as it is, when it was closed already).
+    pub async fn close_intent(
+        &self,
+        intent: &Intent,
+        at: DateTime<Utc>,
+    ) -> Result<Intent, DomainError> {
+        let iid = intent.id.as_str();
+        if intent.status != IntentStatus::Open {
+            return Ok(intent.clone());
+        }
         let changes = vec![
             Change::Set(
                 "status".into(),
                 serde_json::to_value(IntentStatus::Closed).unwrap_or_default(),
             ),
             Change::Set("closedAt".into(), Value::String(time::format(at))),
-            Change::Remove(attr::GSI2_PK.into()),
-            Change::Remove(attr::GSI2_SK.into()),
         ];
-        let open = Condition::AttrExists(attr::GSI2_PK.into());
-        match self
-            .store()
-            .update(&intent_key(iid), changes, Some(open))
-            .await
-        {
-            Ok(item) => codec::from_item(item),
-            Err(err) if err.is_condition_failed() => self
-                .intent(iid)
-                .await?
-                .ok_or(DomainError::NotFound("intent")),
-            Err(err) => Err(err.into()),
+        let tx = Transaction::new()
+            .guarded(
+                IntentRule::StillOpen,
+                WriteOp::Delete {
+                    key: open_intent_key(intent),
+                    condition: Some(Condition::Exists),
+                },
+            )
+            .write(WriteOp::Update {
+                key: intent_key(iid),
+                changes,
+                condition: Some(Condition::Exists),
+            });
+        match self.commit(tx).await {
+            // Intents change only here, so the stored one is the one read, closed.
+            Ok(()) => Ok(Intent {
+                status: IntentStatus::Closed,
+                closed_at: Some(at),
+                ..intent.clone()
+            }),
+            Err(err) => match err.refusal()? {
+                // Closed by a call racing this one: answer as it stands.
+                IntentRule::StillOpen => self
+                    .intent(iid)
+                    .await?
+                    .ok_or(DomainError::NotFound("intent")),
+            },
         }
     }
 
-    /// The open intents of a category (some may be past their `validUntil`).
     /// What the matcher stored of the intent, if it has run it.
     pub async fn intent_query(&self, iid: &str) -> Result<Option<StoredQuery>, DomainError> {
         Ok(self
@@ -265,12 +302,10 @@ impl Repository {
         Ok(())
     }
 
+    /// The open intents of a category (some may be past their `validUntil`), read
+    /// consistently: a recommendation's match must not miss an intent published a moment ago.
     pub async fn open_intents(&self, category_id: &str) -> Result<Vec<Intent>, DomainError> {
-        query_all(
-            self.store(),
-            Query::index(Index::Gsi2, keys::open_intents(category_id)),
-        )
-        .await
+        query_all(self.store(), Query::table(keys::open_intents(category_id))).await
     }
 
     pub async fn delivery(
