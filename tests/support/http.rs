@@ -166,6 +166,13 @@ impl TestServer {
         *self.last_write.lock().unwrap() = Some(Instant::now());
     }
 
+    /// Under lagging indexes, waits until they hold this client's last write.
+    async fn wait_for_indexes(&self) {
+        if let Some(left) = self.lag_left() {
+            tokio::time::sleep(left).await;
+        }
+    }
+
     /// How long the indexes may still miss this client's last write.
     fn lag_left(&self) -> Option<Duration> {
         let lag = self.config.index_lag?;
@@ -252,8 +259,11 @@ impl TestServer {
         self.token("organizer").await
     }
 
-    /// Sets the test clock; returns its new time.
+    /// Sets the test clock; returns its new time. Moving the fair's clock stands for time
+    /// passing, so under lagging indexes it first waits until they hold this client's writes
+    /// (a reminder is confirmed minutes before the scheduler reads its index, not 300 ms).
     pub async fn set_clock(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        self.wait_for_indexes().await;
         let response = self
             .send("POST", "/v1/dev/clock", None, Some(json!({"now": now})))
             .await;
@@ -265,6 +275,9 @@ impl TestServer {
     }
 
     pub async fn advance_clock(&self, seconds: i64) -> DateTime<Utc> {
+        if seconds > 0 {
+            self.wait_for_indexes().await;
+        }
         let response = self
             .send(
                 "POST",
