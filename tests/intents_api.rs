@@ -5,7 +5,8 @@ use fairlink_domain::{jobs::MatchJob, ports::JobHandler};
 use fairlink_tests::{
     Store, TestServer, emails_to, eventually,
     fixtures::{
-        Exhibitor, add_exhibit, buyer, exhibitor, id, profile, sub_account, unique_email, with_fair,
+        Exhibitor, add_exhibit, buyer, exhibitor, id, profile, recommend, sub_account,
+        unique_email, with_fair,
     },
     start,
 };
@@ -30,15 +31,6 @@ fn speaker(name: &str) -> Value {
         "description": "Portable, waterproof", "keywords": ["bluetooth", "speaker"],
         "moq": {"quantity": 100, "unit": "pcs"}, "price": {"min": 5.0, "max": 9.0, "currency": "USD"},
         "certifications": ["CE"], "markets": ["US", "DE"], "images": ["https://img.example.com/s.jpg"]})
-}
-
-async fn recommend(server: &TestServer, token: &str, xid: &str) -> Value {
-    let path = format!("/v1/exhibits/{xid}/recommendation");
-    server
-        .post(&path, token, json!({}))
-        .await
-        .expect(201)
-        .clone()
 }
 
 fn intent_body(server_now: chrono::DateTime<chrono::Utc>, name: &str) -> Value {

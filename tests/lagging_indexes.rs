@@ -10,7 +10,7 @@ use fairlink_embedded::{EmbeddedItemStore, LaggingIndexes};
 use fairlink_store::Repository;
 use fairlink_tests::{
     Store, TestServer, eventually,
-    fixtures::{add_exhibit, buyer_in, exhibitor, id, staff, with_fair},
+    fixtures::{add_exhibit, buyer_in, exhibitor, id, recommend, staff, with_fair},
     local_config,
 };
 use serde_json::{Value, json};
@@ -187,14 +187,7 @@ async fn an_exhibit_recommended_right_after_an_intent_is_matched_with_it() {
     let exhibit = json!({"name": "蓝牙音箱", "nameEn": "Bluetooth speaker", "categoryId": "speakers",
         "keywords": ["bluetooth", "speaker"], "moq": {"quantity": 100, "unit": "pcs"}});
     let xid = add_exhibit(&server, &acme, exhibit).await;
-    server
-        .post(
-            &format!("/v1/exhibits/{xid}/recommendation"),
-            &acme.main,
-            json!({}),
-        )
-        .await
-        .expect(201);
+    recommend(&server, &acme.main, &xid).await;
     // The recommendation's job must find the intent, published a moment ago: no index has
     // it yet.
     eventually("the match", || async {

@@ -6,8 +6,8 @@ use std::time::Duration;
 use fairlink_tests::{
     Store, TestServer,
     fixtures::{
-        Exhibitor, Person, add_exhibit, buyer_in, exhibitor, id, speaker_with_reps, staff,
-        with_fair,
+        Exhibitor, Person, add_exhibit, buyer_in, exhibitor, id, recommend, speaker_with_reps,
+        staff, with_fair,
     },
     socket::Socket,
     start,
@@ -299,14 +299,7 @@ async fn a_recommendation_push_arrives(store: Store) {
     let body = json!({"name": "蓝牙音箱", "nameEn": "Bluetooth speaker", "categoryId": "speakers",
         "description": "Portable waterproof bluetooth speaker", "keywords": ["bluetooth", "speaker"]});
     let xid = add_exhibit(&server, &acme, body).await;
-    server
-        .post(
-            &format!("/v1/exhibits/{xid}/recommendation"),
-            &acme.main,
-            json!({}),
-        )
-        .await
-        .expect(201);
+    recommend(&server, &acme.main, &xid).await;
     let ann = buyer_in(&server, "Ann", "en", "America/New_York").await;
     let bob = buyer_in(&server, "Bob", "en", "Europe/London").await;
     let mut at_ann = Socket::open(&server, &ann.token).await;

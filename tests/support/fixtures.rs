@@ -150,6 +150,16 @@ pub async fn add_exhibit(server: &TestServer, ex: &Exhibitor, body: Value) -> St
     id(server.post(&path, &ex.main, body).await.expect(201))
 }
 
+/// Recommends an exhibit as the exhibitor's main account; the recommendation's answer.
+pub async fn recommend(server: &TestServer, token: &str, xid: &str) -> Value {
+    let path = format!("/v1/exhibits/{xid}/recommendation");
+    server
+        .post(&path, token, json!({}))
+        .await
+        .expect(201)
+        .clone()
+}
+
 /// A speaker exhibit whose sales reps are `reps` (the accounts its conversations go to).
 pub async fn speaker_with_reps(server: &TestServer, ex: &Exhibitor, reps: &[&str]) -> String {
     let body = json!({"name": "蓝牙音箱", "categoryId": "speakers"});
