@@ -25,6 +25,29 @@ fn the_committed_document_is_the_codes() {
         paths.contains_key("/v1/conversations") && paths.contains_key("/v1/slots/{sid}/bookings")
     );
     assert!(paths.keys().all(|p| !p.starts_with("/v1/dev/")));
+    // Every error answer says which codes it can carry.
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if !status.starts_with('4') && !status.starts_with('5') {
+                    continue;
+                }
+                let response = match response["$ref"].as_str() {
+                    Some(reference) => generated.pointer(&reference[1..]).unwrap(),
+                    None => response,
+                };
+                let codes = response.pointer(
+                    "/content/application~1problem+json/schema/allOf/1/properties/code/enum",
+                );
+                assert!(
+                    codes
+                        .and_then(Value::as_array)
+                        .is_some_and(|c| !c.is_empty()),
+                    "{method} {path} {status} lists no codes"
+                );
+            }
+        }
+    }
 }
 
 #[tokio::test]

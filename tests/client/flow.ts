@@ -1,7 +1,8 @@
 // A front-end's typed client, generated from docs/openapi.json (openapi-typescript, then
 // openapi-fetch), must compile under `strict` without a cast: every documented answer has its
-// body, every operation lists 500 and every authenticated one 401, and a flow reads required
-// fields and problems as their types. tests/run generates schema.d.ts and runs tsc on this.
+// body, every operation lists 500 and every authenticated one 401, every problem's `code` is
+// an enum, and a flow reads required fields and problems as their types. tests/run generates
+// schema.d.ts and runs tsc on this.
 
 import createClient from "openapi-fetch";
 import type { operations, paths } from "./schema";
@@ -29,6 +30,21 @@ const everyOperationLists500: [Without<500>] extends [never] ? true : Without<50
 const everyAuthenticatedOperationLists401: [Exclude<Without<401>, Public>] extends [never]
   ? true
   : Exclude<Without<401>, Public> = true;
+
+// Every problem's `code` is a union of the codes its status lists, never any string.
+type AnyString<R> = R extends { content: { "application/problem+json": { code: infer C } } }
+  ? string extends C
+    ? true
+    : false
+  : false;
+type OpenCodes = {
+  [O in keyof operations]: {
+    [S in keyof Responses<operations[O]>]: AnyString<Responses<operations[O]>[S]> extends true
+      ? `${O & string} ${S & number}`
+      : never;
+  }[keyof Responses<operations[O]>];
+}[keyof operations];
+const everyProblemCodeIsAnEnum: [OpenCodes] extends [never] ? true : OpenCodes = true;
 
 const client = createClient<paths>({ baseUrl: "http://localhost:3000" });
 
@@ -61,7 +77,19 @@ export async function flow(sid: string, cid: string): Promise<string[]> {
     for (const n of notes.data.items) seen.push(n.id, n.createdAt);
     seen.push(notes.data.nextCursor ?? "end");
   }
+  const booked = await client.POST("/v1/slots/{sid}/bookings", {
+    params: { path: { sid } },
+    body: { message: "About the air compressors" },
+  });
+  if (booked.error) {
+    // A code the document does not list for this operation would not compile here.
+    const full = booked.error.code === "slot_full" || booked.error.code === "already_booked";
+    seen.push(full ? "taken" : booked.error.code);
+  } else {
+    seen.push(booked.data.id);
+  }
   void everyAnswerHasItsBody;
+  void everyProblemCodeIsAnEnum;
   void everyOperationLists500;
   void everyAuthenticatedOperationLists401;
   return seen;

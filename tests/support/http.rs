@@ -144,20 +144,24 @@ impl TestServer {
     async fn dispatch(&self, request: reqwest::RequestBuilder) -> Response {
         let retry = request.try_clone();
         let sent = request.build().unwrap();
+        let (method, path) = (sent.method().to_string(), sent.url().path().to_string());
         let is_read = sent.method() == reqwest::Method::GET;
         let response = Self::read(self.client.execute(sent).await.unwrap()).await;
-        if !is_read {
+        let response = if !is_read {
             *self.last_write.lock().unwrap() = Some(Instant::now());
-            return response;
-        }
-        let is_list = response.body.get("items").is_some_and(|v| v.is_array());
-        match (is_list, self.lag_left(), retry) {
-            (true, Some(left), Some(retry)) => {
-                tokio::time::sleep(left).await;
-                Self::read(retry.send().await.unwrap()).await
+            response
+        } else {
+            let is_list = response.body.get("items").is_some_and(|v| v.is_array());
+            match (is_list, self.lag_left(), retry) {
+                (true, Some(left), Some(retry)) => {
+                    tokio::time::sleep(left).await;
+                    Self::read(retry.send().await.unwrap()).await
+                }
+                _ => response,
             }
-            _ => response,
-        }
+        };
+        crate::documented::assert_documented(&method, &path, response.status, &response.body);
+        response
     }
 
     /// For a test that wrote straight through the repository: its lists wait for the indexes

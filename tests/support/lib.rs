@@ -12,6 +12,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use fairlink_local::{Backend, Config, DEV_SECRET, LocalApp};
 use serde_json::{Value, json};
 
+pub mod documented;
 pub mod dynamo_calls;
 pub mod fixtures;
 pub mod http;

@@ -53,7 +53,7 @@ pub struct BookingListParams {
 /// Creates one slot (main); 30 minutes unless `endsAt` says otherwise.
 #[utoipa::path(post, path = "/v1/exhibitors/{eid}/slots", tag = "appointments", params(("eid" = String, Path)), request_body = NewSlot,
     responses((status = 201, body = SlotView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "slot_overlaps"), (status = 422, body = Problem)))]
+        (status = 409, body = Problem, description = "slot_overlaps, conflict"), (status = 422, body = Problem)))]
 pub async fn create_slot(
     State(state): State<AppState>,
     MainOf { caller, eid }: MainOf,
@@ -65,7 +65,7 @@ pub async fn create_slot(
 
 /// Creates slots over dates × daily windows (main); overlaps are skipped and counted.
 #[utoipa::path(post, path = "/v1/exhibitors/{eid}/slots/batch", tag = "appointments", params(("eid" = String, Path)), request_body = SlotBatch,
-    responses((status = 201, body = BatchResult), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = BatchResult), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 409, body = Problem, description = "conflict")))]
 pub async fn create_slots_batch(
     State(state): State<AppState>,
     MainOf { caller, eid }: MainOf,
@@ -94,7 +94,7 @@ pub async fn list_slots(
 /// Moves or resizes a slot while nobody has booked it (main).
 #[utoipa::path(patch, path = "/v1/slots/{sid}", tag = "appointments", params(("sid" = String, Path)), request_body = SlotPatch,
     responses((status = 200, body = SlotView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "slot_has_bookings, slot_overlaps"), (status = 422, body = Problem)))]
+        (status = 409, body = Problem, description = "slot_has_bookings, slot_overlaps, conflict"), (status = 422, body = Problem)))]
 pub async fn patch_slot(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -108,7 +108,7 @@ pub async fn patch_slot(
 
 /// Deletes a slot while nobody has booked it (main).
 #[utoipa::path(delete, path = "/v1/slots/{sid}", tag = "appointments", params(("sid" = String, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "slot_has_bookings")))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "slot_has_bookings, conflict")))]
 pub async fn delete_slot(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -121,7 +121,7 @@ pub async fn delete_slot(
 /// Books a place in a slot (buyer).
 #[utoipa::path(post, path = "/v1/slots/{sid}/bookings", tag = "appointments", params(("sid" = String, Path)), request_body = NewBooking,
     responses((status = 201, body = Booking), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "slot_full, already_booked"), (status = 422, body = Problem, description = "slot_in_past")))]
+        (status = 409, body = Problem, description = "slot_full, already_booked, conflict"), (status = 422, body = Problem, description = "slot_in_past")))]
 pub async fn book_slot(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -135,7 +135,7 @@ pub async fn book_slot(
 /// Picks the account that receives the buyer (main): confirms with a meeting room.
 #[utoipa::path(post, path = "/v1/bookings/{bid}/assignment", tag = "appointments", params(("bid" = String, Path)), request_body = BookingAssignment,
     responses((status = 200, body = Booking), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "account_busy, booking_cancelled"), (status = 422, body = Problem)))]
+        (status = 409, body = Problem, description = "account_busy, booking_cancelled, conflict"), (status = 422, body = Problem), (status = 503, body = Problem, description = "meeting_rooms_unavailable")))]
 pub async fn assign_booking(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -149,7 +149,7 @@ pub async fn assign_booking(
 
 /// Cancels a booking (its buyer, its assignee or main); no reminder goes out.
 #[utoipa::path(post, path = "/v1/bookings/{bid}/cancel", tag = "appointments", params(("bid" = String, Path)),
-    responses((status = 200, body = Booking), (status = 404, body = Problem)))]
+    responses((status = 200, body = Booking), (status = 404, body = Problem), (status = 409, body = Problem, description = "conflict")))]
 pub async fn cancel_booking(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -160,7 +160,7 @@ pub async fn cancel_booking(
 
 /// Sends the meeting link to a colleague (participants).
 #[utoipa::path(post, path = "/v1/bookings/{bid}/invitees", tag = "appointments", params(("bid" = String, Path)), request_body = NewInvitee,
-    responses((status = 201, body = Invitee), (status = 404, body = Problem), (status = 409, body = Problem, description = "booking_not_confirmed"), (status = 422, body = Problem)))]
+    responses((status = 201, body = Invitee), (status = 404, body = Problem), (status = 409, body = Problem, description = "booking_not_confirmed, conflict, too_many_invitees"), (status = 422, body = Problem)))]
 pub async fn invite(
     State(state): State<AppState>,
     Caller(caller): Caller,

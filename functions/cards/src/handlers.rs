@@ -50,7 +50,7 @@ pub async fn put_my_card(
 
 /// Sends my card to the other side of one of my conversations or bookings.
 #[utoipa::path(post, path = "/v1/cards/send", tag = "cards", request_body = SendCard,
-    responses((status = 201, body = ReceivedCard), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = ReceivedCard), (status = 403, body = Problem), (status = 422, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "conflict")))]
 pub async fn send_card(
     State(state): State<AppState>,
     Caller(caller): Caller,

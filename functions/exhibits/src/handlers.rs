@@ -34,7 +34,7 @@ pub struct ExhibitListParams {
 
 /// Adds an exhibit to the exhibitor's list (main).
 #[utoipa::path(post, path = "/v1/exhibitors/{eid}/exhibits", tag = "exhibits", params(("eid" = String, Path)), request_body = NewExhibit,
-    responses((status = 201, body = Exhibit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Exhibit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 409, body = Problem, description = "fair_not_configured")))]
 pub async fn create_exhibit(
     State(state): State<AppState>,
     MainOf { caller, eid }: MainOf,
@@ -73,7 +73,7 @@ pub async fn get_exhibit(
 
 /// Changes an exhibit (main).
 #[utoipa::path(patch, path = "/v1/exhibits/{xid}", tag = "exhibits", params(("xid" = String, Path)), request_body = ExhibitPatch,
-    responses((status = 200, body = Exhibit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Exhibit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 409, body = Problem, description = "conflict, fair_not_configured")))]
 pub async fn patch_exhibit(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -99,7 +99,7 @@ pub async fn delete_exhibit(
 
 /// Sets the exhibit's sales reps (main).
 #[utoipa::path(put, path = "/v1/exhibits/{xid}/reps", tag = "exhibits", params(("xid" = String, Path)), request_body = RepsInput,
-    responses((status = 200, body = Exhibit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Exhibit), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 409, body = Problem, description = "conflict")))]
 pub async fn put_reps(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -116,7 +116,7 @@ pub async fn put_reps(
 /// Recommends the exhibit, spending one unit of quota (main or `recommend`).
 #[utoipa::path(post, path = "/v1/exhibits/{xid}/recommendation", tag = "exhibits", params(("xid" = String, Path)),
     responses((status = 201, body = Recommendation), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, body = Problem, description = "quota_exhausted, already_recommended")))]
+        (status = 409, body = Problem, description = "quota_exhausted, already_recommended, fair_not_configured")))]
 pub async fn recommend(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -141,7 +141,7 @@ pub async fn withdraw(
 /// The exhibitor's quota and recommended exhibits with their matches and pushes (main or
 /// `recommend`).
 #[utoipa::path(get, path = "/v1/exhibitors/{eid}/recommendations", tag = "exhibits", params(("eid" = String, Path), ListParams),
-    responses((status = 200, body = RecommendationList), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = RecommendationList), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "fair_not_configured")))]
 pub async fn list_recommendations(
     State(state): State<AppState>,
     Caller(caller): Caller,

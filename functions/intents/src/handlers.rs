@@ -43,7 +43,7 @@ pub struct MyDeliveryParams {
 /// Publishes a procurement intent (buyer); with `exhibitorId` or `exhibitId` it is also
 /// delivered to that exhibitor.
 #[utoipa::path(post, path = "/v1/intents", tag = "intents", request_body = NewIntent,
-    responses((status = 201, body = Intent), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Intent), (status = 403, body = Problem), (status = 422, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "fair_not_configured")))]
 pub async fn publish_intent(
     State(state): State<AppState>,
     Buyer(caller): Buyer,
@@ -142,7 +142,7 @@ pub async fn assigned_to_me(
 
 /// Assigns a delivered intent to an account (main): manual distribution and reassignment.
 #[utoipa::path(post, path = "/v1/intents/{iid}/assignment", tag = "intents", params(("iid" = String, Path)), request_body = AssignmentInput,
-    responses((status = 200, body = IntentDelivery), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = IntentDelivery), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 409, body = Problem, description = "conflict")))]
 pub async fn assign_intent(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -156,7 +156,7 @@ pub async fn assign_intent(
 
 /// Marks a delivered intent done for the exhibitor (its assignee or main).
 #[utoipa::path(post, path = "/v1/intents/{iid}/complete", tag = "intents", params(("iid" = String, Path)),
-    responses((status = 200, body = IntentDelivery), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = IntentDelivery), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "conflict")))]
 pub async fn complete_intent(
     State(state): State<AppState>,
     Caller(caller): Caller,

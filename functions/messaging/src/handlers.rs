@@ -90,7 +90,7 @@ pub async fn list_conversations(
 
 /// A conversation (its participants and the exhibitor's main account).
 #[utoipa::path(get, path = "/v1/conversations/{cid}", tag = "messaging", params(("cid" = String, Path)),
-    responses((status = 200, body = ConversationView), (status = 404, body = Problem)))]
+    responses((status = 200, body = ConversationView), (status = 404, body = Problem), (status = 403, body = Problem)))]
 pub async fn get_conversation(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -101,7 +101,7 @@ pub async fn get_conversation(
 
 /// A conversation's messages: newest first, oldest first, or those after a message.
 #[utoipa::path(get, path = "/v1/conversations/{cid}/messages", tag = "messaging", params(("cid" = String, Path), MessageListParams),
-    responses((status = 200, body = ListResponse<Message>), (status = 404, body = Problem)))]
+    responses((status = 200, body = ListResponse<Message>), (status = 404, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_messages(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -126,7 +126,7 @@ pub async fn list_messages(
 #[utoipa::path(post, path = "/v1/conversations/{cid}/messages", tag = "messaging", params(("cid" = String, Path)), request_body = NewMessage,
     responses((status = 201, body = Message, headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`"))), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 422, body = Problem, description = "validation_failed, unsupported_message_type"),
-        (status = 429, body = Problem, description = "rate_limited: this account sent too many messages this minute (Retry-After)", headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`")))))]
+        (status = 429, body = Problem, description = "rate_limited: this account sent too many messages this minute (Retry-After)", headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`"))), (status = 409, body = Problem, description = "conflict")))]
 pub async fn send_message(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -154,7 +154,7 @@ pub async fn send_message(
 
 /// Marks the caller's side read up to a message (participants).
 #[utoipa::path(post, path = "/v1/conversations/{cid}/read", tag = "messaging", params(("cid" = String, Path)), request_body = ReadMarker,
-    responses((status = 200, body = ConversationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ConversationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 409, body = Problem, description = "conflict")))]
 pub async fn mark_read(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -172,7 +172,7 @@ pub async fn mark_read(
 
 /// Hands the conversation to a colleague with `im` (its assignee or main).
 #[utoipa::path(post, path = "/v1/conversations/{cid}/transfer", tag = "messaging", params(("cid" = String, Path)), request_body = TransferInput,
-    responses((status = 200, body = ConversationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ConversationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 409, body = Problem, description = "conflict")))]
 pub async fn transfer(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -191,8 +191,8 @@ pub async fn transfer(
 /// A message's text in another language; the original stays in the message (participants).
 #[utoipa::path(get, path = "/v1/conversations/{cid}/messages/{mid}/translation", tag = "messaging",
     params(("cid" = String, Path), ("mid" = String, Path), TranslationParams),
-    responses((status = 200, body = Translation), (status = 404, body = Problem), (status = 422, body = Problem),
-        (status = 503, body = Problem, description = "translation_unavailable")))]
+    responses((status = 200, body = Translation), (status = 404, body = Problem), (status = 422, body = Problem, description = "nothing_to_translate, unsupported_language"),
+        (status = 503, body = Problem, description = "translation_unavailable"), (status = 403, body = Problem)))]
 pub async fn translate(
     State(state): State<AppState>,
     Caller(caller): Caller,

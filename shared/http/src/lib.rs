@@ -6,6 +6,7 @@ mod app;
 pub mod auth;
 pub mod client;
 pub mod conditional;
+mod document;
 mod extract;
 pub mod guards;
 mod idempotency;
