@@ -13,7 +13,7 @@ async fn the_matcher_holds_its_quality_on_the_labelled_set() {
     let evaluated = evaluate(&set, embedder.as_ref()).await;
     let hybrid = figures(&evaluated.intents, System::Hybrid(Scoring::FITTED));
     let bm25 = figures(&evaluated.intents, System::Bm25);
-    assert!(hybrid.ndcg10 >= 0.65, "nDCG@10 {hybrid:?}");
+    assert!(hybrid.ndcg10 >= 0.7, "nDCG@10 {hybrid:?}");
     assert!(
         hybrid.ndcg10 > bm25.ndcg10 + 0.15,
         "{hybrid:?} against BM25 {bm25:?}"
@@ -23,7 +23,7 @@ async fn the_matcher_holds_its_quality_on_the_labelled_set() {
         "{hybrid:?} against BM25 {bm25:?}"
     );
     assert!(hybrid.no_push <= 0.05, "intents without a push: {hybrid:?}");
-    assert!(hybrid.irrelevant <= 0.4, "irrelevant pushes: {hybrid:?}");
+    assert!(hybrid.irrelevant <= 0.3, "irrelevant pushes: {hybrid:?}");
     for lang in languages(&evaluated) {
         let group: Vec<&EvaluatedIntent> = evaluated
             .intents
@@ -31,6 +31,6 @@ async fn the_matcher_holds_its_quality_on_the_labelled_set() {
             .filter(|i| i.lang == lang)
             .collect();
         let f = figures(group, System::Hybrid(Scoring::FITTED));
-        assert!(f.ndcg10 >= 0.6, "{lang}: {f:?}");
+        assert!(f.ndcg10 >= 0.65, "{lang}: {f:?}");
     }
 }

@@ -174,6 +174,7 @@ pub struct GradedCandidate {
 pub struct EvaluatedIntent {
     pub id: String,
     pub lang: String,
+    pub category: String,
     pub candidates: Vec<GradedCandidate>,
     /// Grades of every exhibit of the category, best first (for the ideal DCG).
     pub ideal: Vec<u8>,
@@ -229,6 +230,7 @@ pub async fn evaluate(set: &LabelledSet, embedder: &dyn Embedder) -> Evaluated {
         out.push(EvaluatedIntent {
             id: intent.id.clone(),
             lang: labelled.lang.clone(),
+            category: intent.category_id.clone(),
             candidates,
             ideal,
         });

@@ -623,10 +623,12 @@ impl IntentQuery {
     }
 
     /// Why the candidate matched.
-    fn reasons(&self, c: &CandidateView<'_>, parts: &Parts, scoring: &Scoring) -> Vec<Reason> {
+    fn reasons(&self, c: &CandidateView<'_>, parts: &Parts) -> Vec<Reason> {
         let mut reasons = Vec::new();
-        // By meaning: close to the buyer's words, or to the best match of the category.
-        if scoring.semantic(parts.similarity) >= SIMILAR || scoring.feedback(parts) >= SIMILAR {
+        // By meaning: close to the buyer's words, or to the best match of the category, on
+        // the first pass's narrow ranges (the ranking's own are wider than "similar" means).
+        let ranges = Scoring::FIRST_PASS;
+        if ranges.semantic(parts.similarity) >= SIMILAR || ranges.feedback(parts) >= SIMILAR {
             reasons.push(Reason::SimilarProduct);
         }
         let words: Vec<String> = self
@@ -675,7 +677,7 @@ impl IntentQuery {
             exhibit_id: c.exhibit_id.to_string(),
             exhibitor_id: c.exhibitor_id.to_string(),
             score: (scoring.score(parts) * 1000.0).round() / 1000.0,
-            reasons: self.reasons(c, parts, scoring),
+            reasons: self.reasons(c, parts),
         }
     }
 
