@@ -25,6 +25,18 @@ fn the_committed_document_is_the_codes() {
         paths.contains_key("/v1/conversations") && paths.contains_key("/v1/slots/{sid}/bookings")
     );
     assert!(paths.keys().all(|p| !p.starts_with("/v1/dev/")));
+    // If-Match (and its 412) only where a GET of the path gives the tag to compare with.
+    let honours = |path: &str, method: &str| {
+        let operation = &paths[path][method];
+        let header = operation["parameters"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p["name"] == "If-Match"));
+        (header, operation["responses"].get("412").is_some())
+    };
+    assert_eq!(honours("/v1/fair", "put"), (true, true));
+    assert_eq!(honours("/v1/exhibits/{xid}", "patch"), (true, true));
+    assert_eq!(honours("/v1/slots/{sid}", "patch"), (false, false));
+    assert_eq!(honours("/v1/accounts/{aid}", "delete"), (false, false));
     // Every error answer says which codes it can carry.
     for (path, item) in paths {
         for (method, operation) in item.as_object().unwrap() {

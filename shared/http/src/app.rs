@@ -161,19 +161,26 @@ pub fn api_documented(
     document: Option<&'static str>,
 ) -> Router {
     let (router, doc) = with_features(features).split_for_parts();
-    let doc: Arc<str> = match document {
-        Some(document) => Arc::from(document),
-        None => Arc::from(crate::document::as_clients_read_it(doc).to_string()),
-    };
+    // Written at the first request for it, not at start-up: a Lambda's init does not pay for
+    // a document few of its requests ask for.
+    let served = Arc::new(std::sync::OnceLock::<Arc<str>>::new());
+    let source = Arc::new(doc);
     let router = router
         .route(
             "/openapi.json",
             get(move || {
-                let doc = doc.clone();
+                let text = served
+                    .get_or_init(|| match document {
+                        Some(document) => Arc::from(document),
+                        None => Arc::from(
+                            crate::document::as_clients_read_it((*source).clone()).to_string(),
+                        ),
+                    })
+                    .clone();
                 async move {
                     (
                         [(axum::http::header::CONTENT_TYPE, "application/json")],
-                        doc.to_string(),
+                        text.to_string(),
                     )
                 }
             }),

@@ -22,7 +22,7 @@ enum Applies {
     Posts,
     /// Any other operation with a body, a query or a path parameter.
     OtherWithInput,
-    /// PUT, PATCH and DELETE (which honour If-Match).
+    /// PUT, PATCH and DELETE on a path with a GET (which honour If-Match).
     Writes,
 }
 
@@ -118,7 +118,8 @@ fn codes_of_status(status: &str) -> &'static [&'static str] {
 /// What decides which shared statuses an operation answers.
 struct OperationKind {
     post: bool,
-    writes: bool,
+    /// A PUT, PATCH or DELETE whose path has a GET to compare `If-Match` with.
+    honours_if_match: bool,
     public: bool,
     with_body: bool,
     with_input: bool,
@@ -132,7 +133,7 @@ impl OperationKind {
             Applies::WithBody => self.with_body,
             Applies::Posts => self.post,
             Applies::OtherWithInput => !self.post && self.with_input,
-            Applies::Writes => self.writes,
+            Applies::Writes => self.honours_if_match,
         }
     }
 
@@ -184,37 +185,44 @@ fn with_shared_responses(doc: &mut serde_json::Value) {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
-    for (method, operation) in paths
-        .values_mut()
-        .filter_map(|p| p.as_object_mut())
-        .flat_map(|p| p.iter_mut())
-    {
-        with_headers(method, operation);
-        let kind = operation_kind(method, operation);
-        let Some(responses) = operation
-            .get_mut("responses")
-            .and_then(|r| r.as_object_mut())
-        else {
-            continue;
-        };
-        for (status, response) in responses.iter_mut() {
-            with_problem_codes(&kind, status, response);
+    for item in paths.values_mut().filter_map(|p| p.as_object_mut()) {
+        // If-Match is compared with what a GET of the same path answers (conditional.rs): a
+        // path without one cannot honour it.
+        let comparable = item.contains_key("get");
+        for (method, operation) in item.iter_mut() {
+            complete_operation(method, operation, comparable);
         }
-        for shared in SHARED_RESPONSES {
-            if kind.answers(shared.applies) && !responses.contains_key(shared.status) {
-                responses.insert(
-                    shared.status.into(),
-                    serde_json::json!({"$ref": format!("#/components/responses/{}", shared.name)}),
-                );
-            }
+    }
+}
+
+/// One operation: its headers, its own problem answers with their codes, the shared
+/// statuses it does not list itself.
+fn complete_operation(method: &str, operation: &mut serde_json::Value, comparable: bool) {
+    let kind = operation_kind(method, operation, comparable);
+    with_headers(method, &kind, operation);
+    let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(|r| r.as_object_mut())
+    else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        with_problem_codes(&kind, status, response);
+    }
+    for shared in SHARED_RESPONSES {
+        if kind.answers(shared.applies) && !responses.contains_key(shared.status) {
+            responses.insert(
+                shared.status.into(),
+                serde_json::json!({"$ref": format!("#/components/responses/{}", shared.name)}),
+            );
         }
     }
 }
 
 /// The request and response headers of an operation: Idempotency-Key on POSTs, If-Match on
-/// writes, the request id on every answer, Retry-After on 429s, ETag on a resource's GET.
-fn with_headers(method: &str, operation: &mut serde_json::Value) {
-    let writes = matches!(method, "put" | "patch" | "delete");
+/// writes that can compare it, the request id on every answer, Retry-After on 429s, ETag on
+/// a resource's GET.
+fn with_headers(method: &str, kind: &OperationKind, operation: &mut serde_json::Value) {
     let mut header = |parameter: serde_json::Value| {
         if let Some(params) = operation
             .as_object_mut()
@@ -234,7 +242,7 @@ fn with_headers(method: &str, operation: &mut serde_json::Value) {
             "schema": {"type": "string", "minLength": 1, "maxLength": 255}
         }));
     }
-    if writes {
+    if kind.honours_if_match {
         header(serde_json::json!({
             "name": "If-Match", "in": "header", "required": false,
             "description": "An ETag of the resource: the change is made only while it is still current (else 412).",
@@ -276,7 +284,11 @@ fn with_headers(method: &str, operation: &mut serde_json::Value) {
 }
 
 /// What the operation is, for the shared statuses; gives `limit` its bounds on the way.
-fn operation_kind(method: &str, operation: &mut serde_json::Value) -> OperationKind {
+fn operation_kind(
+    method: &str,
+    operation: &mut serde_json::Value,
+    comparable: bool,
+) -> OperationKind {
     let public = operation
         .get("security")
         .and_then(|s| s.as_array())
@@ -300,7 +312,7 @@ fn operation_kind(method: &str, operation: &mut serde_json::Value) -> OperationK
         .unwrap_or(false);
     OperationKind {
         post: method == "post",
-        writes: matches!(method, "put" | "patch" | "delete"),
+        honours_if_match: comparable && matches!(method, "put" | "patch" | "delete"),
         public,
         with_body,
         with_input: with_body || with_params,
@@ -449,7 +461,7 @@ mod tests {
     fn an_own_conflict_of_a_post_also_carries_the_idempotency_key_in_use() {
         let kind = OperationKind {
             post: true,
-            writes: false,
+            honours_if_match: false,
             public: false,
             with_body: true,
             with_input: true,
