@@ -116,6 +116,7 @@ contract!(
     delays_hold_messages_back,
     unacknowledged_messages_come_back_then_go_to_the_dead_letter_queue,
     a_batch_reports_only_its_failures,
+    many_messages_are_sent_at_once_each_with_its_delay,
 );
 
 const NOW: Duration = Duration::ZERO;
@@ -173,6 +174,49 @@ async fn messages_are_delivered_and_acknowledged(s: Subject) {
             .await,
         Err(fairlink_domain::ports::QueueError::DelayTooLong)
     );
+}
+
+/// `send_many`, as the dispatch of a transaction's events uses it: more than one SQS batch,
+/// each message with its own delay, and a delay over the limit refusing the whole batch.
+async fn many_messages_are_sent_at_once_each_with_its_delay(s: Subject) {
+    let mut messages: Vec<(String, Duration)> =
+        (0..23).map(|i| (format!("now {i:02}"), NOW)).collect();
+    messages.push(("later".into(), Duration::from_secs(2)));
+    assert_eq!(
+        s.queue
+            .send_many(
+                QueueName::Realtime,
+                &[("x".into(), NOW), ("y".into(), Duration::from_secs(901))]
+            )
+            .await,
+        Err(fairlink_domain::ports::QueueError::DelayTooLong)
+    );
+    s.queue
+        .send_many(QueueName::Realtime, &messages)
+        .await
+        .unwrap();
+    let now = receive_all(&s, QueueName::Realtime).await;
+    let mut bodies: Vec<&str> = now.iter().map(|d| d.body.as_str()).collect();
+    bodies.sort();
+    let expected: Vec<String> = (0..23).map(|i| format!("now {i:02}")).collect();
+    assert_eq!(
+        bodies, expected,
+        "the refused batch sent nothing, the delayed one waits"
+    );
+    for delivery in &now {
+        s.queue
+            .ack(QueueName::Realtime, &delivery.receipt)
+            .await
+            .unwrap();
+    }
+    s.pass(3).await;
+    let later = s
+        .queue
+        .receive(QueueName::Realtime, 10, Duration::from_secs(1))
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = later.iter().map(|d| d.body.as_str()).collect();
+    assert_eq!(bodies, ["later"]);
 }
 
 async fn delays_hold_messages_back(s: Subject) {
@@ -402,6 +446,7 @@ async fn a_restart_loses_no_queued_job() {
             .unwrap();
         queue.send(QueueName::Notifier, "done", NOW).await.unwrap();
         queue.send(QueueName::Matcher, "poison", NOW).await.unwrap();
+
         let got = queue.receive(QueueName::Notifier, 10, wait).await.unwrap();
         assert_eq!(got.len(), 2);
         let done = got.iter().find(|d| d.body == "done").unwrap();
@@ -456,5 +501,37 @@ async fn a_restart_loses_no_queued_job() {
     assert_eq!(
         queue.dead_letters(QueueName::Matcher, 10).await.unwrap(),
         ["poison"]
+    );
+}
+
+/// A batch is journaled like single messages; real-time events are not (the sockets they
+/// are for close with the process).
+#[tokio::test]
+async fn a_restart_keeps_batches_but_not_socket_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(TestClock::new(Utc::now()));
+    let open = || {
+        let store = Arc::new(fairlink_embedded::EmbeddedItemStore::open(dir.path()).unwrap());
+        InProcessQueue::with_settings(clock.clone(), Duration::from_millis(100), 2).journaled(store)
+    };
+    let batch = [("a".to_string(), NOW), ("b".to_string(), NOW)];
+    {
+        let queue = open();
+        queue.send_many(QueueName::Notifier, &batch).await.unwrap();
+        queue.send_many(QueueName::Realtime, &batch).await.unwrap();
+    }
+    let queue = open();
+    let wait = Duration::from_millis(300);
+    let kept = queue.receive(QueueName::Notifier, 10, wait).await.unwrap();
+    assert_eq!(
+        kept.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    assert!(
+        queue
+            .receive(QueueName::Realtime, 10, NOW)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

@@ -87,6 +87,7 @@ macro_rules! table_contract_with_lagging_indexes {
 table_contract_with_lagging_indexes!(
     put_get_delete,
     batch_gets_answer_in_the_order_asked,
+    batch_deletes_take_many_keys_at_once,
     conditional_puts,
     updates_apply_changes_under_conditions,
     conditional_deletes,
@@ -103,6 +104,7 @@ table_contract_with_lagging_indexes!(
 contract!(
     put_get_delete,
     batch_gets_answer_in_the_order_asked,
+    batch_deletes_take_many_keys_at_once,
     conditional_puts,
     updates_apply_changes_under_conditions,
     conditional_deletes,
@@ -150,6 +152,25 @@ async fn batch_gets_answer_in_the_order_asked(s: Subject) {
     }
     assert_eq!(found[150].as_ref().unwrap()["i"], json!(1));
     assert!(s.store.get_many(&[]).await.unwrap().is_empty());
+}
+
+async fn batch_deletes_take_many_keys_at_once(s: Subject) {
+    // 60 items, 40 of them deleted: more than one BatchWriteItem call, with a repeated key
+    // and keys that were never there.
+    for i in 0..60 {
+        let stored = item(json!({"pk": format!("D#{i}"), "sk": "S", "i": i}));
+        s.store.put(stored, None).await.unwrap();
+    }
+    let mut keys: Vec<Key> = (0..40).map(|i| Key::new(format!("D#{i}"), "S")).collect();
+    keys.push(Key::new("D#3", "S"));
+    keys.push(Key::new("D#never", "S"));
+    s.store.delete_many(&keys).await.unwrap();
+    let all: Vec<Key> = (0..60).map(|i| Key::new(format!("D#{i}"), "S")).collect();
+    let found = s.store.get_many(&all).await.unwrap();
+    for (i, got) in found.iter().enumerate() {
+        assert_eq!(got.is_some(), i >= 40, "item {i}");
+    }
+    s.store.delete_many(&[]).await.unwrap();
 }
 
 async fn conditional_puts(s: Subject) {

@@ -98,6 +98,10 @@ impl ItemStore for CountingStore {
         self.writes.fetch_add(1, Ordering::Relaxed);
         self.inner.delete(key, condition).await
     }
+    async fn delete_many(&self, keys: &[Key]) -> Result<(), StoreError> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        self.inner.delete_many(keys).await
+    }
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         self.writes.fetch_add(1, Ordering::Relaxed);
         self.inner.transact(ops).await

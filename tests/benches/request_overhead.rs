@@ -124,6 +124,9 @@ impl ItemStore for TimedStore {
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError> {
         self.timed(self.inner.delete(key, condition)).await
     }
+    async fn delete_many(&self, keys: &[Key]) -> Result<(), StoreError> {
+        self.timed(self.inner.delete_many(keys)).await
+    }
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         self.timed(self.inner.transact(ops)).await
     }

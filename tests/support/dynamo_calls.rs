@@ -9,8 +9,9 @@ use aws_sdk_dynamodb::config::{
 };
 use aws_sdk_dynamodb::{
     operation::{
-        batch_get_item::BatchGetItemInput, delete_item::DeleteItemInput, get_item::GetItemInput,
-        put_item::PutItemInput, query::QueryInput, transact_write_items::TransactWriteItemsInput,
+        batch_get_item::BatchGetItemInput, batch_write_item::BatchWriteItemInput,
+        delete_item::DeleteItemInput, get_item::GetItemInput, put_item::PutItemInput,
+        query::QueryInput, transact_write_items::TransactWriteItemsInput,
         update_item::UpdateItemInput,
     },
     types::AttributeValue,
@@ -109,6 +110,18 @@ fn describe(operation: &str, input: &Input) -> String {
             .map(|items| items.values().map(|k| k.keys().len()).sum())
             .unwrap_or(0);
         format!("({keys} keys)")
+    } else if let Some(batch) = input.downcast_ref::<BatchWriteItemInput>() {
+        // The shape of the first key: a batch deletes one kind of item.
+        let writes: Vec<_> = batch
+            .request_items()
+            .map(|items| items.values().flatten().collect())
+            .unwrap_or_default();
+        let first = writes
+            .first()
+            .and_then(|w| w.delete_request())
+            .map(|d| key_shape(Some(d.key())))
+            .unwrap_or_default();
+        format!("({} items) {first}", writes.len())
     } else if let Some(transaction) = input.downcast_ref::<TransactWriteItemsInput>() {
         format!("({} items)", transaction.transact_items().len())
     } else {

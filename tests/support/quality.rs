@@ -10,7 +10,7 @@ use chrono::{TimeZone, Utc};
 use fairlink_domain::{
     matching::{
         CandidateView, IntentQuery, PackedCandidate, Parts, Scored, Scoring, exhibit_text,
-        fit::ExchangeRates, intent_text, push_plan,
+        fit::ExchangeRates, intent_text, prepare_views, push_plan,
     },
     model::{Exhibit, ExhibitDetails, Intent, IntentStatus, Moq, PriceRange, Quantity},
     ports::{Embedder, TextRole},
@@ -210,11 +210,12 @@ pub async fn evaluate(set: &LabelledSet, embedder: &dyn Embedder) -> Evaluated {
             .filter_map(|(_, p)| p.view())
             .collect();
         let query = IntentQuery::of(intent, Some(vector), &rates);
-        let stats = query.stats(&views);
+        let prepared = prepare_views(&views);
+        let stats = query.stats(&prepared);
         let grades = set.grades.get(&intent.id);
         let grade = |xid: &str| grades.and_then(|g| g.get(xid)).copied().unwrap_or(0);
         // The feedback comes from the fitted first pass (the grid below varies the rest).
-        let (parts, _) = query.evaluate(&views, &stats, &Scoring::FITTED);
+        let (parts, _) = query.evaluate(&prepared, &stats, &Scoring::FITTED);
         let candidates: Vec<GradedCandidate> = views
             .iter()
             .zip(parts)

@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::{
     error::{ProvideErrorMetadata, SdkError},
     operation::transact_write_items::TransactWriteItemsError,
     types::{
-        AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue,
-        TransactWriteItem, Update,
+        AttributeValue, ConditionCheck, Delete, DeleteRequest, KeysAndAttributes, Put, ReturnValue,
+        TransactWriteItem, Update, WriteRequest,
     },
 };
 use fairlink_domain::ports::{
@@ -338,6 +338,54 @@ impl ItemStore for DynamoItemStore {
             .send()
             .await
             .map_err(store_error)?;
+        Ok(())
+    }
+
+    async fn delete_many(&self, keys: &[Key]) -> Result<(), StoreError> {
+        // BatchWriteItem takes 25 writes, each key once; what it leaves unprocessed
+        // (throttling) is sent again.
+        let mut unique: Vec<&Key> = Vec::new();
+        for key in keys {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
+        }
+        for chunk in unique.chunks(25) {
+            let mut pending = chunk
+                .iter()
+                .map(|key| {
+                    let delete = DeleteRequest::builder()
+                        .set_key(Some(key_attributes(key)))
+                        .build()
+                        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                    Ok(WriteRequest::builder().delete_request(delete).build())
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            let mut attempt = 0;
+            while !pending.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(store_error)?;
+                pending = output
+                    .unprocessed_items()
+                    .and_then(|u| u.get(&self.table))
+                    .cloned()
+                    .unwrap_or_default();
+                attempt += 1;
+                if !pending.is_empty() {
+                    if attempt == 8 {
+                        return Err(StoreError::Unavailable(
+                            "BatchWriteItem left writes unprocessed".into(),
+                        ));
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+            }
+        }
         Ok(())
     }
 

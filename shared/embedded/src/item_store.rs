@@ -464,6 +464,24 @@ impl ItemStore for EmbeddedItemStore {
             .await
     }
 
+    async fn delete_many(&self, keys: &[Key]) -> Result<(), StoreError> {
+        let mut seen = HashSet::new();
+        let ops: Vec<WriteOp> = keys
+            .iter()
+            .filter(|key| seen.insert(*key))
+            .map(|key| WriteOp::Delete {
+                key: key.clone(),
+                condition: None,
+            })
+            .collect();
+        if ops.is_empty() {
+            return Ok(());
+        }
+        // One commit: each commit is a write to disk.
+        self.blocking(move |db| run_writes(db, &ops, false).map(|_| ()))
+            .await
+    }
+
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         if ops.is_empty() || ops.len() > MAX_TRANSACTION_WRITES {
             return Err(StoreError::Invalid(format!(

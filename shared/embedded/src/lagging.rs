@@ -183,6 +183,13 @@ impl ItemStore for LaggingIndexes {
         Ok(())
     }
 
+    async fn delete_many(&self, keys: &[Key]) -> Result<(), StoreError> {
+        let views = self.before_writes(keys).await?;
+        self.inner.delete_many(keys).await?;
+        self.written(views);
+        Ok(())
+    }
+
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError> {
         let keys: Vec<Key> = ops
             .iter()

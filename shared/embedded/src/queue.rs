@@ -8,6 +8,9 @@
 //! also kept in the store from its send until its acknowledgement (or in the dead letters),
 //! and read back on the first call after a start: a restart loses no queued job, delayed
 //! reminders included. A message handed out when the process stopped is delivered again.
+//! Real-time events are the exception: they are for the sockets this process holds, which a
+//! restart closes (clients catch up over HTTP), so they are not journaled; journaling them
+//! cost three disk commits per chat message.
 
 use std::{
     collections::HashMap,
@@ -19,6 +22,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use fairlink_domain::ports::{
     Clock, Delivery, ItemStore, JobQueue, Key, MAX_DELAY, Query, QueueError, QueueName, StoreError,
+    WriteOp,
 };
 use fairlink_store::{keys, to_item};
 use serde::{Deserialize, Serialize};
@@ -55,16 +59,35 @@ fn dead_key(queue: QueueName, id: &str) -> Key {
     Key::new(keys::dead_letters(queue.slug()), id)
 }
 
-impl Journal {
-    async fn put(&self, key: &Key, message: &Journaled) -> Result<(), QueueError> {
-        self.store
-            .put(to_item(key, "QueuedJob", message), None)
-            .await
-            .map_err(unavailable)
+/// A journal write: a message kept under its key.
+fn journal_put(key: &Key, message: &Journaled) -> WriteOp {
+    WriteOp::Put {
+        item: to_item(key, "QueuedJob", message),
+        condition: None,
     }
+}
 
-    async fn delete(&self, key: &Key) -> Result<(), QueueError> {
-        self.store.delete(key, None).await.map_err(unavailable)
+fn journal_delete(key: Key) -> WriteOp {
+    WriteOp::Delete {
+        key,
+        condition: None,
+    }
+}
+
+/// The most writes the store takes in one transaction.
+const JOURNAL_WRITES_PER_COMMIT: usize = 100;
+
+impl Journal {
+    /// Writes in as few commits as the store allows (one for a usual batch): each commit is
+    /// a write to disk, and a matcher run hands over dozens of messages at once.
+    async fn write(&self, ops: Vec<WriteOp>) -> Result<(), QueueError> {
+        for chunk in ops.chunks(JOURNAL_WRITES_PER_COMMIT) {
+            self.store
+                .transact(chunk.to_vec())
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
     }
 
     async fn all(&self, partition: String) -> Result<Vec<Journaled>, QueueError> {
@@ -180,6 +203,60 @@ impl InProcessQueue {
         Ok(Some(journal))
     }
 
+    /// The journal, for a queue whose messages outlive the process (see the module's note).
+    async fn journal_of(&self, queue: QueueName) -> Result<Option<&Journal>, QueueError> {
+        let journal = self.ensure_loaded().await?;
+        Ok(journal.filter(|_| queue != QueueName::Realtime))
+    }
+
+    /// Keeps the messages (in one journal commit), then makes them available.
+    async fn enqueue(
+        &self,
+        queue: QueueName,
+        messages: &[(String, Duration)],
+    ) -> Result<(), QueueError> {
+        if messages.iter().any(|(_, delay)| *delay > MAX_DELAY) {
+            return Err(QueueError::DelayTooLong);
+        }
+        let journal = self.journal_of(queue).await?;
+        let now = self.clock.now();
+        let fresh: Vec<Message> = messages
+            .iter()
+            .map(|(body, delay)| Message {
+                id: self.fresh_id(),
+                body: body.clone(),
+                due: now + chrono::Duration::from_std(*delay).unwrap_or_default(),
+                invisible_until: None,
+                receive_count: 0,
+                receipt: None,
+            })
+            .collect();
+        if let Some(journal) = journal {
+            let ops = fresh
+                .iter()
+                .map(|message| {
+                    let kept = Journaled {
+                        id: message.id.clone(),
+                        body: message.body.clone(),
+                        due: message.due,
+                        receive_count: 0,
+                    };
+                    journal_put(&queued_key(queue, &kept.id), &kept)
+                })
+                .collect();
+            journal.write(ops).await?;
+        }
+        self.queues
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(queue)
+            .or_default()
+            .messages
+            .extend(fresh);
+        self.arrived.notify_waiters();
+        Ok(())
+    }
+
     fn take_visible(&self, queue: QueueName, max: usize) -> Taken {
         let now = self.clock.now();
         let instant = Instant::now();
@@ -226,9 +303,10 @@ impl InProcessQueue {
 
     /// Writes what a receive changed: the deliveries' counts, the moves to the dead letters.
     async fn journal_taken(&self, queue: QueueName, taken: &Taken) -> Result<(), QueueError> {
-        let Some(journal) = &self.journal else {
+        let Some(journal) = self.journal_of(queue).await? else {
             return Ok(());
         };
+        let mut ops = Vec::new();
         for (delivery, due) in taken.delivered.iter().zip(&taken.due) {
             let kept = Journaled {
                 id: delivery.message_id.clone(),
@@ -236,13 +314,13 @@ impl InProcessQueue {
                 due: *due,
                 receive_count: delivery.receive_count,
             };
-            journal.put(&queued_key(queue, &kept.id), &kept).await?;
+            ops.push(journal_put(&queued_key(queue, &kept.id), &kept));
         }
         for dead in &taken.dead {
-            journal.put(&dead_key(queue, &dead.id), dead).await?;
-            journal.delete(&queued_key(queue, &dead.id)).await?;
+            ops.push(journal_put(&dead_key(queue, &dead.id), dead));
+            ops.push(journal_delete(queued_key(queue, &dead.id)));
         }
-        Ok(())
+        journal.write(ops).await
     }
 }
 
@@ -258,37 +336,15 @@ struct Taken {
 #[async_trait]
 impl JobQueue for InProcessQueue {
     async fn send(&self, queue: QueueName, body: &str, delay: Duration) -> Result<(), QueueError> {
-        if delay > MAX_DELAY {
-            return Err(QueueError::DelayTooLong);
-        }
-        let journal = self.ensure_loaded().await?;
-        let due = self.clock.now() + chrono::Duration::from_std(delay).unwrap_or_default();
-        let message = Message {
-            id: self.fresh_id(),
-            body: body.into(),
-            due,
-            invisible_until: None,
-            receive_count: 0,
-            receipt: None,
-        };
-        if let Some(journal) = journal {
-            let kept = Journaled {
-                id: message.id.clone(),
-                body: message.body.clone(),
-                due,
-                receive_count: 0,
-            };
-            journal.put(&queued_key(queue, &kept.id), &kept).await?;
-        }
-        self.queues
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .entry(queue)
-            .or_default()
-            .messages
-            .push(message);
-        self.arrived.notify_waiters();
-        Ok(())
+        self.enqueue(queue, &[(body.to_string(), delay)]).await
+    }
+
+    async fn send_many(
+        &self,
+        queue: QueueName,
+        messages: &[(String, Duration)],
+    ) -> Result<(), QueueError> {
+        self.enqueue(queue, messages).await
     }
 
     async fn receive(
@@ -316,7 +372,7 @@ impl JobQueue for InProcessQueue {
     }
 
     async fn ack(&self, queue: QueueName, receipt: &str) -> Result<(), QueueError> {
-        let journal = self.ensure_loaded().await?;
+        let journal = self.journal_of(queue).await?;
         let acked: Vec<String> = {
             let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
             let held = queues.entry(queue).or_default();
@@ -331,9 +387,11 @@ impl JobQueue for InProcessQueue {
             acked
         };
         if let Some(journal) = journal {
-            for id in acked {
-                journal.delete(&queued_key(queue, &id)).await?;
-            }
+            let ops = acked
+                .iter()
+                .map(|id| journal_delete(queued_key(queue, id)))
+                .collect();
+            journal.write(ops).await?;
         }
         Ok(())
     }

@@ -15,9 +15,10 @@ pub mod text;
 use serde::{Deserialize, Serialize};
 
 pub use candidate::{
-    CandidateView, PackedCandidate, QuantizedVector, decode_vector, encode_vector, exhibit_text,
+    CandidateView, HashedTerm, PackedCandidate, PreparedCandidate, QuantizedVector, decode_vector,
+    encode_vector, exhibit_text,
 };
-pub use query::{CategoryStats, Feedback, IntentQuery, Parts, QueryStats};
+pub use query::{CategoryStats, Feedback, IntentQuery, Parts, QueryStats, prepare, prepare_views};
 pub use reasons::Reason;
 
 use crate::model::{Intent, Language};

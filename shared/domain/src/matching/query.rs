@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::{
     Ranking, Scored, Scoring,
-    candidate::{CandidateView, PackedCandidate, QuantizedVector},
+    candidate::{CandidateView, PackedCandidate, PreparedCandidate, term_hash},
     fit::{
         ExchangeRates, Fit, UnitKind, certification_key, market_match, moq_fit, price_fit,
         unit_kind,
@@ -238,16 +238,26 @@ fn hashed(terms: &[QueryTerm]) -> Vec<(u64, usize)> {
     let mut hashes: Vec<(u64, usize)> = terms
         .iter()
         .enumerate()
-        .map(|(i, t)| (word_hash(&t.stem), i))
+        .map(|(i, t)| (term_hash(&t.stem), i))
         .collect();
     hashes.sort_unstable();
     hashes
 }
 
-fn word_hash(word: &str) -> u64 {
-    word.bytes().fold(0, |h: u64, b| {
-        (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
-    })
+/// Every candidate decoded for a run (on the machine's cores), in their order; strings
+/// that are not packed candidates are left out.
+pub fn prepare<'a>(candidates: &'a [PackedCandidate]) -> Vec<PreparedCandidate<'a>> {
+    // By reference, so that what each thread decodes borrows from the candidates.
+    let candidates: Vec<&'a PackedCandidate> = candidates.iter().collect();
+    parallel_map(&candidates, |c| c.view().map(PreparedCandidate::of))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// [`prepare`] of candidates already viewed.
+pub fn prepare_views<'a>(views: &[CandidateView<'a>]) -> Vec<PreparedCandidate<'a>> {
+    parallel_map(views, |view| PreparedCandidate::of(*view))
 }
 
 impl IntentQuery {
@@ -336,8 +346,8 @@ impl IntentQuery {
         }
     }
 
-    fn term_index(&self, stem: &str) -> Option<usize> {
-        let hash = word_hash(stem);
+    /// The query term of a candidate's term, by its hash ([`term_hash`]) and stem.
+    fn term_index(&self, hash: u64, stem: &str) -> Option<usize> {
         let start = self.term_hashes.partition_point(|(h, _)| *h < hash);
         self.term_hashes[start..]
             .iter()
@@ -347,17 +357,17 @@ impl IntentQuery {
     }
 
     /// This query's statistics over candidates (one pass over their terms).
-    pub fn stats(&self, candidates: &[CandidateView<'_>]) -> QueryStats {
+    pub fn stats(&self, candidates: &[PreparedCandidate<'_>]) -> QueryStats {
         // Counted per chunk of candidates on every core, then added up.
         const CHUNK: usize = 2_048;
-        let chunks: Vec<&[CandidateView<'_>]> = candidates.chunks(CHUNK).collect();
+        let chunks: Vec<&[PreparedCandidate<'_>]> = candidates.chunks(CHUNK).collect();
         let counted = parallel_map_chunked(&chunks, 1, |chunk| {
             let mut frequency = vec![0u32; self.terms.len()];
             let mut total = 0u64;
             for c in chunk.iter() {
-                total += u64::from(c.length);
-                for (stem, _) in c.terms() {
-                    if let Some(i) = self.term_index(stem) {
+                total += u64::from(c.view.length);
+                for term in &c.terms {
+                    if let Some(i) = self.term_index(term.hash, term.stem) {
                         frequency[i] += 1;
                     }
                 }
@@ -402,9 +412,9 @@ impl IntentQuery {
     /// The numbers of one candidate, its vector compared with the query's and the feedback
     /// vector.
     pub fn parts(&self, c: &CandidateView<'_>, stats: &QueryStats) -> Parts {
-        let vector = c.quantized();
-        let mut parts = self.text_parts(c, stats);
-        if let Some(v) = &vector {
+        let c = PreparedCandidate::of(*c);
+        let mut parts = self.text_parts(&c, stats);
+        if let Some(v) = &c.vector {
             parts.similarity = self
                 .vector
                 .as_deref()
@@ -415,7 +425,7 @@ impl IntentQuery {
                 .map(|f| f64::from(v.cosine(&f.vector)));
         }
         if let Some(fq) = &self.feedback_query {
-            parts.feedback_lexical = Some(fq.lexical(c, &fq.stats_like(stats)).relevance);
+            parts.feedback_lexical = Some(fq.lexical(&c, &fq.stats_like(stats)).relevance);
         }
         parts
     }
@@ -439,32 +449,28 @@ impl IntentQuery {
     /// Returns the feedback vector too, to be stored with the intent.
     pub fn evaluate(
         &self,
-        views: &[CandidateView<'_>],
+        candidates: &[PreparedCandidate<'_>],
         stats: &QueryStats,
         scoring: &Scoring,
     ) -> (Vec<Parts>, Option<Feedback>) {
-        let first: Vec<(Parts, Option<QuantizedVector>)> = parallel_map(views, |c| {
-            let vector = c.quantized();
+        let mut all: Vec<Parts> = parallel_map(candidates, |c| {
             let mut parts = self.text_parts(c, stats);
-            if let (Some(v), Some(q)) = (&vector, self.vector.as_deref()) {
+            if let (Some(v), Some(q)) = (&c.vector, self.vector.as_deref()) {
                 parts.similarity = f64::from(v.cosine(q));
             }
-            (parts, vector)
+            parts
         });
-        let (mut all, vectors): (Vec<Parts>, Vec<Option<QuantizedVector>>) =
-            first.into_iter().unzip();
         let feedback = match &self.feedback {
             Some(f) => Some(f.clone()),
-            None => Self::feedback_of(views, &vectors, &all, scoring),
+            None => Self::feedback_of(candidates, &all, scoring),
         };
         if let Some(f) = &feedback {
             let fq = self.terms_query(&f.terms);
-            let fstats = fq.stats(views);
-            let indexes: Vec<usize> = (0..views.len()).collect();
-            let second = parallel_map(&indexes, |&i| {
+            let fstats = fq.stats(candidates);
+            let second = parallel_map(candidates, |c| {
                 (
-                    vectors[i].as_ref().map(|v| f64::from(v.cosine(&f.vector))),
-                    fq.lexical(&views[i], &fstats).relevance,
+                    c.vector.as_ref().map(|v| f64::from(v.cosine(&f.vector))),
+                    fq.lexical(c, &fstats).relevance,
                 )
             });
             for (parts, (feedback, lexical)) in all.iter_mut().zip(second) {
@@ -478,8 +484,7 @@ impl IntentQuery {
     /// The feedback of a first pass: the best `scoring.feedback_depth` candidates' vectors
     /// (their mean) and name and keyword terms.
     fn feedback_of(
-        views: &[CandidateView<'_>],
-        vectors: &[Option<QuantizedVector>],
+        candidates: &[PreparedCandidate<'_>],
         first_pass: &[Parts],
         scoring: &Scoring,
     ) -> Option<Feedback> {
@@ -501,13 +506,13 @@ impl IntentQuery {
         let mut used = 0;
         let mut terms: HashMap<&str, f64> = HashMap::new();
         for &i in &top {
-            if let Some(v) = &vectors[i] {
+            if let Some(v) = &candidates[i].vector {
                 v.add_to(&mut sum);
                 used += 1;
             }
-            for (stem, weight) in views[i].terms() {
-                if weight >= FEEDBACK_TERM_WEIGHT {
-                    *terms.entry(stem).or_default() += 1.0 / top.len() as f64;
+            for term in &candidates[i].terms {
+                if term.weight >= FEEDBACK_TERM_WEIGHT {
+                    *terms.entry(term.stem).or_default() += 1.0 / top.len() as f64;
                 }
             }
         }
@@ -528,16 +533,16 @@ impl IntentQuery {
     }
 
     /// BM25 of the candidate's terms.
-    fn lexical(&self, c: &CandidateView<'_>, stats: &QueryStats) -> Lexical {
+    fn lexical(&self, c: &PreparedCandidate<'_>, stats: &QueryStats) -> Lexical {
         let mut matched = 0u64;
         let mut bm25 = 0.0;
-        let norm = 1.0 - B + B * f64::from(c.length) / stats.average_length;
-        for (stem, tf) in c.terms() {
-            if let Some(i) = self.term_index(stem)
+        let norm = 1.0 - B + B * f64::from(c.view.length) / stats.average_length;
+        for term in &c.terms {
+            if let Some(i) = self.term_index(term.hash, term.stem)
                 && matched & (1 << i) == 0
             {
                 matched |= 1 << i;
-                let tf = f64::from(tf);
+                let tf = f64::from(term.weight);
                 bm25 += self.terms[i].weight * stats.idf[i] * tf * (K1 + 1.0) / (tf + K1 * norm);
             }
         }
@@ -554,12 +559,13 @@ impl IntentQuery {
     }
 
     /// Lexical relevance and fit: what the words and the attributes say.
-    fn text_parts(&self, c: &CandidateView<'_>, stats: &QueryStats) -> Parts {
+    fn text_parts(&self, prepared: &PreparedCandidate<'_>, stats: &QueryStats) -> Parts {
         let Lexical {
             relevance: lexical,
             bm25,
             matched,
-        } = self.lexical(c, stats);
+        } = self.lexical(prepared, stats);
+        let c = &prepared.view;
         let similarity = 0.0;
         let moq = match (c.moq(), self.unit) {
             (Some((moq, kind)), Some(unit)) if kind == unit => Some(moq_fit(moq, self.quantity)),
@@ -696,12 +702,9 @@ impl IntentQuery {
     /// Scores every candidate and keeps the best `keep` at or above the floor, best first
     /// (ties by exhibit id, so a run is repeatable), with their reasons.
     pub fn rank(&self, candidates: &[PackedCandidate], keep: usize, scoring: &Scoring) -> Ranking {
-        let views: Vec<CandidateView> = candidates
-            .iter()
-            .filter_map(PackedCandidate::view)
-            .collect();
-        let stats = self.stats(&views);
-        let (all, feedback) = self.evaluate(&views, &stats, scoring);
+        let prepared = prepare(candidates);
+        let stats = self.stats(&prepared);
+        let (all, feedback) = self.evaluate(&prepared, &stats, scoring);
         let mut hits: Vec<(f64, usize)> = all
             .iter()
             .enumerate()
@@ -710,8 +713,10 @@ impl IntentQuery {
             .collect();
         let matched = hits.len();
         let order = |a: &(f64, usize), b: &(f64, usize)| {
-            b.0.total_cmp(&a.0)
-                .then_with(|| views[a.1].exhibit_id.cmp(views[b.1].exhibit_id))
+            b.0.total_cmp(&a.0).then_with(|| {
+                let exhibit = |i: usize| prepared[i].view.exhibit_id;
+                exhibit(a.1).cmp(exhibit(b.1))
+            })
         };
         if hits.len() > keep && keep > 0 {
             hits.select_nth_unstable_by(keep - 1, order);
@@ -720,7 +725,7 @@ impl IntentQuery {
         hits.sort_by(order);
         let best = hits
             .iter()
-            .map(|(_, i)| self.scored(&views[*i], &all[*i], scoring))
+            .map(|(_, i)| self.scored(&prepared[*i].view, &all[*i], scoring))
             .collect();
         Ranking {
             matched,

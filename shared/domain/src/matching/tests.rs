@@ -91,7 +91,7 @@ fn fit_is_judged_across_units_currencies_certifications_and_regions() {
         &rates(),
     );
     let views = [drill.view().unwrap()];
-    let stats = query.stats(&views);
+    let stats = query.stats(&prepare_views(&views));
     let scored = query
         .score(&views[0], &stats, &Scoring::FITTED)
         .expect("above the floor");
@@ -170,7 +170,7 @@ fn bm25_prefers_the_rarer_word_and_names_over_descriptions() {
         .iter()
         .filter_map(PackedCandidate::view)
         .collect();
-    let stats = query.stats(&views);
+    let stats = query.stats(&prepare_views(&views));
     let lexical: Vec<f64> = views
         .iter()
         .map(|c| query.parts(c, &stats).lexical)
@@ -233,4 +233,43 @@ fn the_texts_embedded_hold_names_keywords_specs_and_description() {
     let mut i = intent("Compresor", 5, "unidades");
     i.keywords = vec!["tornillo".into()];
     assert_eq!(intent_text(&i), "Compresor. tornillo");
+}
+
+#[test]
+fn terms_hashed_in_one_pass_are_the_terms_as_parsed() {
+    let mut x = exhibit(
+        "x1",
+        "无线蓝牙音箱 便携",
+        Some("Portable wireless speakers"),
+    );
+    x.details.keywords = vec!["防水".into(), "IPX7".into()];
+    let packed = PackedCandidate::of(&x, &axis(1, 0.2));
+    // And a hand-written one with malformed pairs, which both readings skip.
+    let odd = PackedCandidate(format!(
+        "x2|e|声音:1 bad ok:12 :3 x:y z:4a last:2|9|||||0|{}",
+        encode_vector(&axis(0, 0.0))
+    ));
+    for candidate in [&packed, &odd] {
+        let view = candidate.view().expect("a packed candidate");
+        let parsed: Vec<(u64, &str, u32)> = view
+            .terms()
+            .filter(|(stem, _)| !stem.is_empty())
+            .map(|(stem, weight)| (candidate::term_hash(stem), stem, weight))
+            .collect();
+        let hashed: Vec<(u64, &str, u32)> = view
+            .hashed_terms()
+            .into_iter()
+            .map(|t| (t.hash, t.stem, t.weight))
+            .collect();
+        assert!(!hashed.is_empty());
+        assert_eq!(hashed, parsed);
+    }
+    let odd_terms: Vec<&str> = odd
+        .view()
+        .unwrap()
+        .hashed_terms()
+        .iter()
+        .map(|t| t.stem)
+        .collect();
+    assert_eq!(odd_terms, ["声音", "ok", "last"]);
 }

@@ -271,6 +271,11 @@ pub trait ItemStore: Send + Sync {
 
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> Result<(), StoreError>;
 
+    /// Deletes several items without conditions (DynamoDB's BatchWriteItem, 25 a call, a
+    /// write unit each): each on its own, not all or none; a missing one is no error, a key
+    /// may repeat. On an error some may be deleted.
+    async fn delete_many(&self, keys: &[Key]) -> Result<(), StoreError>;
+
     /// All writes or none; every condition is checked against the state before the
     /// transaction. An item may appear once. At most 100 writes.
     async fn transact(&self, ops: Vec<WriteOp>) -> Result<(), StoreError>;
