@@ -51,6 +51,7 @@ const MATRIX: &[(&str, &str, &str, u16)] = &[
     ("PUT /v1/me/presence", "accounts/put-presence", "XMsS", 0),
     ("GET /v1/exhibitors/{eid}/accounts", "accounts/list-accounts", "M", 0),
     ("POST /v1/exhibitors/{eid}/accounts", "accounts/create-account", "M", 0),
+    ("GET /v1/accounts/{aid}", "accounts/get-account", "M", 0),
     ("PATCH /v1/accounts/{aid}", "accounts/patch-account", "M", 0),
     ("DELETE /v1/accounts/{aid}", "accounts/delete-account", "M", 0),
     ("GET /v1/exhibitors/{eid}/distribution", "accounts/get-distribution", "M", 0),
@@ -82,6 +83,8 @@ const MATRIX: &[(&str, &str, &str, u16)] = &[
     ("POST /v1/exhibitors/{eid}/slots", "appointments/create-slot", "M", 0),
     ("POST /v1/exhibitors/{eid}/slots/batch", "appointments/create-slots-batch", "M", 0),
     ("GET /v1/exhibitors/{eid}/slots", "appointments/list-slots", "OXMsSyB", 0),
+    // The sample spare slot is in the future with room: every signed-in caller sees it.
+    ("GET /v1/slots/{sid}", "appointments/get-slot", "OXMsSyB", 0),
     ("PATCH /v1/slots/{sid}", "appointments/patch-slot", "M", 0),
     ("DELETE /v1/slots/{sid}", "appointments/delete-slot", "M", 0),
     ("POST /v1/slots/{sid}/bookings", "appointments/book-slot", "yB", 0),

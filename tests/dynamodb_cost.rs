@@ -78,6 +78,11 @@ const COST: &[(&str, &str, &str)] = &[
         "the exhibitor's profile proves the exhibitor exists before its account is added; the email is checked before the sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction; the stored copies of one queue's messages are deleted in one BatchWriteItem once SQS took them. The exhibitor's member list gets the account in the same transaction.",
     ),
     (
+        "accounts/get-account",
+        "GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT",
+        "the target account is read to check it belongs to the caller's exhibitor",
+    ),
+    (
         "accounts/patch-account",
         "GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, UpdateItem ACC#*/ACCOUNT",
         "the target account is read to check it belongs to the caller's exhibitor and to write only changed attributes",
@@ -226,6 +231,11 @@ const COST: &[(&str, &str, &str)] = &[
         "appointments/list-slots",
         "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, Query table EXH#*#MEMBERS, BatchGetItem (3 keys), Query GSI1 EXH#*#SLOTS",
         "the exhibitor's profile answers 404 for an unknown exhibitor; its accounts give each slot's capacity. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get, overlaps from its calendar's intervals, both table partitions written with what they list.",
+    ),
+    (
+        "appointments/get-slot",
+        "GetItem ACC#*/ACCOUNT, GetItem SLOT#*/SLOT, Query table EXH#*#MEMBERS, BatchGetItem (3 keys)",
+        "the slot's exhibitor's accounts give its capacity, which decides whether it still has room. Rules read consistently (DESIGN.md, Read consistency): the exhibitor's accounts from its member list and one batch get.",
     ),
     (
         "appointments/patch-slot",

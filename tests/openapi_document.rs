@@ -35,8 +35,9 @@ fn the_committed_document_is_the_codes() {
     };
     assert_eq!(honours("/v1/fair", "put"), (true, true));
     assert_eq!(honours("/v1/exhibits/{xid}", "patch"), (true, true));
-    assert_eq!(honours("/v1/slots/{sid}", "patch"), (false, false));
-    assert_eq!(honours("/v1/accounts/{aid}", "delete"), (false, false));
+    assert_eq!(honours("/v1/slots/{sid}", "patch"), (true, true));
+    assert_eq!(honours("/v1/accounts/{aid}", "delete"), (true, true));
+    assert_eq!(honours("/v1/exhibits/{xid}/reps", "put"), (false, false));
     // Every error answer says which codes it can carry.
     for (path, item) in paths {
         for (method, operation) in item.as_object().unwrap() {

@@ -161,6 +161,17 @@ pub async fn create_account(
     ))
 }
 
+/// One account: the caller's own, or as main any of its exhibitor's.
+#[utoipa::path(get, path = "/v1/accounts/{aid}", tag = "accounts", params(("aid" = String, Path)),
+    responses((status = 200, body = Account), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_account(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(aid): Path<String>,
+) -> ApiResult<Json<Account>> {
+    Ok(Json(service(&state).account(&caller, &aid).await?))
+}
+
 /// Changes an account: main for its sub-accounts; anyone for their own profile fields.
 #[utoipa::path(patch, path = "/v1/accounts/{aid}", tag = "accounts", params(("aid" = String, Path)), request_body = AccountPatch,
     responses((status = 200, body = Account), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]

@@ -26,7 +26,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(put_presence))
         .routes(routes!(list_accounts, create_account))
-        .routes(routes!(patch_account, delete_account))
+        .routes(routes!(get_account, patch_account, delete_account))
         .routes(routes!(get_distribution, put_distribution))
         .routes(routes!(get_auto_replies, put_auto_replies))
 }

@@ -369,6 +369,22 @@ impl<'a> AccountsService<'a> {
         Ok(account)
     }
 
+    /// One account: the caller's own, or as main one of its exhibitor's. A colleague without
+    /// main's rights hears 403 (as for the list); anyone else, another tenant included, 404.
+    pub async fn account(&self, caller: &Account, aid: &str) -> Result<Account, DomainError> {
+        let account = self.visible_account(caller, aid).await?;
+        let of_own_exhibitor = account
+            .exhibitor_id
+            .as_deref()
+            .is_some_and(|eid| caller.is_main_of(eid));
+        if account.id != caller.id && !of_own_exhibitor {
+            return Err(DomainError::forbidden(
+                "only the exhibitor's main account may read a colleague's account",
+            ));
+        }
+        Ok(account)
+    }
+
     /// Main accounts change their sub-accounts; every account changes its own profile, but
     /// not its own permissions or zones.
     /// The account the caller may change (its own, or as main a colleague's): read and

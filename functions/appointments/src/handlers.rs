@@ -91,6 +91,17 @@ pub async fn list_slots(
     Ok(Json(slots.into()))
 }
 
+/// One slot: any of its exhibitor's for main, else a future one with room.
+#[utoipa::path(get, path = "/v1/slots/{sid}", tag = "appointments", params(("sid" = String, Path)),
+    responses((status = 200, body = SlotView), (status = 404, body = Problem)))]
+pub async fn get_slot(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(sid): Path<String>,
+) -> ApiResult<Json<SlotView>> {
+    Ok(Json(service(&state).slot(&caller, &sid).await?))
+}
+
 /// Moves or resizes a slot while nobody has booked it (main).
 #[utoipa::path(patch, path = "/v1/slots/{sid}", tag = "appointments", params(("sid" = String, Path)), request_body = SlotPatch,
     responses((status = 200, body = SlotView), (status = 403, body = Problem), (status = 404, body = Problem),

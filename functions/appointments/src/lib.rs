@@ -14,7 +14,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_slot, list_slots))
         .routes(routes!(create_slots_batch))
-        .routes(routes!(patch_slot, delete_slot))
+        .routes(routes!(get_slot, patch_slot, delete_slot))
         .routes(routes!(book_slot))
         .routes(routes!(assign_booking))
         .routes(routes!(cancel_booking))

@@ -401,6 +401,23 @@ impl<'a> AppointmentsService<'a> {
         Ok(slots.map(|s| SlotView::of(s, capacity)))
     }
 
+    /// One slot, seen as the list shows it: its exhibitor's main account sees it always,
+    /// anyone else while it is in the future with room (else 404, as if it were not there).
+    pub async fn slot(&self, caller: &Account, sid: &str) -> Result<SlotView, DomainError> {
+        let slot = self
+            .repo
+            .slot(sid)
+            .await?
+            .ok_or(DomainError::NotFound("slot"))?;
+        let capacity = self.capacity(&slot.exhibitor_id).await?;
+        let open = slot.starts_at > self.now() && slot.booked < capacity;
+        if caller.is_main_of(&slot.exhibitor_id) || open {
+            Ok(SlotView::of(slot, capacity))
+        } else {
+            Err(DomainError::NotFound("slot"))
+        }
+    }
+
     /// The slot the caller (its exhibitor's main account) may change: read and checked
     /// before the change itself is read, so a caller without the right hears 404 or 403
     /// whatever it sent.

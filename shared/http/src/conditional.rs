@@ -2,7 +2,7 @@
 //! hash of its representation); `PUT`, `PATCH` and `DELETE` with `If-Match` go ahead only
 //! while the resource's current tag is one of those given, else 412 `precondition_failed`
 //! and nothing is written. The current tag is what a GET of the same path answers the same
-//! caller now. A path without a GET (an account, a slot) cannot be compared, and its
+//! caller now. A path without a GET (an exhibit's reps, one's presence) cannot be compared, and its
 //! `If-Match` is not honoured (the operation's own conditions still hold); the document
 //! offers `If-Match` and 412 only where they are (`document.rs`).
 //!
