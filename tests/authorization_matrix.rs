@@ -73,6 +73,9 @@ const MATRIX: &[(&str, &str, &str, u16)] = &[
     ("GET /v1/intents", "intents/list-intents", "yB", 0),
     ("GET /v1/intents/{iid}", "intents/get-intent", "MsSB", 0),
     ("POST /v1/intents/{iid}/close", "intents/close-intent", "B", 0),
+    ("GET /v1/intents/{iid}/matches", "intents/intent-matches", "B", 0),
+    ("POST /v1/me/recommendations/{id}/feedback", "intents/recommendation-feedback", "B", 0),
+    ("GET /v1/fair/matching-feedback", "intents/matching-feedback", "O", 0),
     ("GET /v1/me/recommendations", "intents/my-recommendations", "yB", 0),
     ("GET /v1/exhibitors/{eid}/intents", "intents/exhibitor-intents", "M", 0),
     // "me" lists are the caller's own: another exhibitor's main gets its own (empty) list.

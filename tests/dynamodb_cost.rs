@@ -154,8 +154,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "exhibits/list-recommendations",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem FAIR/FAIR, GetItem EXH#*/QUOTA, Query GSI2 EXH#*#RECOMMENDED",
-        "the answer carries the quota (exhibitor override, fair default, amount spent) beside the page",
+        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem FAIR/FAIR, GetItem EXH#*/QUOTA, Query GSI2 EXH#*#RECOMMENDED, BatchGetItem (1 keys)",
+        "the answer carries the quota (exhibitor override, fair default, amount spent) beside the page, and the buyers' verdict counts of the page's exhibits (one batch get)",
     ),
     (
         "exhibits/delete-exhibit",
@@ -180,6 +180,21 @@ const COST: &[(&str, &str, &str)] = &[
     (
         "intents/my-recommendations",
         "GetItem ACC#*/ACCOUNT, Query GSI1 ACC#*#PUSHES",
+        "",
+    ),
+    (
+        "intents/intent-matches",
+        "GetItem ACC#*/ACCOUNT, GetItem INTENT#*/INTENT, GetItem INTENT#*/MATCHING, BatchGetItem (1 keys), BatchGetItem (1 keys)",
+        "the intent is read for its buyer; its ranked matches are one item; the page's exhibits (as they are now) and the buyer's pushes of them (pushed, verdict) are one batch get each",
+    ),
+    (
+        "intents/recommendation-feedback",
+        "GetItem ACC#*/ACCOUNT, GetItem PUSH#*/PUSH, GetItem ACC#*#PUSHED/*, GetItem INTENT#*/INTENT, TransactWriteItems (5 items), BatchWriteItem (1 items) OUTGOING#*/*#*",
+        "the push is found by its id (a link written with it), then read itself, consistently; the intent is read for the export's snapshot; one transaction writes the verdict on the push, the exhibit's counts, the intent's ledger, the judgment and the matcher's job, which is deleted once SQS took it",
+    ),
+    (
+        "intents/matching-feedback",
+        "GetItem ACC#*/ACCOUNT, Query GSI1 MATCHING_FEEDBACK",
         "",
     ),
     (

@@ -141,7 +141,11 @@ async fn the_matcher_lambda_reports_partial_batch_failures() {
     let dir = tempfile::tempdir().unwrap();
     let ports = seeded_ports(dir.path()).await;
     let matcher = fairlink_matcher::Matcher::new(ports, fairlink_tests::test_embedder());
-    for name in ["intent-published.json", "exhibit-recommended.json"] {
+    for name in [
+        "intent-published.json",
+        "exhibit-recommended.json",
+        "intent-judged.json",
+    ] {
         let response = fairlink_aws::lambda_sqs::handle_sqs_event(&matcher, sqs_event(name)).await;
         assert!(
             response.batch_item_failures.is_empty(),

@@ -13,11 +13,14 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use fairlink_domain::{
     Ports,
-    matching::{PackedCandidate, exhibit_text, intent_text},
+    matching::{
+        ExhibitVectors, PackedCandidate, exhibit_name_text, exhibit_text, intent_name_text,
+        intent_text,
+    },
     ports::{JobHandler, JobQueue, QueueName, TextRole},
 };
 use fairlink_embedded::{InProcessQueue, TestClock};
-use fairlink_store::{PageRequest, Repository, StoredQuery};
+use fairlink_store::{PageRequest, PushList, Repository, StoredQuery};
 use fairlink_tests::{
     Store, bootstrapped_moto, moto_emails_to, moto_sms_to,
     sample::{event, http_apps, replay, seed},
@@ -91,27 +94,36 @@ async fn world(store: Store) -> World {
     // tests, which deliver it).
     let repo = Repository::new(ports.store.clone());
     let exhibit = repo.exhibit("exb_sample").await.unwrap().unwrap();
-    let vector = fairlink_tests::test_embedder()
-        .embed(&[exhibit_text(&exhibit)], TextRole::Passage)
+    let mut vectors = fairlink_tests::test_embedder()
+        .embed(
+            &[exhibit_text(&exhibit), exhibit_name_text(&exhibit)],
+            TextRole::Passage,
+        )
         .await
-        .unwrap()
-        .remove(0);
+        .unwrap();
+    let vectors = ExhibitVectors {
+        name: vectors.pop(),
+        text: vectors.remove(0),
+    };
     assert!(
-        repo.store_candidate(&exhibit, &PackedCandidate::of(&exhibit, &vector))
+        repo.store_candidate(&exhibit, &PackedCandidate::of(&exhibit, &vectors))
             .await
             .unwrap()
     );
-    // The sample intent as its first run leaves it: its vector stored.
+    // The sample intent as its first run leaves it: its vectors stored.
     let intent = repo.intent("int_sample").await.unwrap().unwrap();
-    let vector = fairlink_tests::test_embedder()
-        .embed(&[intent_text(&intent)], TextRole::Query)
+    let mut vectors = fairlink_tests::test_embedder()
+        .embed(
+            &[intent_text(&intent), intent_name_text(&intent)],
+            TextRole::Query,
+        )
         .await
-        .unwrap()
-        .remove(0);
+        .unwrap();
     repo.store_intent_query(
         "int_sample",
         &StoredQuery {
-            vector,
+            name_vector: vectors.pop(),
+            vector: vectors.remove(0),
             feedback: None,
         },
     )
@@ -216,7 +228,7 @@ async fn effects(w: &World) -> BTreeMap<&'static str, usize> {
     let mut counts = BTreeMap::new();
     counts.insert(
         "pushes to the buyer",
-        repo.pushes("acc_sample_buyer", &all)
+        repo.pushes("acc_sample_buyer", PushList::Standing, &all)
             .await
             .unwrap()
             .items

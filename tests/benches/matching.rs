@@ -23,7 +23,10 @@ use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use fairlink_domain::{
     Ports,
-    matching::{IntentQuery, PackedCandidate, RANKED_KEPT, Scoring, intent_text},
+    matching::{
+        ExhibitVectors, IntentQuery, IntentVectors, PackedCandidate, RANKED_KEPT, Scoring,
+        intent_name_text, intent_text,
+    },
     model::{
         Account, Exhibit, ExhibitDetails, Exhibitor, Intent, IntentStatus, Language, Moq,
         Permission, PriceRange, Quantity, Role,
@@ -279,8 +282,12 @@ async fn seed(store: &dyn ItemStore, total: usize, hot: usize, phrases: &[Vec<f3
                 updated_at: at,
             };
             ops.push(exhibit_write(&exhibit));
-            let vector = perturbed(phrases.choose(&mut rng).unwrap(), &mut rng);
-            let packed = PackedCandidate::of(&exhibit, &vector);
+            let phrase = phrases.choose(&mut rng).unwrap();
+            let vectors = ExhibitVectors {
+                text: perturbed(phrase, &mut rng),
+                name: Some(perturbed(phrase, &mut rng)),
+            };
+            let packed = PackedCandidate::of(&exhibit, &vectors);
             exhibits.push((exhibit, packed));
         }
         if ops.len() >= 80 {
@@ -445,10 +452,18 @@ async fn main() {
             let c = repo.match_candidates(&category(0)).await.unwrap();
             let full = t.elapsed();
             let it = intent("int_x", "acc_x", &category(0));
-            let v = synthetic_vector(&mut StdRng::seed_from_u64(7));
+            let mut rng = StdRng::seed_from_u64(7);
+            let v = IntentVectors {
+                text: synthetic_vector(&mut rng),
+                name: Some(synthetic_vector(&mut rng)),
+            };
             let t = Instant::now();
-            let r =
-                IntentQuery::of(&it, Some(v), &Default::default()).rank(&c, 200, &Scoring::FITTED);
+            let r = IntentQuery::of(&it, Some(v), &Default::default()).rank(
+                &c,
+                200,
+                &[],
+                &Scoring::FITTED,
+            );
             println!(
                 "breakdown: raw query {:.1} ms ({} blocks), repo read {:.1} ms, rank {:.1} ms ({} matched)",
                 ms(raw),
@@ -492,17 +507,21 @@ async fn main() {
             counting.take();
 
             let t = Instant::now();
-            let vector = embedder
-                .embed(&[intent_text(&it)], TextRole::Query)
+            let mut vectors = embedder
+                .embed(&[intent_text(&it), intent_name_text(&it)], TextRole::Query)
                 .await
-                .unwrap()
-                .pop();
+                .unwrap();
+            let vectors = IntentVectors {
+                name: vectors.pop(),
+                text: vectors.pop().unwrap(),
+            };
             embed_times.push(t.elapsed());
             let t = Instant::now();
             let candidates = repo.match_candidates(&cat).await.unwrap();
-            let ranked = IntentQuery::of(&it, vector, &Default::default()).rank(
+            let ranked = IntentQuery::of(&it, Some(vectors), &Default::default()).rank(
                 &candidates,
                 RANKED_KEPT,
+                &[],
                 &Scoring::FITTED,
             );
             rank_only.push(t.elapsed());

@@ -33,6 +33,16 @@ CERT_WORDS = [
     "certification", "certificación", "certificacion", "certificação", "certificacao", "certificado",
     "certificat", "certificate", "certified", "marquage", "marcado", "marca", "mark", "marking",
     "сертификат", "сертификация", "сертификации", "شهادة", "علامة",
+    # languages nothing was fitted on (de, it, ja, ko, tr, vi, pl, id): "CE-Kennzeichnung", "GS-Zeichen",
+    # "marcatura CE", "PSEマーク", "KC 인증", "TSE belgesi", "CE sertifikası", "chứng nhận CE", "znak CE",
+    # "certyfikat CE", "sertifikat SNI", ...
+    "kennzeichnung", "zeichen", "prüfzeichen", "zertifikat", "zertifizierung", "zertifiziert",
+    "marcatura", "marchio", "certificazione", "certificato",
+    "マーク", "認定", "인증", "인증서", "마크",
+    "belgesi", "belgeli", "sertifikası", "sertifikasi", "sertifika", "işareti",
+    "chứng nhận", "chứng chỉ",
+    "certyfikat", "certyfikacja", "certyfikatem", "znak", "oznakowanie",
+    "sertifikat", "bersertifikat",
 ]
 CERT_ALIASES = {
     "3c": "ccc",
@@ -43,11 +53,14 @@ CERT_ALIASES = {
     "astmf96317": "astmf963", "astmf963": "astmf963",
     "tüv": "tuv", "tuv": "tuv",
     "iec62133-2": "iec62133", "iec621332": "iec62133",
+    "vdearn4105": "vde4105",   # "VDE-AR-N 4105" (German grid code) = "VDE 4105"
 }
 
 
 def _cjk(w):
-    return all("\u3400" <= ch <= "\u9fff" for ch in w)
+    """Han, kana or Hangul: such words are written with or without a space next to the mark ("KC인증", "KC 인증")."""
+    return all("\u3400" <= ch <= "\u9fff" or "\u3040" <= ch <= "\u30ff" or "\uac00" <= ch <= "\ud7af"
+               for ch in w)
 
 
 def norm_cert(s):
@@ -58,7 +71,8 @@ def norm_cert(s):
     while changed:
         changed = False
         for w in words:
-            sep = r"\s*" if _cjk(w) else r"\s+"   # Latin/Cyrillic/Arabic words must stand apart
+            # Latin/Cyrillic/Arabic words must stand apart, by spaces or a hyphen ("GS-Zeichen", "CE-Kennzeichnung")
+            sep = r"\s*" if _cjk(w) else r"[\s\-]+"
             for pat in (r"^" + re.escape(w) + sep, sep + re.escape(w) + r"$"):
                 new = re.sub(pat, "", t).strip()
                 if new != t and new:
@@ -71,22 +85,36 @@ def norm_cert(s):
 UNIT_KINDS = {
     "pieces": ["pcs", "pc", "pieces", "piece", "个", "個", "件", "只", "片", "张", "把", "条", "块", "口", "支",
                "unidades", "unidad", "piezas", "pieza", "peças", "peça", "шт", "штук", "штука", "штуки",
-               "قطعة", "قطع", "وحدة", "pièces", "pièce", "unités", "unité", "units", "unit", "台"],
+               "قطعة", "قطع", "وحدة", "pièces", "pièce", "unités", "unité", "units", "unit", "台",
+               "stück", "stk", "einheiten", "pezzi", "pezzo", "pz", "unità", "本", "枚", "着", "개", "대", "벌",
+               "장", "adet", "cái", "chiếc", "tấm", "szt", "sztuk", "sztuki", "buah", "lembar"],
     "sets": ["sets", "set", "套", "组", "juegos", "juego", "jogos", "jogo", "conjuntos", "conjunto",
-             "комплектов", "комплекта", "комплект", "ensembles", "ensemble", "طقم", "أطقم"],
+             "комплектов", "комплекта", "комплект", "ensembles", "ensemble", "طقم", "أطقم",
+             "satz", "sätze", "kit", "セット", "組", "세트", "takım", "bộ", "kpl", "kompletów", "komplety",
+             "kompletu", "zestawów", "zestawy"],
     "pairs": ["pairs", "pair", "双", "雙", "对", "對", "副", "pares", "par", "пар", "пары", "paires", "paire",
-              "زوج", "أزواج"],
+              "زوج", "أزواج",
+              "paar", "paia", "paio", "足", "켤레", "çift", "đôi", "pary", "pasang"],
     "meters": ["m", "meters", "meter", "metres", "metre", "米", "metros", "metro", "метров", "метра", "метр",
-               "м", "mètres", "mètre", "متر"],
-    "kg": ["kg", "kgs", "千克", "公斤", "кг", "كغ", "كجم", "kilos"],
+               "м", "mètres", "mètre", "متر",
+               "metri", "メートル", "미터", "mét", "metrów", "metry", "mb"],
+    "kg": ["kg", "kgs", "千克", "公斤", "кг", "كغ", "كجم", "kilos", "kilogramm", "chilogrammi", "キロ", "킬로그램",
+           "kilogram", "kilogramów"],
     "tons": ["tons", "ton", "t", "吨", "噸", "toneladas", "tonelada", "тонн", "тонны", "тонна", "tonnes",
-             "tonne", "طن"],
+             "tonne", "طن",
+             "tonnen", "tonnellate", "tonnellata", "トン", "톤", "tấn", "tony"],
     "rolls": ["rolls", "roll", "卷", "rollos", "rollo", "rolos", "rolo", "рулонов", "рулона", "рулон",
-              "rouleaux", "rouleau", "لفة"],
+              "rouleaux", "rouleau", "لفة",
+              "rolle", "rollen", "rotoli", "rotolo", "ロール", "巻", "롤", "rulo", "cuộn", "rolek", "rolki", "rol",
+              "gulungan"],
     "boxes": ["boxes", "box", "箱", "盒", "cartons", "carton", "ctns", "ctn", "cajas", "caja", "caixas", "caixa",
-              "коробок", "коробки", "коробка", "boîtes", "boîte", "cartons", "صندوق", "كرتونة"],
+              "коробок", "коробки", "коробка", "boîtes", "boîte", "cartons", "صندوق", "كرتونة",
+              "karton", "kartons", "scatole", "scatola", "cartoni", "cartone", "ケース", "박스", "상자", "koli",
+              "kutu", "thùng", "hộp", "kartonów", "kartony", "kardus", "dus", "kotak"],
 }
 UNIT_KIND = {u: kind for kind, us in UNIT_KINDS.items() for u in us}
+# a spelling belongs to one kind only
+assert len(UNIT_KIND) == len({(u, k) for k, us in UNIT_KINDS.items() for u in us}), "unit spelling in two kinds"
 
 
 def unit_kind(u):

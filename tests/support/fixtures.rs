@@ -20,6 +20,7 @@ pub fn unique_email(local: &str) -> String {
 }
 
 /// An exhibitor and its main account's token.
+#[derive(Debug, Clone)]
 pub struct Exhibitor {
     pub id: String,
     pub main_id: String,

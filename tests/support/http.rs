@@ -214,6 +214,15 @@ impl TestServer {
         let bytes = response.bytes().await.unwrap();
         let body = if bytes.is_empty() {
             Value::Null
+        } else if content_type.starts_with("application/x-ndjson") {
+            // JSON lines, read as the array of their values.
+            Value::Array(
+                String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+                    .collect(),
+            )
         } else {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null)
         };

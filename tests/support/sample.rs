@@ -9,14 +9,15 @@ use std::{
 use chrono::{TimeZone, Utc};
 use fairlink_domain::{
     Ports,
+    matching::Reason,
     model::{
         Account, Booking, BookingStatus, Conversation, DeliveryStatus, Exhibit, Exhibitor, Fair,
         Intent, IntentDelivery, Language, Message, MessageType, Notification, NotificationKind,
-        Permission, Role, Slot,
+        Permission, Push, Role, Slot,
     },
     ports::IdentitySubject,
 };
-use fairlink_store::Repository;
+use fairlink_store::{IntentMatching, RankedMatch, Repository};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -290,6 +291,47 @@ async fn seed_exhibits_and_intents(repo: &Repository) {
     repo.create_intent(&intent, Some((&delivery, &notice)), &[])
         .await
         .unwrap();
+    // The matcher's run of it: `exb_sample` ranked and pushed to the buyer as `psh_sample`.
+    let push = Push {
+        id: "psh_sample".into(),
+        exhibit: exhibit("exb_sample"),
+        exhibitor_id: "exh_sample".into(),
+        intent_id: "int_sample".into(),
+        score: 0.9,
+        reasons: vec!["A product like the one you asked for".into()],
+        reason_codes: vec!["similar_product".into()],
+        pushed_at: intent.created_at,
+        feedback: None,
+    };
+    let pushed = Notification::new(
+        "ntf_sample_push".into(),
+        NotificationKind::RecommendationPushed,
+        "Recommended exhibit",
+        "Bluetooth speaker",
+        json!({"pushId": "psh_sample"}),
+        Utc::now(),
+    );
+    let matching = IntentMatching {
+        matches: vec![RankedMatch {
+            exhibit_id: "exb_sample".into(),
+            exhibitor_id: "exh_sample".into(),
+            score: 0.9,
+            confidence: 0.95,
+            reasons: vec![Reason::SimilarProduct],
+        }],
+        sent: 1,
+        ..IntentMatching::default()
+    };
+    repo.save_matching(
+        "int_sample",
+        &IntentMatching::default(),
+        &matching,
+        "acc_sample_buyer",
+        &[(push, pushed)],
+    )
+    .await
+    .unwrap()
+    .unwrap();
 }
 
 pub fn events_dir() -> PathBuf {
@@ -348,7 +390,15 @@ pub const EXPECTED: &[(&str, &str, u16, &str)] = &[
     ("intents", "publish-intent", 201, "/id"),
     ("intents", "list-intents", 200, "/items/0/id"),
     ("intents", "get-intent", 200, "/productName"),
-    ("intents", "my-recommendations", 200, "/items"),
+    ("intents", "my-recommendations", 200, "/items/0/id"),
+    ("intents", "intent-matches", 200, "/items/0/exhibit/id"),
+    (
+        "intents",
+        "recommendation-feedback",
+        200,
+        "/feedback/verdict",
+    ),
+    ("intents", "matching-feedback", 200, "/verdict"),
     ("intents", "exhibitor-intents", 200, "/items/0/assigneeId"),
     ("intents", "my-intents", 200, "/items/0/intent/id"),
     ("intents", "assign-intent", 200, "/assigneeId"),

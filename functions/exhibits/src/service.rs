@@ -6,7 +6,9 @@ use fairlink_domain::{
     DomainError, Ports,
     access::{require_main, require_permission},
     jobs::MatchJob,
-    model::{Account, Exhibit, ExhibitDetails, Fair, Moq, Permission, PriceRange, Quota},
+    model::{
+        Account, Exhibit, ExhibitDetails, ExhibitFeedback, Fair, Moq, Permission, PriceRange, Quota,
+    },
     optimistic::{Attempt, retry_on_lost_race},
     validate::Checks,
 };
@@ -96,6 +98,8 @@ pub struct RecommendedExhibit {
     pub recommended_at: Option<chrono::DateTime<chrono::Utc>>,
     pub matched_intents: u64,
     pub pushed_buyers: u64,
+    /// How buyers judged its pushes: counts only, never who.
+    pub feedback: ExhibitFeedback,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -473,15 +477,19 @@ impl<'a> ExhibitsService<'a> {
         let total = self.quota_total(eid).await?;
         let used = self.repo.quota_used(eid).await?;
         let page = self.repo.exhibitor_exhibits(eid, true, page).await?;
+        let ids: Vec<&str> = page.items.iter().map(|x| x.id.as_str()).collect();
+        let feedback = self.repo.exhibit_feedback(&ids).await?;
         Ok(RecommendationList {
             quota: Quota::new(total, used),
             items: page
                 .items
                 .into_iter()
-                .map(|exhibit| RecommendedExhibit {
+                .zip(feedback)
+                .map(|(exhibit, feedback)| RecommendedExhibit {
                     recommended_at: exhibit.recommended_at,
                     matched_intents: exhibit.matched_intents,
                     pushed_buyers: exhibit.pushed_buyers,
+                    feedback,
                     exhibit,
                 })
                 .collect(),

@@ -2,7 +2,8 @@
 
 use axum::{
     extract::{Path, State},
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use fairlink_domain::model::{DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, Push};
 use fairlink_http::guards::Buyer;
@@ -10,13 +11,31 @@ use fairlink_http::{
     ApiResult, AppState, Caller, Json, JsonLater, ListParams, ListResponse, Problem, Query,
     page_request,
 };
+use fairlink_store::PushList;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::service::{AssignmentInput, IntentsService, NewIntent};
+use crate::{
+    matches::{FeedbackInput, IntentMatch, MatchesService},
+    service::{AssignmentInput, IntentsService, NewIntent},
+};
 
 fn service(state: &AppState) -> IntentsService<'_> {
     IntentsService::new(&state.repo, &state.ports)
+}
+
+fn matches_service(state: &AppState) -> MatchesService<'_> {
+    MatchesService::new(&state.repo, &state.ports)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecommendationListParams {
+    /// `true`: the pushes the buyer marked not relevant (left out otherwise).
+    pub dismissed: Option<bool>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -89,16 +108,101 @@ pub async fn close_intent(
     Ok(Json(service(&state).close(&caller, &iid).await?))
 }
 
-/// The exhibits pushed to the calling buyer, newest first.
-#[utoipa::path(get, path = "/v1/me/recommendations", tag = "intents", params(ListParams),
+/// The exhibits pushed to the calling buyer, newest first; those it marked not relevant only
+/// with `?dismissed=true`.
+#[utoipa::path(get, path = "/v1/me/recommendations", tag = "intents", params(RecommendationListParams),
     responses((status = 200, body = ListResponse<Push>), (status = 403, body = Problem)))]
 pub async fn my_recommendations(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Query(params): Query<ListParams>,
+    Query(params): Query<RecommendationListParams>,
 ) -> ApiResult<Json<ListResponse<Push>>> {
     let page = page_request(params.limit, params.cursor)?;
-    Ok(Json(service(&state).pushes(&caller, &page).await?.into()))
+    let which = if params.dismissed.unwrap_or(false) {
+        PushList::Dismissed
+    } else {
+        PushList::Standing
+    };
+    Ok(Json(
+        matches_service(&state)
+            .pushes(&caller, which, &page)
+            .await?
+            .into(),
+    ))
+}
+
+/// The buyer's verdict on one of its pushes (the last one stands): `not_relevant` takes it
+/// off the list, it is never pushed again for the intent, and the intent is ranked again
+/// (a better exhibit may replace it).
+#[utoipa::path(post, path = "/v1/me/recommendations/{id}/feedback", tag = "intents", params(("id" = String, Path, description = "the push's id")), request_body = FeedbackInput,
+    responses((status = 200, body = Push), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem), (status = 409, body = Problem, description = "conflict")))]
+pub async fn recommendation_feedback(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    input: JsonLater<FeedbackInput>,
+) -> ApiResult<Json<Push>> {
+    let service = matches_service(&state);
+    let push = service.own_push(&caller, &id).await?;
+    Ok(Json(service.judge(&caller, push, input.parse()?).await?))
+}
+
+/// The intent's ranked matches, best first (its buyer): up to 30, each with its exhibit,
+/// score, reasons and whether it was pushed.
+#[utoipa::path(get, path = "/v1/intents/{iid}/matches", tag = "intents", params(("iid" = String, Path), ListParams),
+    responses((status = 200, body = ListResponse<IntentMatch>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn intent_matches(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(iid): Path<String>,
+    Query(params): Query<ListParams>,
+) -> ApiResult<Json<ListResponse<IntentMatch>>> {
+    let page = page_request(params.limit, params.cursor)?;
+    Ok(Json(
+        matches_service(&state)
+            .matches(&caller, &iid, &page)
+            .await?
+            .into(),
+    ))
+}
+
+/// Buyers' verdicts on pushes, oldest first, as JSON lines (organizer): `{intent, exhibit,
+/// verdict, reason, grade, at}`, the intent and exhibit in the labelled set's format, no
+/// buyer; labelled pairs to refit the matcher with. The next page's cursor is in the
+/// `next-cursor` header (absent on the last page).
+#[utoipa::path(get, path = "/v1/fair/matching-feedback", tag = "intents", params(ListParams),
+    responses((status = 200, content_type = "application/x-ndjson", body = String,
+        headers(("next-cursor" = String, description = "pass as `cursor` for the next page; absent on the last"))),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn matching_feedback(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Query(params): Query<ListParams>,
+) -> ApiResult<Response> {
+    let page = page_request(params.limit, params.cursor)?;
+    let judgments = matches_service(&state).judgments(&caller, &page).await?;
+    let mut body = String::new();
+    for judgment in &judgments.items {
+        body.push_str(&serde_json::to_string(judgment).map_err(|e| {
+            fairlink_domain::DomainError::Internal(format!("a judgment did not encode: {e}"))
+        })?);
+        body.push('\n');
+    }
+    let mut response = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/x-ndjson"),
+        )],
+        body,
+    )
+        .into_response();
+    if let Some(cursor) = judgments
+        .next_cursor
+        .and_then(|c| HeaderValue::from_str(&c).ok())
+    {
+        response.headers_mut().insert("next-cursor", cursor);
+    }
+    Ok(response)
 }
 
 /// The intents delivered to the exhibitor, newest first (main).

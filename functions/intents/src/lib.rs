@@ -2,6 +2,7 @@
 //! and distribution of intents among an exhibitor's accounts (API.md, "Procurement intents").
 
 mod handlers;
+pub mod matches;
 pub mod service;
 
 use fairlink_domain::Ports;
@@ -15,6 +16,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_intent))
         .routes(routes!(close_intent))
         .routes(routes!(my_recommendations))
+        .routes(routes!(recommendation_feedback))
+        .routes(routes!(intent_matches))
+        .routes(routes!(matching_feedback))
         .routes(routes!(exhibitor_intents))
         .routes(routes!(assigned_to_me))
         .routes(routes!(assign_intent))

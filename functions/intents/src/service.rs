@@ -8,8 +8,7 @@ use fairlink_domain::{
     jobs::MatchJob,
     model::{
         Account, DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Language,
-        Notification, NotificationKind, Permission, PriceRange, Push, Quantity, Role,
-        is_country_code,
+        Notification, NotificationKind, Permission, PriceRange, Quantity, Role, is_country_code,
     },
     validate::Checks,
 };
@@ -283,15 +282,6 @@ impl<'a> IntentsService<'a> {
             .close_intent(&intent, self.ports.clock.now())
             .await?;
         Ok(closed.as_of(self.ports.clock.now()))
-    }
-
-    pub async fn pushes(
-        &self,
-        caller: &Account,
-        page: &PageRequest,
-    ) -> Result<PageOf<Push>, DomainError> {
-        require_role(caller, Role::Buyer)?;
-        self.repo.pushes(&caller.id, page).await
     }
 
     pub async fn exhibitor_intents(

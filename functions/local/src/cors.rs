@@ -76,6 +76,7 @@ impl CorsOrigins {
                 HeaderName::from_static("idempotency-replayed"),
                 HeaderName::from_static("ratelimit"),
                 HeaderName::from_static("ratelimit-policy"),
+                HeaderName::from_static("next-cursor"),
             ])
             .max_age(std::time::Duration::from_secs(600))
     }

@@ -23,6 +23,9 @@ pub enum MatchJob {
     /// Analyse and embed a recommended exhibit (newly recommended, or changed while it is),
     /// store it as its category's candidate, and match it against the open intents.
     ExhibitRecommended { exhibit_id: String },
+    /// Rank an intent again with its buyer's verdicts, and replace the pushes it dismissed
+    /// where the matcher is confident of another exhibit.
+    IntentJudged { intent_id: String },
 }
 
 /// A message written in the same transaction as the change that calls for it, then sent

@@ -27,7 +27,11 @@
 //! | push email claim    | `INTENT#<iid>`        | `EMAIL`                 |                        |          |
 //! | intent's vector (5) | `INTENT#<iid>`        | `EMBEDDING`             |                        |          |
 //! | exhibit match       | `EXH#<eid>#MATCHES`   | `<iid>#<xid>`           |                        |          |
-//! | push to a buyer     | `ACC#<bid>#PUSHED`    | `<xid>`                 | `ACC#<bid>#PUSHES`     | `<pid>`  |
+//! | push to a buyer     | `ACC#<bid>#PUSHED`    | `<xid>`                 | `ACC#<bid>#PUSHES` (10)| `<pid>`  |
+//! | push by its id      | `PUSH#<pid>`          | `PUSH`                  |                        |          |
+//! | intent's matching (11)| `INTENT#<iid>`      | `MATCHING`              |                        |          |
+//! | buyer's verdict     | `INTENT#<iid>`        | `VERDICT#<xid>`         | `MATCHING_FEEDBACK`    | `<at>#<iid>#<xid>` |
+//! | exhibit's verdicts  | `EXHIBIT#<xid>`       | `FEEDBACK`              |                        |          |
 //! | slot                | `SLOT#<sid>`          | `SLOT`                  | `EXH#<eid>#SLOTS`      | `<at>#<sid>` |
 //! | a buyer's place     | `SLOT#<sid>`          | `BUYER#<bid>`           |                        |          |
 //! | slot's interval     | `EXH#<eid>#CALENDAR`  | `<at>#<sid>`            |                        |          |
@@ -67,6 +71,10 @@
 //! account (access tokens); the account item holds the same `sub` as `identitySubject`.
 //! (8) an open WebSocket connection, by its id (API Gateway's, or fairlink-local's) and under
 //! its account, expiring by `ttl` two hours after it opened, as API Gateway closes it.
+//! (10) `ACC#<bid>#DISMISSED` once its buyer marked it not relevant: the two lists of
+//! `GET /v1/me/recommendations` (`?dismissed=true`) are each one key.
+//! (11) what the matcher keeps of an intent's run: its ranked matches (the buyer's list) and
+//! its push ledger (pushes sent, dismissed), versioned, written with the pushes.
 //! (9) a copy of the intent while it is open, written and deleted in the intent's own
 //! transactions (intents are never edited), so the matcher reads the category's open intents
 //! consistently, without waiting for an index.
@@ -95,7 +103,13 @@
 //!   get; an exhibitor's delivered intents: GSI1; an account's assigned ones: GSI2;
 //! - an exhibitor's exhibit matches, newest intent first: query backward; whether an intent
 //!   matched an exhibitor: query `begins_with(<iid>#)` limit 1;
-//! - a buyer's pushes, newest first: GSI1 backward; "already pushed?": the conditional put;
+//! - a buyer's pushes, newest first: GSI1 backward (kept and dismissed ones apart);
+//!   "already pushed?": the conditional put; a push by its id: get `PUSH#<pid>`, then the
+//!   push itself;
+//! - an intent's ranked matches and push ledger: get `INTENT#<iid>/MATCHING`; its buyer's
+//!   verdicts (the matcher's re-ranking): query `INTENT#<iid>` `begins_with(VERDICT#)`;
+//! - every verdict of the fair (the organizer's export), in time order: GSI1
+//!   `MATCHING_FEEDBACK`; an exhibit's verdict counts: get `EXHIBIT#<xid>/FEEDBACK`;
 //! - overlaps of a slot change: query `EXH#<eid>#CALENDAR` over a time range (the table,
 //!   read consistently; written in the slot's transaction) and the calendar's version;
 //! - a slot: get; an exhibitor's slots by time: GSI1 with a time range (`<at>` is RFC 3339
@@ -194,6 +208,10 @@ pub const QUOTA: &str = "QUOTA";
 pub const INTENT: &str = "INTENT";
 pub const PUSH_EMAIL: &str = "EMAIL";
 pub const EMBEDDING: &str = "EMBEDDING";
+pub const MATCHING: &str = "MATCHING";
+pub const PUSH: &str = "PUSH";
+pub const FEEDBACK: &str = "FEEDBACK";
+pub const MATCHING_FEEDBACK: &str = "MATCHING_FEEDBACK";
 
 pub fn exhibit(xid: &str) -> String {
     format!("EXHIBIT#{xid}")
@@ -267,6 +285,28 @@ pub fn pushed(bid: &str) -> String {
 
 pub fn pushes(bid: &str) -> String {
     format!("ACC#{bid}#PUSHES")
+}
+
+/// A buyer's pushes marked not relevant (GSI1).
+pub fn dismissed_pushes(bid: &str) -> String {
+    format!("ACC#{bid}#DISMISSED")
+}
+
+pub fn push(pid: &str) -> String {
+    format!("PUSH#{pid}")
+}
+
+/// A buyer's verdict on an exhibit pushed for an intent (under `intent(iid)`).
+pub fn verdict(xid: &str) -> String {
+    format!("VERDICT#{xid}")
+}
+
+/// What every verdict of an intent begins with.
+pub const VERDICTS: &str = "VERDICT#";
+
+/// A verdict's place in the organizer's export: by time, then intent and exhibit.
+pub fn verdict_at(at: chrono::DateTime<chrono::Utc>, iid: &str, xid: &str) -> String {
+    format!("{}#{iid}#{xid}", fairlink_domain::time::format(at))
 }
 
 pub const SLOT: &str = "SLOT";
@@ -437,6 +477,13 @@ mod tests {
             (exhibit_matches_of_intent("i1"), "i1#"),
             (pushed("b1"), "ACC#b1#PUSHED"),
             (pushes("b1"), "ACC#b1#PUSHES"),
+            (dismissed_pushes("b1"), "ACC#b1#DISMISSED"),
+            (push("p1"), "PUSH#p1"),
+            (verdict("x1"), "VERDICT#x1"),
+            (
+                verdict_at(at_, "i1", "x1"),
+                "2026-04-15T08:40:00.250Z#i1#x1",
+            ),
             (conversation("c1"), "CONV#c1"),
             (messages("c1"), "CONV#c1#MSGS"),
             (pair("b1", "e1"), "PAIR#b1#e1"),

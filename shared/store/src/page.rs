@@ -150,3 +150,65 @@ pub async fn query_all<T: DeserializeOwned>(
         }
     }
 }
+
+/// A page of a short list held whole in one item (an intent's ranked matches): the cursor
+/// is the offset of the next entry, tied to the list it was made for.
+pub fn page_in_list<T>(
+    items: Vec<T>,
+    list: &str,
+    request: &PageRequest,
+) -> Result<PageOf<T>, DomainError> {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let start = match &request.cursor {
+        None => 0,
+        Some(cursor) => URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .filter(|v| v.get("list").and_then(|l| l.as_str()) == Some(list))
+            .and_then(|v| v.get("offset")?.as_u64())
+            .map(|offset| offset as usize)
+            .ok_or(fairlink_domain::ports::StoreError::InvalidCursor)?,
+    };
+    let total = items.len();
+    let end = (start + request.limit).min(total);
+    let next_cursor = (end < total).then(|| {
+        URL_SAFE_NO_PAD.encode(serde_json::json!({"list": list, "offset": end}).to_string())
+    });
+    Ok(PageOf {
+        items: items.into_iter().skip(start).take(request.limit).collect(),
+        next_cursor,
+    })
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::*;
+
+    #[test]
+    fn a_list_pages_by_offset_and_refuses_another_lists_cursor() {
+        let request = PageRequest {
+            limit: 2,
+            cursor: None,
+        };
+        let first = page_in_list((0..5).collect(), "i1", &request).unwrap();
+        assert_eq!(first.items, [0, 1]);
+        let next = PageRequest {
+            limit: 2,
+            cursor: first.next_cursor.clone(),
+        };
+        let second = page_in_list((0..5).collect(), "i1", &next).unwrap();
+        assert_eq!(second.items, [2, 3]);
+        assert!(page_in_list((0..5).collect::<Vec<i32>>(), "i2", &next).is_err());
+        let last = page_in_list(
+            (0..4).collect::<Vec<i32>>(),
+            "i1",
+            &PageRequest {
+                limit: 2,
+                cursor: second.next_cursor,
+            },
+        )
+        .unwrap();
+        assert!(last.items.is_empty() && last.next_cursor.is_none());
+    }
+}

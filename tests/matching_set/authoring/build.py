@@ -19,14 +19,20 @@ from categories_data import CATEGORIES  # noqa: E402
 from exhibits_part1 import EXHIBITS_1  # noqa: E402
 from exhibits_part2 import EXHIBITS_2  # noqa: E402
 from intents_data import INTENTS  # noqa: E402
+from intents_more_data import INTENTS_MORE  # noqa: E402
 
 ISO = set("""AE AR AT AU BD BE BR BY CA CH CL CN CO DE EG ES FR GB GH HK ID IN IQ IR IT JO JP KE KR KW KZ MA MM MN MX MY
 NG NL OM PE PH PK PL PT QA RU SA SD SE SG SN TH TR TW TZ US UZ VN YE ZA""".split())
+# the countries of the buyers writing in de, it, ja, ko, tr, vi, pl, id (already in the list above; kept explicit)
+ISO |= {"DE", "AT", "CH", "IT", "JP", "KR", "TR", "VN", "PL", "ID"}
 REGIONS = {"EU", "MENA", "LATAM", "ASEAN", "GCC"}
 LANG_COUNTRIES = {
     "es": {"ES", "MX", "CO", "CL", "AR"}, "pt": {"BR", "PT"}, "ru": {"RU", "KZ", "BY"},
     "ar": {"SA", "AE", "EG", "MA"}, "fr": {"FR", "BE", "MA", "SN", "CA"},
     "en": {"US", "GB", "AU", "NG", "IN", "DE"}, "zh": {"SG", "MY", "TW", "HK", "CN"},
+    # languages nothing was fitted on (intents_more_data.py)
+    "de": {"DE", "AT", "CH"}, "it": {"IT", "CH"}, "ja": {"JP"}, "ko": {"KR"}, "tr": {"TR"}, "vi": {"VN"},
+    "pl": {"PL"}, "id": {"ID"},
 }
 
 
@@ -93,10 +99,13 @@ def main():
                 })
 
     intents = []
-    for i, row in enumerate(INTENTS, 1):
+    # INTENTS_MORE is appended after INTENTS, so the ids of INTENTS (i001-i126) never change; its languages
+    # (the "languages nothing was fitted on") must not also appear in INTENTS
+    assert not {r[0] for r in INTENTS} & {r[0] for r in INTENTS_MORE}
+    for i, row in enumerate(INTENTS + INTENTS_MORE, 1):
         lang, cat, product, pname, desc, kw, qty, price, dest, certs = row
         assert cat in prod_of and product in prod_of[cat], row[:3]
-        assert dest in LANG_COUNTRIES[lang], (lang, dest)
+        assert dest in LANG_COUNTRIES[lang] and dest in ISO, (lang, dest)
         intents.append({
             "id": "i%03d" % i, "lang": lang, "categoryId": cat, "product": product,
             "productName": pname, "description": desc, "keywords": split(kw),
@@ -142,7 +151,7 @@ def main():
         if bad:
             print("latin keyword in Chinese-only exhibit", e["id"], bad)
     for it in intents:
-        if it["lang"] in ("ru", "ar", "zh"):
+        if it["lang"] in ("ru", "ar", "zh", "ja", "ko"):
             lat = re.findall(r"[A-Za-z][A-Za-z0-9\-]*", it["productName"] + " " + " ".join(it["keywords"]))
             if lat:
                 print("latin tokens", it["id"], it["lang"], lat)

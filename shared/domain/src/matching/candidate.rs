@@ -22,8 +22,9 @@ const DESCRIPTION_WEIGHT: u32 = 1;
 const DESCRIPTION_CHARS: usize = 600;
 
 /// `exhibitId|exhibitorId|stem:weight …|length|quantity;unit|min;max;currency|
-/// certification;…|markets|completeness|vector`: fields separated by `|`, list entries by
-/// `;` or a space (free text has them replaced), the vector as base64 of signed bytes.
+/// certification;…|markets|completeness|vector|name vector`: fields separated by `|`, list
+/// entries by `;` or a space (free text has them replaced), the vectors as base64 of signed
+/// bytes. Candidates packed before names were embedded have no name vector.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct PackedCandidate(pub String);
@@ -52,6 +53,17 @@ pub fn exhibit_text(exhibit: &Exhibit) -> String {
         parts.push(description.chars().take(DESCRIPTION_CHARS).collect());
     }
     parts.join(". ")
+}
+
+/// The text of an exhibit's names that is embedded on its own: what the product is called,
+/// in Chinese and English, without the listing around it (the first pass compares it with
+/// the intent's product name).
+pub fn exhibit_name_text(exhibit: &Exhibit) -> String {
+    let d = &exhibit.details;
+    match d.name_en.as_deref().filter(|n| !n.trim().is_empty()) {
+        Some(name_en) => format!("{}. {name_en}", d.name),
+        None => d.name.clone(),
+    }
 }
 
 /// Quantizes a unit vector to signed bytes (scaled by its largest component) as base64.
@@ -119,8 +131,10 @@ fn weighted_terms(exhibit: &Exhibit) -> (Vec<(String, u32)>, u32) {
 }
 
 impl PackedCandidate {
-    /// The candidate of a recommended exhibit, with its sentence vector.
-    pub fn of(exhibit: &Exhibit, vector: &[f32]) -> Self {
+    /// The candidate of a recommended exhibit, with the sentence vectors of its whole text and
+    /// of its names.
+    pub fn of(exhibit: &Exhibit, vectors: &ExhibitVectors) -> Self {
+        let (vector, name_vector) = (&vectors.text, vectors.name.as_deref());
         let d = &exhibit.details;
         let clean = |s: &str| s.replace([FIELD, ENTRY, ' '], "");
         let (terms, length) = weighted_terms(exhibit);
@@ -166,6 +180,7 @@ impl PackedCandidate {
             markets.join(" "),
             exhibit.completeness.to_string(),
             encode_vector(vector),
+            name_vector.map(encode_vector).unwrap_or_default(),
         ];
         Self(fields.join(&FIELD.to_string()))
     }
@@ -184,6 +199,7 @@ impl PackedCandidate {
             markets: f.next()?,
             completeness: f.next()?.parse().ok()?,
             vector: f.next()?,
+            name_vector: f.next().unwrap_or_default(),
         })
     }
 }
@@ -239,6 +255,8 @@ pub struct CandidateView<'a> {
     markets: &'a str,
     pub completeness: f64,
     vector: &'a str,
+    /// Empty for a candidate packed before names were embedded.
+    name_vector: &'a str,
 }
 
 impl<'a> CandidateView<'a> {
@@ -327,9 +345,29 @@ impl<'a> CandidateView<'a> {
 
     /// The candidate's vector as stored (signed bytes), decoded once per run.
     pub fn quantized(&self) -> Option<QuantizedVector> {
+        QuantizedVector::decode(self.vector)
+    }
+
+    /// The vector of its names, if it was packed with one (decoded only for the few
+    /// candidates a first pass compares by name).
+    pub fn quantized_name(&self) -> Option<QuantizedVector> {
+        QuantizedVector::decode(self.name_vector)
+    }
+}
+
+/// The sentence vectors of an exhibit: its whole text, and its names alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExhibitVectors {
+    pub text: Vec<f32>,
+    pub name: Option<Vec<f32>>,
+}
+
+impl QuantizedVector {
+    /// A vector as [`encode_vector`] stores it.
+    pub fn decode(encoded: &str) -> Option<Self> {
         // A SIMD decoder: a hot run decodes 30,000 vectors, and the scalar one cost more
         // than the cosines.
-        let encoded = self.vector.as_bytes();
+        let encoded = encoded.as_bytes();
         if base64_simd::STANDARD.decoded_length(encoded).ok()? != EMBEDDING_DIM {
             return None;
         }
@@ -401,4 +439,20 @@ impl<'a> PreparedCandidate<'a> {
             view,
         }
     }
+}
+
+/// Every candidate decoded for a run (on the machine's cores), in their order; strings
+/// that are not packed candidates are left out.
+pub fn prepare<'a>(candidates: &'a [PackedCandidate]) -> Vec<PreparedCandidate<'a>> {
+    // By reference, so that what each thread decodes borrows from the candidates.
+    let candidates: Vec<&'a PackedCandidate> = candidates.iter().collect();
+    super::parallel::parallel_map(&candidates, |c| c.view().map(PreparedCandidate::of))
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// [`prepare`] of candidates already viewed.
+pub fn prepare_views<'a>(views: &[CandidateView<'a>]) -> Vec<PreparedCandidate<'a>> {
+    super::parallel::parallel_map(views, |view| PreparedCandidate::of(*view))
 }

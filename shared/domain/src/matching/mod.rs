@@ -1,35 +1,40 @@
 //! Matching recommended exhibits against procurement intents (DESIGN.md, "matcher"): a
-//! hybrid of lexical relevance ([`text`]: words, stems, Chinese segmentation; BM25 with the
-//! category's own term statistics), semantic relevance (multilingual sentence vectors, so
-//! that an intent in Spanish or Arabic meets an exhibit written in Chinese), fit ([`fit`]:
-//! MOQ, price, certifications, markets, normalized) and completeness; only candidates above
-//! a calibrated floor are kept, with [`reasons`] a buyer reads. Pure functions: the matcher
-//! worker feeds them what the store holds and what the embedder computes.
+//! hybrid of semantic relevance (multilingual sentence vectors of the whole texts and of the
+//! names, so that an intent in Spanish or Arabic meets an exhibit written in Chinese),
+//! pseudo-relevance feedback from a first pass that only the agreeing evidence steers,
+//! product words both texts share ([`text`]: words, stems, Chinese segmentation; never a
+//! number or a function word), and fit ([`fit`]: MOQ, price, certifications, normalized).
+//! Two outputs, measured apart: the ranked matches of an intent, and the pushes, only where
+//! the calibrated confidence is high ([`push_plan`]). Pure functions: the matcher worker
+//! feeds them what the store holds and what the embedder computes.
 
 mod candidate;
+mod feedback;
 pub mod fit;
+mod parallel;
 mod query;
+mod rank;
 pub mod reasons;
+mod scoring;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
 
 pub use candidate::{
-    CandidateView, HashedTerm, PackedCandidate, PreparedCandidate, QuantizedVector, decode_vector,
-    encode_vector, exhibit_text,
+    CandidateView, ExhibitVectors, HashedTerm, PackedCandidate, PreparedCandidate, QuantizedVector,
+    decode_vector, encode_vector, exhibit_name_text, exhibit_text, prepare, prepare_views,
 };
-pub use query::{CategoryStats, Feedback, IntentQuery, Parts, QueryStats, prepare, prepare_views};
+pub use feedback::{Feedback, Verdicts};
+pub use query::{CategoryStats, IntentQuery, IntentVectors, Parts, QueryStats};
 pub use reasons::Reason;
+pub use scoring::{FEATURES, FirstPass, Logistic, Scoring, Weights};
 
 use crate::model::{Intent, Language};
 
-/// At most this many exhibits are pushed to a buyer per intent (fitted with the floor: fewer,
-/// better pushes)…
-pub const MAX_PUSHES_PER_INTENT: usize = Scoring::FITTED.max_pushes;
-/// …and at most this many of one exhibitor.
+/// At most this many of one exhibitor are pushed for an intent.
 pub const MAX_PUSHES_PER_EXHIBITOR: usize = 2;
-/// Exhibit matches recorded for exhibitors per intent, best first (one transaction's worth:
-/// a hot category can match tens of thousands).
+/// Matches recorded per intent, best first: the buyer's list of the intent, and the
+/// exhibitors' (one transaction's worth: a hot category can match tens of thousands).
 pub const MAX_RECORDED_MATCHES: usize = 30;
 /// The best matches a run keeps with their reasons (enough to fill the pushes when some
 /// were pushed before or one exhibitor has many).
@@ -51,113 +56,12 @@ pub fn intent_text(intent: &Intent) -> String {
     parts.join(". ")
 }
 
-/// How the parts of a match combine into its score, and the floor below which nothing is
-/// pushed or recorded. [`Scoring::FITTED`] holds the values fitted on the labelled set
-/// (`tests/matching_set`, `cargo bench -p fairlink-tests --bench matching_quality`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Scoring {
-    pub semantic_weight: f64,
-    pub lexical_weight: f64,
-    pub fit_weight: f64,
-    pub completeness_weight: f64,
-    /// Cosines at or below this count as unrelated, at or above `similarity_high` as the
-    /// same product (e5 vectors of unrelated texts still have cosines around 0.7).
-    pub similarity_low: f64,
-    pub similarity_high: f64,
-    /// The weight of the feedback vector's cosine, and its range (exhibits of one kind are
-    /// closer to each other than a query is to them).
-    pub feedback_weight: f64,
-    pub feedback_low: f64,
-    pub feedback_high: f64,
-    /// The weight of lexical relevance to the feedback terms.
-    pub feedback_lexical_weight: f64,
-    /// How many of a first pass's best make the feedback vector.
-    pub feedback_depth: usize,
-    pub floor: f64,
-    /// At most this many pushes per intent.
-    pub max_pushes: usize,
+/// The text of an intent's product name, embedded on its own for the first pass.
+pub fn intent_name_text(intent: &Intent) -> String {
+    intent.product_name.clone()
 }
 
-impl Scoring {
-    /// The first pass, which picks the exhibits the feedback comes from: the query's own
-    /// vector, words and fit (its best is relevant for 98% of the labelled intents).
-    pub const FIRST_PASS: Scoring = Scoring {
-        semantic_weight: 0.6,
-        lexical_weight: 0.25,
-        fit_weight: 0.1,
-        completeness_weight: 0.05,
-        similarity_low: 0.75,
-        similarity_high: 0.9,
-        feedback_weight: 0.0,
-        feedback_low: 0.92,
-        feedback_high: 0.98,
-        feedback_lexical_weight: 0.0,
-        feedback_depth: 1,
-        // Only candidates this good feed back: a category with nothing like the intent gives
-        // no feedback (its best would otherwise confirm itself).
-        floor: 0.35,
-        max_pushes: 10,
-    };
-
-    /// Fitted on the labelled set: a ridge regression of the grade on the five parts (the
-    /// cosines mapped through the ranges below), its weights scaled to sum to 1, checked by
-    /// leaving each category out in turn; then the floor and the number of pushes that give
-    /// the best nDCG@10 with at most about a fifth of the pushes irrelevant
-    /// (`FAIRLINK_FIT=1 cargo bench -p fairlink-tests --bench matching_quality`). The
-    /// feedback carries the ranking: exhibits of one kind lie closer to each other than a
-    /// buyer's words, in any language, lie to them. Completeness is left out: the fit gives
-    /// it a negative weight on this set, which no exhibitor should be scored by.
-    pub const FITTED: Scoring = Scoring {
-        semantic_weight: 0.02,
-        lexical_weight: 0.02,
-        fit_weight: 0.06,
-        completeness_weight: 0.0,
-        similarity_low: 0.7,
-        similarity_high: 0.95,
-        feedback_weight: 0.6,
-        feedback_low: 0.8,
-        feedback_high: 1.0,
-        feedback_lexical_weight: 0.3,
-        feedback_depth: 1,
-        floor: 0.27,
-        max_pushes: 6,
-    };
-
-    /// Semantic relevance from 0 to 1.
-    pub fn semantic(&self, similarity: f64) -> f64 {
-        ((similarity - self.similarity_low) / (self.similarity_high - self.similarity_low))
-            .clamp(0.0, 1.0)
-    }
-
-    /// Relevance to the feedback from 0 to 1. Without feedback (a first pass, or no
-    /// candidates to learn from) the query's own similarity stands in for it.
-    pub fn feedback(&self, p: &Parts) -> f64 {
-        match p.feedback {
-            Some(cosine) => ((cosine - self.feedback_low)
-                / (self.feedback_high - self.feedback_low))
-                .clamp(0.0, 1.0),
-            None => self.semantic(p.similarity),
-        }
-    }
-
-    pub fn score(&self, p: &Parts) -> f64 {
-        let feedback = self.feedback(p);
-        self.semantic_weight * self.semantic(p.similarity)
-            + self.feedback_weight * feedback
-            + self.feedback_lexical_weight * p.feedback_lexical.unwrap_or(p.lexical)
-            + self.lexical_weight * p.lexical
-            + self.fit_weight * p.fit
-            + self.completeness_weight * p.completeness
-    }
-}
-
-impl Default for Scoring {
-    fn default() -> Self {
-        Self::FITTED
-    }
-}
-
-/// A run's result: how many candidates reached the floor, and the best of them.
+/// A run's result: how many candidates reached the record level, and the best of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranking {
     pub matched: usize,
@@ -167,13 +71,18 @@ pub struct Ranking {
     pub feedback: Option<Feedback>,
 }
 
-/// A candidate that matched, with its score and why.
+/// A candidate that matched, with its score, its push confidence and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Scored {
     pub exhibit_id: String,
     pub exhibitor_id: String,
+    /// How often matches this strong were relevant (0 to 1, calibrated).
     pub score: f64,
+    /// How likely this one is relevant among its intent's best (0 to 1, calibrated): what
+    /// decides a push.
+    #[serde(default)]
+    pub confidence: f64,
     pub reasons: Vec<Reason>,
 }
 
@@ -187,18 +96,46 @@ impl Scored {
     }
 }
 
-/// What to push of a ranking, best first: at most [`MAX_PUSHES_PER_INTENT`], at most
-/// [`MAX_PUSHES_PER_EXHIBITOR`] of one exhibitor (the ranking holds only matches at or
-/// above the floor).
-pub fn push_plan(ranked: &[Scored]) -> Vec<&Scored> {
-    let mut per_exhibitor: std::collections::HashMap<&str, usize> = Default::default();
+/// What an intent has been pushed so far.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pushed {
+    /// Pushes sent for the intent, dismissed ones included (they spent the budget).
+    pub count: usize,
+    /// Per exhibitor, the pushes it got.
+    pub per_exhibitor: std::collections::HashMap<String, usize>,
+}
+
+/// What to push of a ranking, best first: the prefix the matcher is confident of (the first
+/// at `first_push_level`, the others at `push_level`), at most
+/// [`MAX_PUSHES_PER_EXHIBITOR`] of one exhibitor, within the intent's budget of
+/// `max_pushes` less what was pushed before. `skip` says which ranked exhibits cannot be
+/// pushed (pushed already, or to this buyer for another intent); they count as pushed for
+/// the order but not for the budget.
+pub fn push_plan<'a>(
+    ranked: &'a [Scored],
+    scoring: &Scoring,
+    pushed: &Pushed,
+    skip: impl Fn(&Scored) -> bool,
+) -> Vec<&'a Scored> {
+    let mut per_exhibitor = pushed.per_exhibitor.clone();
     let mut plan = Vec::new();
-    for scored in ranked {
-        if plan.len() == MAX_PUSHES_PER_INTENT {
+    for (rank, scored) in ranked.iter().enumerate() {
+        if pushed.count + plan.len() >= scoring.max_pushes {
             break;
         }
+        let level = if rank == 0 {
+            scoring.first_push_level
+        } else {
+            scoring.push_level
+        };
+        if scored.confidence < level {
+            break;
+        }
+        if skip(scored) {
+            continue;
+        }
         let count = per_exhibitor
-            .entry(scored.exhibitor_id.as_str())
+            .entry(scored.exhibitor_id.clone())
             .or_default();
         if *count < MAX_PUSHES_PER_EXHIBITOR {
             *count += 1;

@@ -9,22 +9,41 @@ use std::{collections::HashSet, sync::OnceLock};
 use jieba_rs::Jieba;
 use rust_stemmers::{Algorithm, Stemmer};
 
-/// The languages text analysis tells apart.
+/// The languages text analysis tells apart (by script, then by stop words, letters and
+/// endings); each has its stop words (NLTK's lists, or stopwords-iso's where NLTK has none)
+/// and, where Snowball has one, its stemmer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TextLanguage {
     English,
     Spanish,
     Portuguese,
     French,
+    German,
+    Italian,
+    Dutch,
+    Turkish,
+    Indonesian,
+    Polish,
+    Vietnamese,
     Russian,
     Arabic,
+    Japanese,
+    Korean,
 }
 
-const LATIN: [TextLanguage; 4] = [
+/// The Latin-script languages, told apart by their words.
+const LATIN: [TextLanguage; 11] = [
     TextLanguage::English,
     TextLanguage::Spanish,
     TextLanguage::Portuguese,
     TextLanguage::French,
+    TextLanguage::German,
+    TextLanguage::Italian,
+    TextLanguage::Dutch,
+    TextLanguage::Turkish,
+    TextLanguage::Indonesian,
+    TextLanguage::Polish,
+    TextLanguage::Vietnamese,
 ];
 
 impl TextLanguage {
@@ -34,19 +53,76 @@ impl TextLanguage {
             Self::Spanish => "es",
             Self::Portuguese => "pt",
             Self::French => "fr",
+            Self::German => "de",
+            Self::Italian => "it",
+            Self::Dutch => "nl",
+            Self::Turkish => "tr",
+            Self::Indonesian => "id",
+            Self::Polish => "pl",
+            Self::Vietnamese => "vi",
             Self::Russian => "ru",
             Self::Arabic => "ar",
+            Self::Japanese => "ja",
+            Self::Korean => "ko",
         }
     }
 
-    fn algorithm(self) -> Algorithm {
-        match self {
+    /// Snowball's stemmer for the language, where it has one.
+    fn algorithm(self) -> Option<Algorithm> {
+        Some(match self {
             Self::English => Algorithm::English,
             Self::Spanish => Algorithm::Spanish,
             Self::Portuguese => Algorithm::Portuguese,
             Self::French => Algorithm::French,
+            Self::German => Algorithm::German,
+            Self::Italian => Algorithm::Italian,
+            Self::Dutch => Algorithm::Dutch,
+            Self::Turkish => Algorithm::Turkish,
             Self::Russian => Algorithm::Russian,
             Self::Arabic => Algorithm::Arabic,
+            Self::Indonesian | Self::Polish | Self::Vietnamese | Self::Japanese | Self::Korean => {
+                return None;
+            }
+        })
+    }
+
+    /// Letters that only this language (of [`LATIN`]) writes, and endings typical of it.
+    fn marks(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Self::English => ("", &["ing", "tion", "ness", "ers", "ed"]),
+            Self::Spanish => (
+                "ñ¿¡",
+                &[
+                    "ción", "ciones", "idad", "mente", "ados", "adas", "ía", "ías", "ores",
+                ],
+            ),
+            Self::Portuguese => (
+                "ãõ",
+                &["ção", "ções", "dade", "mente", "ões", "inha", "eis"],
+            ),
+            Self::French => (
+                "èêëœùû",
+                &[
+                    "ques", "eux", "aux", "ette", "ée", "ées", "eur", "eurs", "oire", "ment",
+                ],
+            ),
+            Self::German => (
+                "äßü",
+                &["ung", "ungen", "keit", "heit", "lich", "chen", "isch"],
+            ),
+            Self::Italian => (
+                "ìò",
+                &["zione", "zioni", "mente", "etto", "etta", "ini", "elli"],
+            ),
+            Self::Dutch => ("ĳ", &["heid", "lijk", "isch", "tje", "tjes", "ijn"]),
+            Self::Turkish => (
+                "ğış",
+                &["lar", "ler", "lık", "lik", "sız", "siz", "ları", "leri"],
+            ),
+            Self::Indonesian => ("", &["kan", "nya", "an"]),
+            Self::Polish => ("ąćęłńśźż", &["ów", "ami", "ych", "owy", "owe", "ość"]),
+            Self::Vietnamese => ("ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ", &[]),
+            _ => ("", &[]),
         }
     }
 
@@ -203,6 +279,64 @@ impl TextLanguage {
                 "منتجات",
                 "قطعة",
             ],
+            Self::German => &[
+                "suchen",
+                "gesucht",
+                "kaufen",
+                "lieferant",
+                "hersteller",
+                "qualität",
+                "preis",
+                "großhandel",
+                "stück",
+                "stk",
+            ],
+            Self::Italian => &[
+                "cerchiamo",
+                "cerco",
+                "acquisto",
+                "fornitore",
+                "produttore",
+                "qualità",
+                "prezzo",
+                "ingrosso",
+                "pezzi",
+                "pz",
+            ],
+            Self::Turkish => &[
+                "arıyoruz",
+                "alım",
+                "tedarikçi",
+                "üretici",
+                "kalite",
+                "fiyat",
+                "toptan",
+                "adet",
+            ],
+            Self::Indonesian => &[
+                "cari",
+                "mencari",
+                "butuh",
+                "membutuhkan",
+                "pemasok",
+                "kualitas",
+                "harga",
+                "grosir",
+                "buah",
+                "pcs",
+            ],
+            Self::Polish => &[
+                "szukamy",
+                "poszukujemy",
+                "dostawca",
+                "producent",
+                "jakość",
+                "cena",
+                "hurt",
+                "szt",
+                "sztuk",
+            ],
+            Self::Dutch | Self::Vietnamese | Self::Japanese | Self::Korean => &[],
         }
     }
 }
@@ -282,42 +416,63 @@ struct Analysis {
     jieba: Jieba,
     stop: Vec<(TextLanguage, HashSet<String>)>,
     chinese_stop: HashSet<&'static str>,
+    function_words: HashSet<String>,
     stemmers: Vec<(TextLanguage, Stemmer)>,
 }
 
-const ALL: [TextLanguage; 6] = [
+const ALL: [TextLanguage; 15] = [
     TextLanguage::English,
     TextLanguage::Spanish,
     TextLanguage::Portuguese,
     TextLanguage::French,
+    TextLanguage::German,
+    TextLanguage::Italian,
+    TextLanguage::Dutch,
+    TextLanguage::Turkish,
+    TextLanguage::Indonesian,
+    TextLanguage::Polish,
+    TextLanguage::Vietnamese,
     TextLanguage::Russian,
     TextLanguage::Arabic,
+    TextLanguage::Japanese,
+    TextLanguage::Korean,
 ];
+
+/// A language's stop words: NLTK's list where NLTK has one (short, function words only),
+/// stopwords-iso's otherwise (Polish, Vietnamese, Japanese, Korean).
+/// (The crate takes NLTK's list of a language when both features have one.)
+fn stop_list(lang: TextLanguage) -> &'static [&'static str] {
+    stop_words::lookup(lang.code()).unwrap_or_default()
+}
 
 fn analysis() -> &'static Analysis {
     static ANALYSIS: OnceLock<Analysis> = OnceLock::new();
     ANALYSIS.get_or_init(|| {
-        let stop = ALL
+        let stop: Vec<(TextLanguage, HashSet<String>)> = ALL
             .iter()
             .map(|&lang| {
-                let mut words: HashSet<String> = stop_words::lookup(lang.code())
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|w| w.to_lowercase())
-                    .collect();
+                let mut words: HashSet<String> =
+                    stop_list(lang).iter().map(|w| w.to_lowercase()).collect();
                 words.extend(lang.listing_words().iter().map(|w| w.to_lowercase()));
                 (lang, words)
             })
             .collect();
         let mut chinese_stop: HashSet<&'static str> = CHINESE_NOISE.iter().copied().collect();
         chinese_stop.extend(stop_words::lookup("zh").unwrap_or_default().iter().copied());
+        // Function words of every language, for reasons: a word a buyer reads as "matched"
+        // is never one of them, whatever language its text was taken for.
+        let function_words = ALL
+            .iter()
+            .flat_map(|&lang| stop_list(lang).iter().map(|w| w.to_lowercase()))
+            .collect();
         Analysis {
             jieba: Jieba::new(),
             stop,
             chinese_stop,
+            function_words,
             stemmers: ALL
                 .iter()
-                .map(|&lang| (lang, Stemmer::create(lang.algorithm())))
+                .filter_map(|&lang| Some((lang, Stemmer::create(lang.algorithm()?))))
                 .collect(),
         }
     })
@@ -352,25 +507,43 @@ fn is_arabic(c: char) -> bool {
     matches!(c as u32, 0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
 }
 
-/// The language of the words of `text` that are not Chinese: by script for Cyrillic and
-/// Arabic, else by the Latin language whose stop words and letters it uses most (English
-/// when nothing tells).
+fn is_kana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F)
+}
+
+fn is_hangul(c: char) -> bool {
+    matches!(c as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F)
+}
+
+/// The language of the words of `text` that are not Chinese: by script for Cyrillic,
+/// Arabic, kana and Hangul, else by the Latin language whose stop words, letters and
+/// endings it uses most (English when nothing tells).
 pub fn detect_language(text: &str) -> TextLanguage {
-    let (mut cyrillic, mut arabic, mut latin) = (0, 0, 0);
+    let (mut cyrillic, mut arabic, mut kana, mut hangul, mut latin) = (0, 0, 0, 0, 0);
     for c in text.chars() {
         if is_cyrillic(c) {
             cyrillic += 1;
         } else if is_arabic(c) {
             arabic += 1;
+        } else if is_kana(c) {
+            kana += 1;
+        } else if is_hangul(c) {
+            hangul += 1;
         } else if c.is_alphabetic() && !is_han(c) {
             latin += 1;
         }
     }
-    if cyrillic > latin && cyrillic >= arabic {
-        return TextLanguage::Russian;
-    }
-    if arabic > latin {
-        return TextLanguage::Arabic;
+    let script = [
+        (TextLanguage::Russian, cyrillic),
+        (TextLanguage::Arabic, arabic),
+        (TextLanguage::Japanese, kana),
+        (TextLanguage::Korean, hangul),
+    ]
+    .into_iter()
+    .max_by_key(|(_, n)| *n)
+    .filter(|(_, n)| *n > 0 && *n >= latin);
+    if let Some((lang, _)) = script {
+        return lang;
     }
     let a = analysis();
     let lower = text.to_lowercase();
@@ -380,31 +553,12 @@ pub fn detect_language(text: &str) -> TextLanguage {
         .collect();
     let mut best = (TextLanguage::English, 0.0f64);
     for lang in LATIN {
+        let (letters, endings) = lang.marks();
         let mut score: f64 = words
             .iter()
             .filter(|w| w.chars().count() > 1 && a.is_stop(lang, w))
             .count() as f64;
-        score += lower
-            .chars()
-            .filter(|c| match lang {
-                TextLanguage::Spanish => "ñ¿¡".contains(*c),
-                TextLanguage::Portuguese => "ãõ".contains(*c),
-                TextLanguage::French => "èêëœùû".contains(*c),
-                _ => false,
-            })
-            .count() as f64
-            * 2.0;
-        let endings: &[&str] = match lang {
-            TextLanguage::English => &["ing", "tion", "ness", "ers", "ed"],
-            TextLanguage::Spanish => &[
-                "ción", "ciones", "idad", "mente", "ados", "adas", "ía", "ías", "ores",
-            ],
-            TextLanguage::Portuguese => &["ção", "ções", "dade", "mente", "ões", "inha", "eis"],
-            TextLanguage::French => &[
-                "ques", "eux", "aux", "ette", "ée", "ées", "eur", "eurs", "oire", "ment",
-            ],
-            _ => &[],
-        };
+        score += lower.chars().filter(|c| letters.contains(*c)).count() as f64 * 2.0;
         score += words
             .iter()
             .filter(|w| w.chars().count() > 4 && endings.iter().any(|e| w.ends_with(e)))
@@ -417,6 +571,30 @@ pub fn detect_language(text: &str) -> TextLanguage {
         }
     }
     best.0
+}
+
+/// Whether a stem says what the product is: not a number, a measure ("100", "7", "550w",
+/// "100mm", "2.0ah") or a lone letter, which texts share by chance ("100 pieces" and
+/// "100 mm"), but words and model codes ("cnmg120408", "lifepo4").
+pub fn is_product_word(stem: &str) -> bool {
+    let letters = stem.chars().filter(|c| c.is_alphabetic()).count();
+    if !stem.chars().any(|c| c.is_ascii_digit()) {
+        return letters >= 2 || stem.chars().any(is_han);
+    }
+    // A code: at least three letters among its digits, not a number followed by a unit.
+    let unit_after_number = stem
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',')
+        .chars()
+        .all(char::is_alphabetic);
+    letters >= 3 && !unit_after_number
+}
+
+/// Whether `word` is a function word in any language text analysis knows (what reasons never
+/// list as a matched word).
+pub fn is_function_word(word: &str) -> bool {
+    let a = analysis();
+    let lower = word.to_lowercase();
+    a.function_words.contains(&lower) || a.chinese_stop.contains(lower.as_str())
 }
 
 /// The terms of `text` in order of appearance (repeats kept), its non-Chinese words read as

@@ -132,4 +132,101 @@ pub struct Push {
     pub reason_codes: Vec<String>,
     #[serde(with = "crate::time::millis")]
     pub pushed_at: DateTime<Utc>,
+    /// The buyer's verdict on it, once given (the last one stands).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub feedback: Option<PushFeedback>,
+}
+
+/// A buyer's verdict on a push.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Relevant,
+    NotRelevant,
+}
+
+/// Why a buyer found a push not relevant.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DismissalReason {
+    /// Not the product asked for.
+    WrongProduct,
+    Price,
+    Moq,
+    Certification,
+    Market,
+    Other,
+}
+
+impl DismissalReason {
+    pub const ALL: [DismissalReason; 6] = [
+        Self::WrongProduct,
+        Self::Price,
+        Self::Moq,
+        Self::Certification,
+        Self::Market,
+        Self::Other,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::WrongProduct => "wrong_product",
+            Self::Price => "price",
+            Self::Moq => "moq",
+            Self::Certification => "certification",
+            Self::Market => "market",
+            Self::Other => "other",
+        }
+    }
+
+    /// Whether the product itself was right (a term of the offer was not): such a push is
+    /// graded as the labelled set grades an exact product that misses one criterion.
+    pub fn right_product(self) -> bool {
+        matches!(
+            self,
+            Self::Price | Self::Moq | Self::Certification | Self::Market
+        )
+    }
+}
+
+/// A verdict with its reason and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PushFeedback {
+    pub verdict: Verdict,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub reason: Option<DismissalReason>,
+    #[serde(with = "crate::time::millis")]
+    pub at: DateTime<Utc>,
+}
+
+impl PushFeedback {
+    pub fn dismisses(&self) -> bool {
+        self.verdict == Verdict::NotRelevant
+    }
+
+    /// The grade the labelled set would give the pair (0–3, its README's rules): relevant
+    /// is an exact product, a dismissal for the terms of the offer one criterion off, any
+    /// other dismissal unrelated.
+    pub fn grade(&self) -> u8 {
+        match (self.verdict, self.reason) {
+            (Verdict::Relevant, _) => 3,
+            (Verdict::NotRelevant, Some(reason)) if reason.right_product() => 2,
+            (Verdict::NotRelevant, _) => 0,
+        }
+    }
+}
+
+/// How buyers judged the pushes of one exhibit: counts only, never who.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExhibitFeedback {
+    pub relevant: u64,
+    pub dismissed: u64,
+    /// Dismissals per reason (`wrong_product`, `price`, …); reasons nobody gave are left out.
+    pub by_reason: std::collections::BTreeMap<String, u64>,
 }

@@ -19,7 +19,8 @@ pub use exhibit::{Exhibit, ExhibitDetails, Moq, PriceRange, Quota, is_country_co
 pub use exhibitor::Exhibitor;
 pub use fair::{Category, Fair, MAX_RECOMMENDATION_QUOTA, Zone};
 pub use intent::{
-    DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Push, Quantity,
+    DeliveryStatus, DismissalReason, ExhibitFeedback, ExhibitMatch, Intent, IntentDelivery,
+    IntentStatus, Push, PushFeedback, Quantity, Verdict,
 };
 pub use messaging::{
     Conversation, ConversationContext, MAX_TEXT_CHARS, Message, MessageType, Translation,

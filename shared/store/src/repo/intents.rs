@@ -2,46 +2,20 @@ use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
     jobs::OutgoingJob,
-    model::{
-        DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Notification, Push,
-    },
-    ports::{Change, Condition, Index, Item, Key, Query, SortCondition, WriteOp, attr},
+    model::{DeliveryStatus, Intent, IntentDelivery, IntentStatus, Notification},
+    ports::{Change, Condition, Index, Item, Key, Query, WriteOp, attr},
     time,
 };
 use serde_json::Value;
 
 use super::{Repository, notifications::notification_writes, outgoing::outgoing_job_write};
 use crate::transaction::Transaction;
-use fairlink_domain::matching;
 
-/// What the matcher keeps of an intent: its sentence vector, and the feedback of its run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredQuery {
-    pub vector: Vec<f32>,
-    pub feedback: Option<matching::Feedback>,
-}
-
-fn query_of(item: &Item) -> Option<StoredQuery> {
-    Some(StoredQuery {
-        vector: item
-            .get("vector")
-            .and_then(Value::as_str)
-            .and_then(matching::decode_vector)?,
-        feedback: item
-            .get("feedback")
-            .and_then(Value::as_str)
-            .and_then(matching::Feedback::decode),
-    })
-}
 use crate::codec::set_str as set;
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
 
 fn intent_key(iid: &str) -> Key {
     Key::new(keys::intent(iid), keys::INTENT)
-}
-
-fn embedding_key(iid: &str) -> Key {
-    Key::new(keys::intent(iid), keys::EMBEDDING)
 }
 
 fn delivery_key(iid: &str, eid: &str) -> Key {
@@ -90,18 +64,6 @@ fn delivery_item(delivery: &IntentDelivery) -> Item {
     item
 }
 
-/// A match to record: the exhibitor, the match, and whom to tell with what.
-pub struct MatchRecord<'a> {
-    pub exhibitor_id: &'a str,
-    pub found: ExhibitMatch,
-    pub notify: &'a str,
-    pub notification: Notification,
-}
-
-/// Four writes per match (with the notification's event); DynamoDB allows 100 per
-/// transaction.
-const MATCHES_PER_TRANSACTION: usize = 25;
-
 /// The rule closing an intent rests on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum IntentRule {
@@ -109,51 +71,11 @@ enum IntentRule {
     StillOpen,
 }
 
-/// The rules recording a match rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MatchRule {
-    /// This exhibit's match with this intent was not recorded before.
-    NotRecorded,
-    /// The exhibit (whose counter grows) still exists.
-    ExhibitExists,
-}
-
-fn match_writes(tx: Transaction<MatchRule>, record: &MatchRecord) -> Transaction<MatchRule> {
-    let key = Key::new(
-        keys::exhibit_matches(record.exhibitor_id),
-        keys::exhibit_match(&record.found.intent.id, &record.found.exhibit_id),
-    );
-    tx.guarded(
-        MatchRule::NotRecorded,
-        WriteOp::Put {
-            item: codec::to_item(&key, "ExhibitMatch", &record.found),
-            condition: Some(Condition::NotExists),
-        },
-    )
-    .guarded(
-        MatchRule::ExhibitExists,
-        counter(&record.found.exhibit_id, "matchedIntents"),
-    )
-    .writes(notification_writes(record.notify, &record.notification))
-}
-
 /// Why a delivered intent's change was not saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryRefusal {
     /// Its assignee is no longer the one the change was made from.
     Reassigned,
-}
-
-/// What came of pushing an exhibit to a buyer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushOutcome {
-    Pushed,
-    /// Pushed before, for this intent (`true`) or another one.
-    AlreadyPushed {
-        same_intent: bool,
-    },
-    /// The exhibit no longer exists.
-    ExhibitGone,
 }
 
 impl Repository {
@@ -259,49 +181,6 @@ impl Repository {
         }
     }
 
-    /// What the matcher stored of the intent, if it has run it.
-    pub async fn intent_query(&self, iid: &str) -> Result<Option<StoredQuery>, DomainError> {
-        Ok(self
-            .store()
-            .get(&embedding_key(iid))
-            .await?
-            .as_ref()
-            .and_then(query_of))
-    }
-
-    /// The same for several intents in one read, in the order asked.
-    pub async fn intent_queries(
-        &self,
-        ids: &[&str],
-    ) -> Result<Vec<Option<StoredQuery>>, DomainError> {
-        let keys: Vec<Key> = ids.iter().map(|id| embedding_key(id)).collect();
-        Ok(self
-            .store()
-            .get_many(&keys)
-            .await?
-            .iter()
-            .map(|item| item.as_ref().and_then(query_of))
-            .collect())
-    }
-
-    pub async fn store_intent_query(
-        &self,
-        iid: &str,
-        query: &StoredQuery,
-    ) -> Result<(), DomainError> {
-        let mut item = codec::to_item(
-            &embedding_key(iid),
-            "IntentEmbedding",
-            &serde_json::json!({}),
-        );
-        set(&mut item, "vector", matching::encode_vector(&query.vector));
-        if let Some(feedback) = &query.feedback {
-            set(&mut item, "feedback", feedback.encode());
-        }
-        self.store().put(item, None).await?;
-        Ok(())
-    }
-
     /// The open intents of a category (some may be past their `validUntil`), read
     /// consistently: a recommendation's match must not miss an intent published a moment ago.
     pub async fn open_intents(&self, category_id: &str) -> Result<Vec<Intent>, DomainError> {
@@ -378,174 +257,4 @@ impl Repository {
             Err(err) => err.refusal().map(Err),
         }
     }
-
-    /// Records that exhibits matched an intent, counts each on its exhibit and tells the
-    /// exhibitors, each once however often this runs. All in one transaction when none was
-    /// recorded before (the usual case); one by one otherwise. Returns how many were new.
-    pub async fn record_matches(&self, matches: &[MatchRecord<'_>]) -> Result<usize, DomainError> {
-        let mut new = 0;
-        for chunk in matches.chunks(MATCHES_PER_TRANSACTION) {
-            let tx = chunk.iter().fold(Transaction::new(), match_writes);
-            match self.commit(tx).await {
-                Ok(()) => new += chunk.len(),
-                Err(err) => {
-                    // One was recorded before, or its exhibit is gone: each on its own.
-                    err.refusal()?;
-                    for record in chunk {
-                        match self.commit(match_writes(Transaction::new(), record)).await {
-                            Ok(()) => new += 1,
-                            Err(err) => match err.refusal()? {
-                                MatchRule::NotRecorded | MatchRule::ExhibitExists => {}
-                            },
-                        }
-                    }
-                }
-            }
-        }
-        Ok(new)
-    }
-
-    /// An exhibitor's exhibit matches, newest intent first.
-    pub async fn exhibit_matches(
-        &self,
-        eid: &str,
-        page: &PageRequest,
-    ) -> Result<PageOf<ExhibitMatch>, DomainError> {
-        let query = Query::table(keys::exhibit_matches(eid)).backward();
-        query_page(self.store(), query, page).await
-    }
-
-    /// Whether one of the exhibitor's exhibits matched the intent.
-    pub async fn intent_matched_exhibitor(
-        &self,
-        iid: &str,
-        eid: &str,
-    ) -> Result<bool, DomainError> {
-        let query = Query::table(keys::exhibit_matches(eid))
-            .sort(SortCondition::BeginsWith(keys::exhibit_matches_of_intent(
-                iid,
-            )))
-            .limit(1);
-        Ok(!self.store().query(query).await?.items.is_empty())
-    }
-
-    /// Pushes an exhibit to a buyer unless it was pushed to them before, counting it on the
-    /// exhibit and adding the buyer's notification in the same transaction.
-    pub async fn push(
-        &self,
-        buyer_id: &str,
-        push: &Push,
-        notification: &Notification,
-    ) -> Result<PushOutcome, DomainError> {
-        let key = Key::new(keys::pushed(buyer_id), &push.exhibit.id);
-        let tx = push_writes(Transaction::new(), buyer_id, push, notification);
-        match self.commit(tx).await {
-            Ok(()) => Ok(PushOutcome::Pushed),
-            Err(err) => match err.refusal()? {
-                PushRule::ExhibitExists => Ok(PushOutcome::ExhibitGone),
-                PushRule::NotPushedBefore => {
-                    let earlier: Option<Push> = self
-                        .store()
-                        .get(&key)
-                        .await?
-                        .map(codec::from_item)
-                        .transpose()?;
-                    Ok(PushOutcome::AlreadyPushed {
-                        same_intent: earlier.is_some_and(|p| p.intent_id == push.intent_id),
-                    })
-                }
-            },
-        }
-    }
-
-    /// Pushes several exhibits to a buyer in one transaction, if none of them was pushed
-    /// before and all still exist; `false` (and nothing written) otherwise.
-    pub async fn push_all(
-        &self,
-        buyer_id: &str,
-        pushes: &[(Push, Notification)],
-    ) -> Result<bool, DomainError> {
-        let tx = pushes
-            .iter()
-            .fold(Transaction::new(), |tx, (push, notification)| {
-                push_writes(tx, buyer_id, push, notification)
-            });
-        match self.commit(tx).await {
-            Ok(()) => Ok(true),
-            // Pushed before, or an exhibit is gone: nothing was written.
-            Err(err) => err.refusal().map(|_| false),
-        }
-    }
-
-    /// The exhibits pushed to a buyer, newest first.
-    pub async fn pushes(&self, bid: &str, page: &PageRequest) -> Result<PageOf<Push>, DomainError> {
-        let query = Query::index(Index::Gsi1, keys::pushes(bid)).backward();
-        query_page(self.store(), query, page).await
-    }
-
-    /// Claims the right to send an intent's push email: `true` for the first claimant.
-    pub async fn claim_push_email(
-        &self,
-        iid: &str,
-        at: DateTime<Utc>,
-    ) -> Result<bool, DomainError> {
-        let key = Key::new(keys::intent(iid), keys::PUSH_EMAIL);
-        let mut item = codec::to_item(&key, "PushEmail", &serde_json::json!({}));
-        set(&mut item, "claimedAt", time::format(at));
-        match self.store().put(item, Some(Condition::NotExists)).await {
-            Ok(()) => Ok(true),
-            Err(err) if err.is_condition_failed() => Ok(false),
-            Err(err) => Err(err.into()),
-        }
-    }
-
-    /// Gives the claim back after a failed send, so that a retry sends it.
-    pub async fn release_push_email(&self, iid: &str) -> Result<(), DomainError> {
-        let key = Key::new(keys::intent(iid), keys::PUSH_EMAIL);
-        self.store().delete(&key, None).await?;
-        Ok(())
-    }
-}
-
-/// Adds one to an exhibit's counter; the exhibit must still exist.
-fn counter(xid: &str, name: &str) -> WriteOp {
-    WriteOp::Update {
-        key: Key::new(keys::exhibit(xid), keys::EXHIBIT),
-        changes: vec![Change::Add(name.into(), 1)],
-        condition: Some(Condition::Exists),
-    }
-}
-
-/// The writes of one push: the push (once per buyer and exhibit), the exhibit's counter and
-/// the buyer's notification.
-fn push_writes(
-    tx: Transaction<PushRule>,
-    buyer_id: &str,
-    push: &Push,
-    notification: &Notification,
-) -> Transaction<PushRule> {
-    let key = Key::new(keys::pushed(buyer_id), &push.exhibit.id);
-    let mut item = codec::to_item(&key, "Push", push);
-    set(&mut item, attr::GSI1_PK, keys::pushes(buyer_id));
-    set(&mut item, attr::GSI1_SK, push.id.clone());
-    tx.guarded(
-        PushRule::NotPushedBefore,
-        WriteOp::Put {
-            item,
-            condition: Some(Condition::NotExists),
-        },
-    )
-    .guarded(
-        PushRule::ExhibitExists,
-        counter(&push.exhibit.id, "pushedBuyers"),
-    )
-    .writes(notification_writes(buyer_id, notification))
-}
-
-/// The rules a push's transaction rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PushRule {
-    /// A buyer is pushed an exhibit once.
-    NotPushedBefore,
-    ExhibitExists,
 }

@@ -6,6 +6,7 @@ mod exhibits;
 mod fair;
 pub mod idempotency;
 mod intents;
+mod matching;
 mod messaging;
 mod notifications;
 
@@ -28,7 +29,11 @@ pub use appointments::{
 pub use cards::received_card_writes;
 pub use exhibits::{RecommendError, candidate_block_puts, exhibit_write};
 pub use idempotency::{IdempotencyReservation, StoredResponse};
-pub use intents::{DeliveryRefusal, MatchRecord, PushOutcome, StoredQuery};
+pub use intents::DeliveryRefusal;
+pub use matching::{
+    IntentMatching, Judgment, MatchRecord, MatchingRefusal, PushList, RankedMatch, StoredQuery,
+    VerdictChange, VerdictRefusal,
+};
 pub use messaging::Order;
 pub use outbox::OutboxEntry;
 pub use realtime::OpenSocket;
