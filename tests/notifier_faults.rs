@@ -315,3 +315,123 @@ async fn a_provider_that_keeps_throttling_sends_the_message_to_the_dead_letter_q
     assert_eq!(w.email.sent.lock().unwrap().len(), 3);
     assert_eq!(w.sms.sent.lock().unwrap().len(), 1);
 }
+
+/// An SMS provider that never answers in time, yet sends every message it is given.
+#[derive(Default)]
+struct SlowSms {
+    calls: Mutex<Vec<Sms>>,
+}
+
+#[async_trait]
+impl SmsSender for SlowSms {
+    async fn send_sms(&self, sms: &Sms) -> Result<(), DeliveryError> {
+        self.calls.lock().unwrap().push(sms.clone());
+        Err(DeliveryError::Unknown(
+            "dispatch failure: the attempt timed out".into(),
+        ))
+    }
+}
+
+/// A send that may have gone out (no answer in time) is tried once more at most, and the
+/// claim stays: a reminder delivered again sends nothing more, and the message does not fail.
+#[tokio::test]
+async fn a_send_that_may_have_gone_out_is_tried_once_more_at_most() {
+    let mut w = world(0).await;
+    let slow = Arc::new(SlowSms::default());
+    w.ports.sms = slow.clone();
+    let notifier = Notifier::with_backoff(w.ports.clone(), Duration::from_millis(5));
+    let job = NotifierJob::Reminder {
+        booking_id: "bkg_1".into(),
+    };
+    for _ in 0..2 {
+        job.enqueue(w.ports.queue.as_ref(), Duration::ZERO)
+            .await
+            .unwrap();
+    }
+    assert_eq!(drain(&w, &notifier).await, 2, "each delivery handled once");
+    let calls = slow.calls.lock().unwrap().clone();
+    for phone in ["+8613800000001", REFUSED] {
+        let to_phone = calls.iter().filter(|s| s.to == phone).count();
+        assert_eq!(
+            to_phone, 2,
+            "{phone}: one send and one retry, then none: {calls:?}"
+        );
+    }
+    assert_eq!(
+        w.ports
+            .queue
+            .dead_letters(QueueName::Notifier, 10)
+            .await
+            .unwrap()
+            .len(),
+        0,
+        "nothing to retry from the queue"
+    );
+    assert_eq!(w.email.sent.lock().unwrap().len(), 2, "the emails went");
+}
+
+/// The SNS adapter over the real SDK, against an endpoint that takes the request and never
+/// answers: the publish is sent once (the SDK does not retry a send), and fails as an
+/// unknown outcome after the send timeout.
+#[tokio::test]
+async fn an_sms_publish_without_an_answer_is_sent_once() {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let requests = Arc::new(AtomicU32::new(0));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 16 * 1024];
+                let mut counted = false;
+                // Read the request, answer nothing; hold the connection open.
+                while let Ok(n) = socket.read(&mut buffer).await {
+                    if n == 0 {
+                        break;
+                    }
+                    if !counted && buffer[..n].windows(4).any(|w| w == b"POST") {
+                        counted = true;
+                        seen.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            });
+        }
+    });
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(fairlink_aws::https_client())
+        .endpoint_url(&endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await;
+    let settings = fairlink_aws::AwsSettings::from_lookup(|name| {
+        (name == "FAIRLINK_AWS_SEND_TIMEOUT_MS").then(|| "300".to_string())
+    });
+    let sender =
+        fairlink_aws::SnsSmsSender::new(aws_sdk_sns::Client::new(&settings.for_sends(&sdk)));
+    let started = std::time::Instant::now();
+    let outcome = sender
+        .send_sms(&Sms::new("+8613800000001", "Meeting at 09:00"))
+        .await;
+    assert!(
+        matches!(outcome, Err(DeliveryError::Unknown(_))),
+        "{outcome:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the send timeout holds"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        1,
+        "sent once, never retried"
+    );
+}

@@ -155,6 +155,7 @@ pub fn unique_aws_settings() -> fairlink_aws::AwsSettings {
         // generous timeouts, so a busy emulator is not mistaken for a failing one.
         attempt_timeout: std::time::Duration::from_secs(20),
         operation_timeout: std::time::Duration::from_secs(60),
+        send_timeout: std::time::Duration::from_secs(20),
         user_pool: None,
         stack,
     }

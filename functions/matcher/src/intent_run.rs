@@ -28,6 +28,15 @@ pub struct IntentRun {
     pub pushed: usize,
 }
 
+/// What a run works on.
+struct Run<'a> {
+    intent: &'a Intent,
+    buyer: &'a Account,
+    /// The intent's query with its stored feedback (the verdicts are read at each attempt).
+    query: &'a IntentQuery,
+    candidates: &'a [PackedCandidate],
+}
+
 /// What one attempt decided: the pushes it made, and those of the intent the buyer had
 /// already.
 struct Decided {
@@ -121,19 +130,16 @@ impl Matcher {
         // meanwhile is stored as a candidate before its own run reads the intents' vectors,
         // so one of the two runs sees the other. The fair's rates are read meanwhile.
         let (stored, rates) = tokio::try_join!(self.intent_vectors(&intent), self.rates())?;
-        let (candidates, verdicts) = tokio::try_join!(
-            self.repo.match_candidates(&intent.category_id),
-            self.repo.intent_verdicts(iid)
-        )?;
-        let dismissed: Vec<&str> = verdicts
-            .iter()
-            .filter(|(_, v)| v.dismisses())
-            .map(|(xid, _)| xid.as_str())
-            .collect();
+        let candidates = self.repo.match_candidates(&intent.category_id).await?;
         let query = IntentQuery::of(&intent, Some(vectors_of(&stored)), &rates)
-            .with_feedback(stored.feedback.clone())
-            .with_verdicts(judged_vectors(&candidates, &verdicts));
-        let ranking = query.rank(&candidates, RANKED_KEPT, &dismissed, &self.scoring);
+            .with_feedback(stored.feedback.clone());
+        let run = Run {
+            intent: &intent,
+            buyer: &buyer,
+            query: &query,
+            candidates: &candidates,
+        };
+        let (ranking, decided) = retry_on_lost_race(ATTEMPTS, || self.decide(&run)).await?;
         if stored.feedback.is_none() && ranking.feedback.is_some() {
             // Exhibits recommended later are scored against what this run learned.
             let learned = StoredQuery {
@@ -142,60 +148,82 @@ impl Matcher {
             };
             self.repo.store_intent_query(&intent.id, &learned).await?;
         }
-        self.finish(&intent, &buyer, &ranking, candidates.len(), kind)
-            .await
+        let best = &ranking.best[..ranking.best.len().min(MAX_RECORDED_MATCHES)];
+        self.record_matches(&intent, best).await?;
+        if kind == RunKind::Published {
+            self.email_pushes(&intent, &buyer, &decided).await?;
+        }
+        Ok(IntentRun {
+            candidates: candidates.len(),
+            matched: ranking.matched,
+            pushed: decided.new.len() + decided.earlier.len(),
+        })
     }
 
-    /// Keeps a ranking's best as the intent's matches with the pushes it is confident of,
-    /// then tells the exhibitors and, on a first run, emails the buyer.
-    async fn finish(
+    /// The one email of a first run: every push of the intent, those an earlier delivery of
+    /// the same job made too (its send may have failed after they were saved).
+    async fn email_pushes(
         &self,
         intent: &Intent,
         buyer: &Account,
-        ranking: &Ranking,
-        candidates: usize,
-        kind: RunKind,
-    ) -> Result<IntentRun, DomainError> {
-        let best = &ranking.best[..ranking.best.len().min(MAX_RECORDED_MATCHES)];
-        let decided =
-            retry_on_lost_race(ATTEMPTS, || self.decide(intent, buyer, &ranking.best)).await?;
-        self.record_matches(intent, best).await?;
-        let now = self.ports.clock.now();
-        // The email lists every push of the first run, those an earlier delivery of the same
-        // job made too (its send may have failed after they were saved).
+        decided: &Decided,
+    ) -> Result<(), DomainError> {
         let listed: Vec<Push> = decided
             .earlier
             .iter()
             .chain(&decided.new)
             .cloned()
             .collect();
-        if kind == RunKind::Published
-            && !listed.is_empty()
-            && self.repo.claim_push_email(&intent.id, now).await?
-        {
-            let email = push_email(buyer, intent, &listed);
-            if let Err(err) = self.ports.email.send_email(&email).await {
-                // Give the claim back so that the retry sends it.
-                self.repo.release_push_email(&intent.id).await?;
-                return Err(err.into());
-            }
+        let now = self.ports.clock.now();
+        if listed.is_empty() || !self.repo.claim_push_email(&intent.id, now).await? {
+            return Ok(());
         }
-        Ok(IntentRun {
-            candidates,
-            matched: ranking.matched,
-            pushed: decided.new.len() + decided.earlier.len(),
-        })
+        let email = push_email(buyer, intent, &listed);
+        if let Err(err) = self.ports.email.send_email(&email).await {
+            // Give the claim back so that the retry sends it.
+            self.repo.release_push_email(&intent.id).await?;
+            return Err(err.into());
+        }
+        Ok(())
     }
 
-    /// One attempt at saving the intent's ranked matches with its pushes: what the buyer
-    /// has already is skipped, the budget is what the ledger allows.
-    async fn decide(
+    /// One attempt: the intent's matching read, then its buyer's verdicts (a verdict landing
+    /// after the first read moves its version, and the save below is refused), the category
+    /// ranked with them, and the ranked matches saved with the pushes the matcher is
+    /// confident of.
+    async fn decide(&self, run: &Run<'_>) -> Result<Attempt<(Ranking, Decided)>, DomainError> {
+        let state = self.repo.intent_matching(&run.intent.id).await?;
+        let verdicts = self.repo.intent_verdicts(&run.intent.id).await?;
+        let dismissed: Vec<&str> = verdicts
+            .iter()
+            .filter(|(_, v)| v.dismisses())
+            .map(|(xid, _)| xid.as_str())
+            .collect();
+        let query = run
+            .query
+            .clone()
+            .with_verdicts(judged_vectors(run.candidates, &verdicts));
+        let ranking = query.rank(run.candidates, RANKED_KEPT, &dismissed, &self.scoring);
+        Ok(
+            match self
+                .save(run.intent, run.buyer, &ranking.best, state)
+                .await?
+            {
+                Attempt::Done(decided) => Attempt::Done((ranking, decided)),
+                Attempt::LostRace => Attempt::LostRace,
+            },
+        )
+    }
+
+    /// Saves the intent's ranked matches with its pushes, if its matching is still `state`:
+    /// what the buyer has already is skipped, the budget is what the ledger allows.
+    async fn save(
         &self,
         intent: &Intent,
         buyer: &Account,
         ranked: &[Scored],
+        state: IntentMatching,
     ) -> Result<Attempt<Decided>, DomainError> {
-        let state = self.repo.intent_matching(&intent.id).await?;
         let window: Vec<&Scored> = ranked.iter().take(PLAN_WINDOW).collect();
         let ids: Vec<&str> = window.iter().map(|s| s.exhibit_id.as_str()).collect();
         let (exhibits, had) = tokio::try_join!(

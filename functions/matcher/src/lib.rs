@@ -72,13 +72,23 @@ impl Matcher {
             .unwrap_or_default())
     }
 
-    /// A text and its names, embedded in one call: (whole text, names).
+    /// A text and its names, embedded in one call: (whole text, names). A text that is its
+    /// names alone is embedded once.
     async fn embed_pair(
         &self,
         text: String,
         name: String,
         role: TextRole,
     ) -> Result<(Vec<f32>, Vec<f32>), DomainError> {
+        if text == name {
+            let vector = self
+                .embedder
+                .embed(&[text], role)
+                .await?
+                .pop()
+                .ok_or_else(|| DomainError::Internal("the embedder returned no vector".into()))?;
+            return Ok((vector.clone(), vector));
+        }
         let mut vectors = self.embedder.embed(&[text, name], role).await?;
         match (vectors.pop(), vectors.pop()) {
             (Some(name), Some(text)) => Ok((text, name)),

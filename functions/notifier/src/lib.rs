@@ -21,6 +21,9 @@ use fairlink_store::Repository;
 /// In-process attempts before a throttled send goes back to the queue (whose redelivery
 /// after the visibility timeout is the longer backoff, and whose DLQ is the last stop).
 const ATTEMPTS: u32 = 3;
+/// A send whose outcome is unknown (no answer in time) may have gone out: it is tried once
+/// more at most, then taken as sent (the claim kept), never left to the queue to send again.
+const UNKNOWN_ATTEMPTS: u32 = 2;
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 
 pub struct Notifier {
@@ -64,6 +67,8 @@ pub enum Sent {
     Before,
     /// Refused for good (a phone number SNS rejects): not retried, the others still go.
     Rejected,
+    /// Tried twice without knowing whether it went out: not tried again.
+    Unknown,
 }
 
 impl Notifier {
@@ -179,6 +184,7 @@ impl Notifier {
         }
         let mut backoff = self.first_backoff;
         let mut attempt = 1;
+        let mut unknown = 0;
         loop {
             let outcome = match &message {
                 Message::Email(email) => self.ports.email.send_email(email).await,
@@ -189,6 +195,16 @@ impl Notifier {
                 Err(DeliveryError::Rejected(reason)) => {
                     tracing::warn!(key, reason, "message refused for good; not retried");
                     return Ok(Sent::Rejected);
+                }
+                Err(err) if err.may_have_gone_out() => {
+                    unknown += 1;
+                    if unknown >= UNKNOWN_ATTEMPTS {
+                        // Sending it again could send it twice: the claim stays.
+                        tracing::warn!(key, error = %err, "outcome unknown twice; taken as sent");
+                        return Ok(Sent::Unknown);
+                    }
+                    tracing::info!(key, error = %err, "outcome unknown; trying once more");
+                    attempt += 1;
                 }
                 Err(err) if attempt < ATTEMPTS => {
                     tracing::info!(key, error = %err, attempt, "sending failed; trying again");

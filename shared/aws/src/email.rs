@@ -29,14 +29,24 @@ fn utf8(text: &str) -> Result<Content, DeliveryError> {
         .map_err(|e| DeliveryError::Rejected(e.to_string()))
 }
 
-pub(crate) fn delivery_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
-    err: SdkError<E, R>,
+pub(crate) fn delivery_error<E: ProvideErrorMetadata + std::fmt::Debug>(
+    err: SdkError<E, aws_smithy_runtime_api::client::orchestrator::HttpResponse>,
 ) -> DeliveryError {
     let message = format!(
         "{}: {}",
         err.code().unwrap_or("unknown"),
         err.message().unwrap_or_default()
     );
+    // No answer in time, or none read: the provider may have sent it.
+    if matches!(
+        err,
+        SdkError::TimeoutError(_) | SdkError::ResponseError(_) | SdkError::DispatchFailure(_)
+    ) {
+        return DeliveryError::Unknown(message);
+    }
+    let server_error = err
+        .raw_response()
+        .is_some_and(|r| r.status().is_server_error());
     match err.code() {
         Some(
             "TooManyRequestsException"
@@ -55,6 +65,8 @@ pub(crate) fn delivery_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::
             | "InvalidParameterException"
             | "OptedOut",
         ) => DeliveryError::Rejected(message),
+        // A 5xx may come after the message went out.
+        _ if server_error => DeliveryError::Unknown(message),
         _ => DeliveryError::Unavailable(message),
     }
 }

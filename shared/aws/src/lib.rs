@@ -62,6 +62,10 @@ pub struct AwsSettings {
     /// fails as unavailable (a 503 to the client) instead of hanging the request.
     pub attempt_timeout: Duration,
     pub operation_timeout: Duration,
+    /// `FAIRLINK_AWS_SEND_TIMEOUT_MS` (10,000): how long an email or SMS send may take. A
+    /// send that got no answer may have gone out, so the SDK never retries one (the notifier
+    /// tries it once more at most); it is given longer than other calls instead.
+    pub send_timeout: Duration,
     /// `FAIRLINK_USER_POOL_ID` and `FAIRLINK_USER_POOL_CLIENT_ID`: the Cognito user pool that
     /// holds the accounts' sign-in identities. Without it accounts get development
     /// identities (only `POST /v1/dev/tokens` signs in as them).
@@ -105,6 +109,7 @@ impl AwsSettings {
             amazon_translate: var("FAIRLINK_TRANSLATE").as_deref() == Some("amazon"),
             attempt_timeout: millis(var("FAIRLINK_AWS_ATTEMPT_TIMEOUT_MS"), 2_000),
             operation_timeout: millis(var("FAIRLINK_AWS_TIMEOUT_MS"), 5_000),
+            send_timeout: millis(var("FAIRLINK_AWS_SEND_TIMEOUT_MS"), 10_000),
             user_pool: match (
                 var("FAIRLINK_USER_POOL_ID"),
                 var("FAIRLINK_USER_POOL_CLIENT_ID"),
@@ -131,6 +136,20 @@ impl AwsSettings {
             .operation_timeout(self.operation_timeout)
             .build();
         sdk.to_builder().timeout_config(timeouts).build()
+    }
+
+    /// The SDK configuration of the email and SMS clients: one attempt (a send that timed
+    /// out may have gone out, and an SDK retry would send it again), given `send_timeout`.
+    pub fn for_sends(&self, sdk: &SdkConfig) -> SdkConfig {
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(self.attempt_timeout)
+            .operation_attempt_timeout(self.send_timeout)
+            .operation_timeout(self.send_timeout)
+            .build();
+        sdk.to_builder()
+            .timeout_config(timeouts)
+            .retry_config(aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(1))
+            .build()
     }
 }
 
@@ -198,6 +217,8 @@ pub async fn ports(
     clock: Option<Arc<dyn Clock>>,
 ) -> Result<Ports, String> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
+    #[cfg(any(feature = "email", feature = "sms"))]
+    let sends = &settings.for_sends(sdk);
     let sdk = &settings.with_timeouts(sdk);
     #[cfg(feature = "queue")]
     let queue =
@@ -206,13 +227,13 @@ pub async fn ports(
     let queue = Arc::new(NotDeployed("the SQS queues"));
     #[cfg(feature = "email")]
     let email = Arc::new(SesEmailSender::new(
-        aws_sdk_sesv2::Client::new(sdk),
+        aws_sdk_sesv2::Client::new(sends),
         &settings.email_from,
     ));
     #[cfg(not(feature = "email"))]
     let email = Arc::new(NotDeployed("SES"));
     #[cfg(feature = "sms")]
-    let sms = Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(sdk)));
+    let sms = Arc::new(SnsSmsSender::new(aws_sdk_sns::Client::new(sends)));
     #[cfg(not(feature = "sms"))]
     let sms = Arc::new(NotDeployed("SNS"));
     let translator: Arc<dyn fairlink_domain::ports::Translator> = if settings.amazon_translate {

@@ -83,22 +83,34 @@ impl E5Model {
     /// L2-normalized vectors, one per text.
     pub fn embed(&self, texts: &[&str], role: TextRole) -> Result<Vec<Vec<f32>>, ModelError> {
         let sequences: Vec<Vec<u32>> = texts.iter().map(|t| self.tokens(t, role)).collect();
-        let mut out = Vec::with_capacity(texts.len());
-        let mut batch: Vec<Vec<u32>> = Vec::new();
-        let mut tokens = 0;
-        for sequence in sequences {
-            if !batch.is_empty() && tokens + sequence.len() > TOKENS_PER_PASS {
-                out.extend(self.encoder.encode(&batch)?);
-                batch.clear();
-                tokens = 0;
+        // A pass pads every sequence to its longest: sequences go by length, and a pass ends
+        // where one is over twice as long as its first (an intent's product name beside its
+        // whole text would otherwise cost as much as the text).
+        let mut order: Vec<usize> = (0..sequences.len()).collect();
+        order.sort_by_key(|i| sequences[*i].len());
+        let mut out: Vec<Option<Vec<f32>>> = vec![None; sequences.len()];
+        let mut batch: Vec<usize> = Vec::new();
+        let run = |batch: &[usize], out: &mut Vec<Option<Vec<f32>>>| -> Result<(), ModelError> {
+            let pass: Vec<Vec<u32>> = batch.iter().map(|i| sequences[*i].clone()).collect();
+            for (i, vector) in batch.iter().zip(self.encoder.encode(&pass)?) {
+                out[*i] = Some(vector);
             }
-            tokens += sequence.len();
-            batch.push(sequence);
+            Ok(())
+        };
+        for i in order {
+            let len = sequences[i].len();
+            let padded = (batch.len() + 1) * len;
+            let first = batch.first().map_or(len, |f| sequences[*f].len());
+            if !batch.is_empty() && (padded > TOKENS_PER_PASS || len > 2 * first.max(8)) {
+                run(&batch, &mut out)?;
+                batch.clear();
+            }
+            batch.push(i);
         }
         if !batch.is_empty() {
-            out.extend(self.encoder.encode(&batch)?);
+            run(&batch, &mut out)?;
         }
-        Ok(out)
+        Ok(out.into_iter().flatten().collect())
     }
 }
 

@@ -161,8 +161,9 @@ impl IntentQuery {
         };
         match feedback {
             Some((feedback, expanded, words)) => {
-                parts.expanded = f64::from(v.cosine(expanded));
-                parts.anchor = f64::from(v.cosine(&feedback.anchor));
+                let (to_expanded, to_anchor) = v.cosines(expanded, &feedback.anchor);
+                parts.expanded = f64::from(to_expanded);
+                parts.anchor = f64::from(to_anchor);
                 parts.anchor_words = words.coverage(&c.terms);
             }
             None => {

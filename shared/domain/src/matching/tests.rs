@@ -496,3 +496,12 @@ fn terms_hashed_in_one_pass_are_the_terms_as_parsed() {
         .collect();
     assert_eq!(odd_terms, ["声音", "ok", "last"]);
 }
+
+#[test]
+fn two_cosines_in_one_pass_are_the_two_cosines() {
+    let packed = PackedCandidate::of(&exhibit("x", "产品", None), &vectors(towards(1, 2, 0.6)));
+    let v = packed.view().unwrap().quantized().unwrap();
+    let (a, b) = (towards(1, 3, 0.8), towards(2, 4, 0.5));
+    let (ca, cb) = v.cosines(&a, &b);
+    assert!((ca - v.cosine(&a)).abs() < 1e-5 && (cb - v.cosine(&b)).abs() < 1e-5);
+}

@@ -85,13 +85,23 @@ pub enum DeliveryError {
     /// The provider refused this message for good (an invalid number, an unverified sender).
     #[error("rejected: {0}")]
     Rejected(String),
+    /// The provider answered that it failed: nothing went out.
     #[error("provider unavailable: {0}")]
     Unavailable(String),
+    /// No answer in time, or a server error: the message may have gone out.
+    #[error("outcome unknown: {0}")]
+    Unknown(String),
 }
 
 impl DeliveryError {
     pub fn is_retryable(&self) -> bool {
         !matches!(self, DeliveryError::Rejected(_))
+    }
+
+    /// Whether the message may have gone out despite the error (sending it again may send
+    /// it twice).
+    pub fn may_have_gone_out(&self) -> bool {
+        matches!(self, DeliveryError::Unknown(_))
     }
 }
 
