@@ -156,7 +156,7 @@ async fn world() -> (TestServer, BTreeMap<char, String>) {
         Some(Arc::new(dir)),
     )
     .await;
-    let repo = Repository::new(server.ports.store.clone());
+    let repo = Repository::new(server.ports.store.clone(), server.ports.queue.clone());
     seed(&repo).await;
     let extra = [
         account(

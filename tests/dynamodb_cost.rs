@@ -274,7 +274,7 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "appointments/assign-booking",
-        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, TransactWriteItems (10 items), BatchWriteItem (3 items) OUTGOING#*/*#*, BatchWriteItem (2 items) OUTGOING#*/*#*",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, TransactWriteItems (10 items), BatchWriteItem (2 items) OUTGOING#*/*#*, BatchWriteItem (3 items) OUTGOING#*/*#*",
         "the booking, the assignee (its time is claimed), the buyer (confirmation email) and the exhibitor (its name in the email) are read before one transaction; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction; the stored copies of one queue's messages are deleted in one BatchWriteItem once SQS took them.",
     ),
     (
@@ -380,7 +380,7 @@ async fn seeded_and_recorded() -> (fairlink_domain::Ports, DynamoCalls) {
     let calls = DynamoCalls::default();
     let mut ports = fairlink_aws::ports(&sdk, &settings, None).await.unwrap();
     ports.store = Arc::new(DynamoItemStore::new(calls.client(&sdk), &settings.table));
-    seed(&Repository::new(ports.store.clone())).await;
+    seed(&Repository::new(ports.store.clone(), ports.queue.clone())).await;
     calls.take();
     (ports, calls)
 }

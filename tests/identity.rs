@@ -546,7 +546,7 @@ async fn the_organizer_setup_makes_exactly_one_organizer_however_often_it_runs()
     use fairlink_accounts::{OrganizerSetup, ensure_organizer};
     let world = world().await;
     let ports = world.server.ports.clone();
-    let repo = fairlink_store::Repository::new(ports.store.clone());
+    let repo = fairlink_store::Repository::new(ports.store.clone(), ports.queue.clone());
     // fairlink-local's start ran it once; again, and twice at once.
     assert_eq!(
         ensure_organizer(&repo, &ports, "organizer@fair.example")

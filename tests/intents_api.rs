@@ -1216,7 +1216,8 @@ async fn a_category_change_racing_a_recommendation_moves_its_candidate(store: St
     let server = start(store).await;
     let organizer = with_fair(&server).await;
     let acme = exhibitor(&server, &organizer, "Acme").await;
-    let repo = fairlink_store::Repository::new(server.ports.store.clone());
+    let repo =
+        fairlink_store::Repository::new(server.ports.store.clone(), server.ports.queue.clone());
     for round in 0..4 {
         let xid = add_exhibit(&server, &acme, speaker(&format!("Speaker {round}"))).await;
         let recommendation = format!("/v1/exhibits/{xid}/recommendation");

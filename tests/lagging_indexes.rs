@@ -170,7 +170,7 @@ async fn an_exhibit_recommended_right_after_an_intent_is_matched_with_it() {
     let organizer = with_fair(&server).await;
     let acme = exhibitor(&server, &organizer, "Acme").await;
     let ann = buyer_in(&server, "Ann", "en", "America/New_York").await;
-    let repo = Repository::new(server.ports.store.clone());
+    let repo = Repository::new(server.ports.store.clone(), server.ports.queue.clone());
     let until = server.now().await + chrono::Duration::days(30);
     let intent = json!({"productName": "Bluetooth speaker", "categoryId": "speakers",
         "keywords": ["bluetooth", "speaker"], "quantity": {"amount": 500, "unit": "pcs"},

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 async fn seeded_ports(dir: &std::path::Path) -> Ports {
     let ports = fairlink_embedded::ports(dir, None).unwrap();
-    seed(&Repository::new(ports.store.clone())).await;
+    seed(&Repository::new(ports.store.clone(), ports.queue.clone())).await;
     ports
 }
 
@@ -194,7 +194,7 @@ async fn the_notifier_lambda_sends_and_reports_partial_batch_failures() {
         .collect();
     assert_eq!(failed, ["88888888-8888-4888-8888-888888888888"]);
     // The sample email went out once, though two events carried it.
-    let outbox = Repository::new(ports.store.clone())
+    let outbox = Repository::new(ports.store.clone(), ports.queue.clone())
         .outbox(&fairlink_store::PageRequest::default())
         .await
         .unwrap();
@@ -255,7 +255,7 @@ async fn open_sample_socket(repo: &Repository, account_id: &str, connection_id: 
 async fn the_realtime_lambda_delivers_and_reports_partial_batch_failures() {
     let dir = tempfile::tempdir().unwrap();
     let ports = seeded_ports(dir.path()).await;
-    let repo = Repository::new(ports.store.clone());
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
     open_sample_socket(&repo, "acc_sample_main", "conn-main").await;
     open_sample_socket(&repo, "acc_sample_buyer", "conn-buyer").await;
     let pushes = std::sync::Arc::new(RecordedPushes::default());
@@ -295,7 +295,7 @@ fn socket_event(name: &str) -> aws_lambda_events::apigw::ApiGatewayWebsocketProx
 async fn the_socket_lambda_connects_pings_and_disconnects() {
     let dir = tempfile::tempdir().unwrap();
     let ports = seeded_ports(dir.path()).await;
-    let repo = Repository::new(ports.store.clone());
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
     let secret = fairlink_local::DEV_SECRET.as_bytes();
     let routes =
         fairlink_realtime::SocketRoutes::new(&ports, fairlink_http::Authenticator::hs256(secret));

@@ -575,7 +575,7 @@ async fn ten_thousand_messages_page_both_ways(store: Store) {
     let acme = exhibitor(&server, &organizer, "Acme").await;
     let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
     let cid = id(&open(&server, &buyer, &acme, None).await);
-    let repo = Repository::new(server.ports.store.clone());
+    let repo = Repository::new(server.ports.store.clone(), server.ports.queue.clone());
     let messages: Vec<Message> = (0..10_000)
         .map(|i| Message {
             id: server.ports.ids.new_id("msg"),
@@ -651,7 +651,7 @@ async fn an_account_lists_its_latest_two_thousand(store: Store) {
     let server = start(store).await;
     let organizer = with_fair(&server).await;
     let acme = exhibitor(&server, &organizer, "Acme").await;
-    let repo = Repository::new(server.ports.store.clone());
+    let repo = Repository::new(server.ports.store.clone(), server.ports.queue.clone());
     let now = Utc::now();
     let conversations: Vec<Conversation> = (0..2_010)
         .map(|i| Conversation {

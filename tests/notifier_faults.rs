@@ -117,7 +117,7 @@ async fn world(throttle: u32) -> World {
         queue: Arc::new(InProcessQueue::with_settings(clock, Duration::ZERO, 3)),
         ..base
     };
-    let repo = Repository::new(ports.store.clone());
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
     let seller = account(
         "acc_seller",
         Role::Exhibitor,

@@ -107,7 +107,7 @@ async fn a_failing_queue_delays_messages_but_loses_none(store: Store) {
     });
     ports.queue = queue.clone();
     // The sample data's events go out as it is written, as every request's do.
-    let repo = Repository::new(ports.store.clone()).sending_events_to(ports.queue.clone());
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
     seed(&repo).await;
     let apps = http_apps(&ports);
     let scheduler = fairlink_scheduler::Scheduler::new(ports.clone());
@@ -150,4 +150,39 @@ async fn a_failing_queue_delays_messages_but_loses_none(store: Store) {
     assert_eq!(sent[0]["intentId"], intent["id"]);
     assert_eq!(scheduler.sweep().await.unwrap().resent, 0);
     assert!(matcher_messages(queue.as_ref()).await.is_empty());
+}
+
+/// There is one way to make a repository, and it sends what every committed transaction
+/// stores, whichever function commits it: a notification's event written through the
+/// repository each worker builds from its ports (matcher, notifier, scheduler, realtime
+/// worker, provisioning: `Repository::new(store, queue)`) is on the realtime queue at once,
+/// before any sweep of stranded jobs.
+#[tokio::test]
+async fn every_repository_sends_its_committed_events_without_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(TestClock::new(Utc::now()));
+    let ports = fairlink_embedded::ports(dir.path(), Some(clock.clone())).unwrap();
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
+    let notice = fairlink_domain::model::Notification::new(
+        "ntf_worker".into(),
+        fairlink_domain::model::NotificationKind::BookingConfirmed,
+        "t",
+        "b",
+        serde_json::json!({}),
+        clock.now(),
+    );
+    repo.add_notification("acc_someone", &notice).await.unwrap();
+    let events = ports
+        .queue
+        .receive(QueueName::Realtime, 10, Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "the event went at its commit");
+    assert!(
+        repo.stranded_jobs(clock.now() + chrono::Duration::hours(1), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing left for the sweep"
+    );
 }

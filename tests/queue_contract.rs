@@ -408,7 +408,7 @@ async fn the_embedded_outbox_keeps_what_it_sends() {
             .unwrap_err()
             .is_retryable()
     );
-    let repo = fairlink_store::Repository::new(ports.store.clone());
+    let repo = fairlink_store::Repository::new(ports.store.clone(), ports.queue.clone());
     let outbox = repo.outbox(&Default::default()).await.unwrap().items;
     let summary: Vec<_> = outbox
         .iter()

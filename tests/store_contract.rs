@@ -782,7 +782,11 @@ async fn embedded_data_survives_reopening() {
 
 async fn account_changes_from_one_snapshot_do_not_overwrite_each_other(s: Subject) {
     use fairlink_domain::model::{Account, Language, Permission, Role};
-    let repo = fairlink_store::Repository::new(s.store.clone());
+    // No job is committed here: the queue only completes the repository.
+    let queue = Arc::new(fairlink_embedded::InProcessQueue::new(Arc::new(
+        fairlink_domain::ports::SystemClock,
+    )));
+    let repo = fairlink_store::Repository::new(s.store.clone(), queue);
     let snapshot = Account {
         id: "acc_1".into(),
         role: Role::Exhibitor,

@@ -70,7 +70,7 @@ async fn each_message_is_translated_once_per_language() {
         identities: Arc::new(fairlink_domain::ports::DevTokenIdentities),
         ..fairlink_embedded::ports(dir.path(), None).unwrap()
     };
-    let repo = Repository::new(ports.store.clone());
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
     let buyer = account("acc_buyer", Role::Buyer);
     let seller = account("acc_seller", Role::Exhibitor);
     let stranger = account("acc_stranger", Role::Buyer);

@@ -82,7 +82,7 @@ async fn world(store: Store) -> World {
             )
         }
     };
-    seed(&Repository::new(ports.store.clone())).await;
+    seed(&Repository::new(ports.store.clone(), ports.queue.clone())).await;
     // The sample exhibit recommended, so intents in its category have something to match.
     let (status, body) = replay(
         &http_apps(&ports)["exhibits"],
@@ -92,7 +92,7 @@ async fn world(store: Store) -> World {
     assert_eq!(status, 201, "{body}");
     // Its candidate, as the matcher's analysis writes it (the job itself is left to the
     // tests, which deliver it).
-    let repo = Repository::new(ports.store.clone());
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
     let exhibit = repo.exhibit("exb_sample").await.unwrap().unwrap();
     let mut vectors = fairlink_tests::test_embedder()
         .embed(
@@ -220,7 +220,7 @@ fn bodies(worker: &str, name: &str) -> Vec<String> {
 
 /// What the system did, counted: the effects a message may have.
 async fn effects(w: &World) -> BTreeMap<&'static str, usize> {
-    let repo = Repository::new(w.ports.store.clone());
+    let repo = Repository::new(w.ports.store.clone(), w.ports.queue.clone());
     let all = PageRequest {
         limit: 200,
         cursor: None,

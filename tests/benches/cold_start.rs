@@ -263,8 +263,13 @@ async fn main() {
         aws_sdk_dynamodb::Client::new(&sdk),
         &settings.table,
     ));
-    sample::seed(&Repository::new(store)).await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let queue = Arc::new(
+        fairlink_aws::SqsJobQueue::connect(sqs.clone(), &settings.stack)
+            .await
+            .unwrap(),
+    );
+    sample::seed(&Repository::new(store, queue)).await;
     let mut env: Vec<(String, String)> = [
         ("AWS_ENDPOINT_URL", moto_endpoint()),
         ("AWS_REGION", "us-east-1".into()),

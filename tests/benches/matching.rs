@@ -448,7 +448,7 @@ async fn main() {
                 .unwrap();
             let raw = t.elapsed();
             let t = Instant::now();
-            let repo = Repository::new(base.store.clone());
+            let repo = Repository::new(base.store.clone(), base.queue.clone());
             let c = repo.match_candidates(&category(0)).await.unwrap();
             let full = t.elapsed();
             let it = intent("int_x", "acc_x", &category(0));
@@ -483,7 +483,7 @@ async fn main() {
         store: counting.clone(),
         ..base.clone()
     };
-    let repo = Repository::new(ports.store.clone());
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
     let matcher = Matcher::new(ports.clone(), embedder.clone());
     let before_runs = resident_mb();
     let normal_size = (total - hot) / (CATEGORIES - 1);

@@ -205,7 +205,7 @@ mod tests {
             identities: directory.clone(),
             ..fairlink_embedded::ports(dir.path(), None).unwrap()
         };
-        let repo = Repository::new(ports.store.clone());
+        let repo = Repository::new(ports.store.clone(), ports.queue.clone());
         let provisioning = Provisioning::new(&repo, &ports);
         let refused = || Ok(Err(NewAccountRefusal::EmailTaken));
 

@@ -787,9 +787,6 @@ impl<'a> AppointmentsService<'a> {
             )
             .await?
             .map_err(booking_change_refused)?;
-        self.repo
-            .dispatch(self.ports.queue.as_ref(), &jobs, self.now())
-            .await;
         Ok(after)
     }
 
@@ -922,9 +919,6 @@ impl<'a> AppointmentsService<'a> {
             .save_booking_details(&before, &after, &jobs)
             .await?
             .map_err(booking_change_refused)?;
-        self.repo
-            .dispatch(self.ports.queue.as_ref(), &jobs, now)
-            .await;
         Ok(invitee)
     }
 

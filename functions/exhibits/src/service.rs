@@ -342,9 +342,6 @@ impl<'a> ExhibitsService<'a> {
         if let Attempt::LostRace = self.repo.save_exhibit(&before, &after, &jobs).await? {
             return Ok(Attempt::LostRace);
         }
-        self.repo
-            .dispatch(self.ports.queue.as_ref(), &jobs, now)
-            .await;
         Ok(Attempt::Done(after))
     }
 
@@ -448,9 +445,6 @@ impl<'a> ExhibitsService<'a> {
             }
             Err(RecommendError::AlreadyRecommended) => return Err(already_recommended()),
         };
-        self.repo
-            .dispatch(self.ports.queue.as_ref(), &jobs, now)
-            .await;
         let used = self.repo.quota_used(&exhibit.exhibitor_id).await?;
         Ok(Recommendation {
             exhibit_id: recommended.id,

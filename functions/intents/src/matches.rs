@@ -220,12 +220,7 @@ impl<'a> MatchesService<'a> {
             rerank: &rerank,
         };
         match self.repo.save_verdict(change).await? {
-            Ok(()) => {
-                self.repo
-                    .dispatch(self.ports.queue.as_ref(), &[rerank], now)
-                    .await;
-                Ok(Attempt::Done(after))
-            }
+            Ok(()) => Ok(Attempt::Done(after)),
             Err(VerdictRefusal::Changed) => Ok(Attempt::LostRace),
         }
     }

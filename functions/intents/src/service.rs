@@ -179,9 +179,6 @@ impl<'a> IntentsService<'a> {
             }
             None => self.repo.create_intent(&intent, None, &jobs).await?,
         }
-        self.repo
-            .dispatch(self.ports.queue.as_ref(), &jobs, now)
-            .await;
         Ok(intent)
     }
 

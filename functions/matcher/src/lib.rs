@@ -55,7 +55,7 @@ impl Matcher {
     pub fn new(ports: Ports, embedder: Arc<dyn Embedder>) -> Self {
         Self {
             // Pushes and matches notify: their events go out as they commit.
-            repo: Repository::new(ports.store.clone()).sending_events_to(ports.queue.clone()),
+            repo: Repository::new(ports.store.clone(), ports.queue.clone()),
             ports,
             embedder,
             scoring: Scoring::FITTED,

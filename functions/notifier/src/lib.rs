@@ -79,7 +79,7 @@ impl Notifier {
     /// With another first backoff (tests shorten it).
     pub fn with_backoff(ports: Ports, first_backoff: Duration) -> Self {
         Self {
-            repo: Repository::new(ports.store.clone()),
+            repo: Repository::new(ports.store.clone(), ports.queue.clone()),
             ports,
             first_backoff,
         }

@@ -30,7 +30,7 @@ impl SocketRoutes {
     pub fn new(ports: &Ports, auth: Authenticator) -> Self {
         Self {
             sessions: SocketSessions::new(ports),
-            repo: Repository::new(ports.store.clone()),
+            repo: Repository::new(ports.store.clone(), ports.queue.clone()),
             auth,
             clock: ports.clock.clone(),
         }

@@ -20,7 +20,7 @@ pub struct SocketSessions {
 impl SocketSessions {
     pub fn new(ports: &Ports) -> Self {
         Self {
-            repo: Repository::new(ports.store.clone()),
+            repo: Repository::new(ports.store.clone(), ports.queue.clone()),
             clock: ports.clock.clone(),
         }
     }

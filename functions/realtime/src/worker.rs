@@ -29,7 +29,7 @@ struct Failed(usize);
 impl RealtimeWorker {
     pub fn new(ports: &Ports, pusher: Arc<dyn SocketPusher>) -> Self {
         Self {
-            repo: Repository::new(ports.store.clone()),
+            repo: Repository::new(ports.store.clone(), ports.queue.clone()),
             clock: ports.clock.clone(),
             sessions: SocketSessions::new(ports),
             pusher,

@@ -48,7 +48,7 @@ pub struct SweepReport {
 impl Scheduler {
     pub fn new(ports: Ports) -> Self {
         Self {
-            repo: Repository::new(ports.store.clone()),
+            repo: Repository::new(ports.store.clone(), ports.queue.clone()),
             ports,
         }
     }
@@ -57,7 +57,7 @@ impl Scheduler {
         let now = self.ports.clock.now();
         let resent = self
             .repo
-            .resend_outgoing_jobs(self.ports.queue.as_ref(), now - STRANDED_AFTER, now)
+            .resend_outgoing_jobs(now - STRANDED_AFTER, now)
             .await?;
         let through = now + LOOKAHEAD;
         // Where the last sweep stopped; a cursor ahead of the window means the clock went

@@ -40,8 +40,8 @@ pub fn ports_with_index_lag(
         None => file,
     };
     let ids = Arc::new(UlidGenerator::new(clock.clone()));
-    let repo = Repository::new(store.clone());
     let queue = Arc::new(InProcessQueue::durable(clock.clone(), store.clone()));
+    let repo = Repository::new(store.clone(), queue.clone());
     Ok(Ports {
         store,
         queue,

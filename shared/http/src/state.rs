@@ -30,7 +30,7 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(8);
 
 impl AppState {
     pub fn new(ports: Ports, auth: Authenticator) -> Self {
-        let repo = Repository::new(ports.store.clone()).sending_events_to(ports.queue.clone());
+        let repo = Repository::new(ports.store.clone(), ports.queue.clone());
         Self(Arc::new(SharedState {
             ports,
             repo,

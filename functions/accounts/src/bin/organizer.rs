@@ -9,7 +9,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 async fn main() -> Result<(), lambda_runtime::Error> {
     init_tracing();
     let ports = fairlink_aws::identity_lambda_ports().await?;
-    let repo = Repository::new(ports.store.clone());
+    let repo = Repository::new(ports.store.clone(), ports.queue.clone());
     lambda_runtime::run(service_fn(|event: LambdaEvent<OrganizerRequest>| {
         let (repo, ports) = (&repo, &ports);
         async move {

@@ -42,23 +42,16 @@ pub use realtime::OpenSocket;
 #[derive(Clone)]
 pub struct Repository {
     store: Arc<dyn ItemStore>,
-    /// Where the real-time events a transaction stores go once it commits; without one they
-    /// wait for the scheduler's sweep of stranded jobs.
-    realtime: Option<Arc<dyn JobQueue>>,
+    /// Where the jobs and real-time events a transaction stores go once it commits (a send
+    /// that fails leaves them to the scheduler's sweep of stranded jobs).
+    queue: Arc<dyn JobQueue>,
 }
 
 impl Repository {
-    pub fn new(store: Arc<dyn ItemStore>) -> Self {
-        Self {
-            store,
-            realtime: None,
-        }
-    }
-
-    /// This repository, sending the real-time events of every transaction it commits.
-    pub fn sending_events_to(mut self, queue: Arc<dyn JobQueue>) -> Self {
-        self.realtime = Some(queue);
-        self
+    /// The one way to make a repository: over its store, with the queue every committed
+    /// transaction's jobs and events go to, whichever function commits it.
+    pub fn new(store: Arc<dyn ItemStore>, queue: Arc<dyn JobQueue>) -> Self {
+        Self { store, queue }
     }
 
     pub fn store(&self) -> &dyn ItemStore {
@@ -109,7 +102,7 @@ impl Repository {
                     tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
                 }
                 Ok(()) => {
-                    self.send_committed_events(&ops).await;
+                    self.send_committed_jobs(&ops).await;
                     return Ok(());
                 }
                 other => return other,

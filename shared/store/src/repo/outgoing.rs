@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
     jobs::OutgoingJob,
-    ports::{Condition, JobQueue, Key, Query, QueueName, SortCondition, WriteOp},
+    ports::{Condition, Key, Query, QueueName, SortCondition, WriteOp},
 };
 use futures::future::try_join_all;
 
@@ -37,14 +37,12 @@ pub fn outgoing_job_write(job: &OutgoingJob) -> WriteOp {
     }
 }
 
-/// The real-time events among a transaction's writes.
-fn realtime_jobs_in(ops: &[WriteOp]) -> Vec<OutgoingJob> {
+/// The jobs and events among a transaction's writes.
+fn jobs_in(ops: &[WriteOp]) -> Vec<OutgoingJob> {
     ops.iter()
         .filter_map(|op| match op {
             WriteOp::Put { item, .. }
-                if item.get("_type").and_then(|t| t.as_str()) == Some("OutgoingJob")
-                    && item.get("queue").and_then(|q| q.as_str())
-                        == Some(QueueName::Realtime.slug()) =>
+                if item.get("_type").and_then(|t| t.as_str()) == Some("OutgoingJob") =>
             {
                 codec::from_item(item.clone()).ok()
             }
@@ -54,15 +52,12 @@ fn realtime_jobs_in(ops: &[WriteOp]) -> Vec<OutgoingJob> {
 }
 
 impl Repository {
-    /// Hands the real-time events of a committed transaction to their queue (a failed send
-    /// leaves them to the scheduler's sweep).
-    pub(crate) async fn send_committed_events(&self, ops: &[WriteOp]) {
-        let Some(queue) = &self.realtime else {
-            return;
-        };
-        let jobs = realtime_jobs_in(ops);
+    /// Hands the jobs and events of a committed transaction to their queues, whatever
+    /// committed it (a failed send leaves them to the scheduler's sweep).
+    pub(crate) async fn send_committed_jobs(&self, ops: &[WriteOp]) {
+        let jobs = jobs_in(ops);
         if let Some(first) = jobs.first() {
-            self.dispatch(queue.as_ref(), &jobs, first.created_at).await;
+            self.dispatch(&jobs, first.created_at).await;
         }
     }
 
@@ -71,12 +66,8 @@ impl Repository {
     /// one batch (DynamoDB: 25 a call), so a matcher run's dozens of notifications cost a
     /// few calls, not two each. A failed send is logged and left for `resend_outgoing_jobs`; it never fails
     /// the caller.
-    pub async fn dispatch(
-        &self,
-        queue: &dyn JobQueue,
-        jobs: &[OutgoingJob],
-        now: DateTime<Utc>,
-    ) -> usize {
+    async fn dispatch(&self, jobs: &[OutgoingJob], now: DateTime<Utc>) -> usize {
+        let queue = self.queue.as_ref();
         let mut sent = 0;
         for name in QueueName::ALL {
             let batch: Vec<&OutgoingJob> = jobs.iter().filter(|job| job.queue == name).collect();
@@ -126,11 +117,10 @@ impl Repository {
     /// Sends the stranded jobs created before `before`; how many were sent.
     pub async fn resend_outgoing_jobs(
         &self,
-        queue: &dyn JobQueue,
         before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<usize, DomainError> {
         let jobs = self.stranded_jobs(before, 100).await?;
-        Ok(self.dispatch(queue, &jobs, now).await)
+        Ok(self.dispatch(&jobs, now).await)
     }
 }
