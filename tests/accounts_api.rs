@@ -598,6 +598,41 @@ async fn tokens_are_required_and_verified(store: Store) {
 async fn bad_input_answers_problems(store: Store) {
     let server = start(store).await;
     let organizer = server.organizer().await;
+    // Six bad fields of a registration, type errors and rule errors, named in one answer,
+    // each with its JSON pointer.
+    let response = server
+        .send(
+            "POST",
+            "/v1/buyers",
+            None,
+            Some(
+                json!({"name": "", "company": " ", "country": "", "email": "not-an-email",
+                "language": "xx", "timeZone": "Mars/Olympus"}),
+            ),
+        )
+        .await;
+    response.expect_problem(422, "validation_failed");
+    let mut named: Vec<(String, String)> = response.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["field"].as_str().unwrap().to_string(),
+                e["pointer"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    named.sort();
+    let fields: Vec<&str> = named.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "company", "country", "email", "language", "name", "timeZone"
+        ],
+        "{named:?}"
+    );
+    assert!(named.iter().all(|(f, p)| *p == format!("/{f}")));
     let json_header = [("content-type", "application/json")];
     let response = server
         .send_raw(

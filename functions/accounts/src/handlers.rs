@@ -31,6 +31,8 @@ pub struct Presence {
     pub online: bool,
 }
 
+impl fairlink_domain::validate::Validate for Presence {}
+
 /// The fair's settings.
 #[utoipa::path(get, path = "/v1/fair", tag = "accounts",
     responses((status = 200, body = Fair), (status = 404, body = Problem, description = "not set up yet")))]

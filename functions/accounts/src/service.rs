@@ -10,7 +10,7 @@ use fairlink_domain::{
         AUTO_REPLY_MAX_CHARS, Account, AccountProfile, AutoReplies, DistributionSettings,
         Exhibitor, Fair, Language, Notification, NotificationKind, Permission, Role,
     },
-    validate::Checks,
+    validate::{Checks, Validate},
 };
 use fairlink_store::{PageOf, PageRequest, Repository, SignedInAccount};
 
@@ -54,6 +54,24 @@ pub struct NewExhibitor {
     pub main_account: AccountProfile,
 }
 
+impl Validate for NewExhibitor {
+    fn validate(&self, checks: &mut Checks) {
+        checks.text("name", &self.name, 200);
+        self.main_account.check(checks, "mainAccount.");
+        checks.check(
+            !self.zone_ids.is_empty(),
+            "zoneIds",
+            "must name at least one zone",
+        );
+        checks.check(
+            self.recommendation_quota
+                .is_none_or(|q| q <= fairlink_domain::model::MAX_RECOMMENDATION_QUOTA),
+            "recommendationQuota",
+            "is too large",
+        );
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedExhibitor {
@@ -84,6 +102,21 @@ pub struct NewBuyer {
     pub phone: Option<String>,
     pub language: Language,
     pub time_zone: String,
+}
+
+impl Validate for NewBuyer {
+    fn validate(&self, checks: &mut Checks) {
+        checks.text("name", &self.name, 200);
+        checks.text("company", &self.company, 200);
+        checks.check(
+            self.country.len() == 2 && self.country.chars().all(|c| c.is_ascii_alphabetic()),
+            "country",
+            "must be an ISO 3166-1 alpha-2 code, such as US",
+        );
+        checks.email("email", &self.email);
+        checks.phone("phone", self.phone.as_deref());
+        checks.time_zone("timeZone", &self.time_zone);
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -189,20 +222,7 @@ impl<'a> AccountsService<'a> {
     ) -> Result<CreatedExhibitor, DomainError> {
         require_role(caller, Role::Organizer)?;
         let mut checks = Checks::new();
-        checks.text("name", &input.name, 200);
-        input.main_account.check(&mut checks, "mainAccount.");
-        checks.check(
-            !input.zone_ids.is_empty(),
-            "zoneIds",
-            "must name at least one zone",
-        );
-        checks.check(
-            input
-                .recommendation_quota
-                .is_none_or(|q| q <= fairlink_domain::model::MAX_RECOMMENDATION_QUOTA),
-            "recommendationQuota",
-            "is too large",
-        );
+        input.validate(&mut checks);
         checks.into_result()?;
         let fair = self.fair_or_conflict().await?;
         check_zones(
@@ -265,16 +285,7 @@ impl<'a> AccountsService<'a> {
 
     pub async fn register_buyer(&self, input: NewBuyer) -> Result<Account, DomainError> {
         let mut checks = Checks::new();
-        checks.text("name", &input.name, 200);
-        checks.text("company", &input.company, 200);
-        checks.check(
-            input.country.len() == 2 && input.country.chars().all(|c| c.is_ascii_alphabetic()),
-            "country",
-            "must be an ISO 3166-1 alpha-2 code, such as US",
-        );
-        checks.email("email", &input.email);
-        checks.phone("phone", input.phone.as_deref());
-        checks.time_zone("timeZone", &input.time_zone);
+        input.validate(&mut checks);
         checks.into_result()?;
         let profile = AccountProfile {
             name: input.name,
@@ -329,6 +340,9 @@ impl<'a> AccountsService<'a> {
         input: NewSubAccount,
     ) -> Result<Account, DomainError> {
         require_main(caller, eid)?;
+        let mut checks = Checks::new();
+        input.validate(&mut checks);
+        checks.into_result()?;
         let profile = AccountProfile {
             name: input.name,
             email: input.email,
@@ -336,9 +350,6 @@ impl<'a> AccountsService<'a> {
             language: input.language,
             time_zone: input.time_zone,
         };
-        let mut checks = Checks::new();
-        profile.check(&mut checks, "");
-        checks.into_result()?;
         let exhibitor = self
             .repo
             .exhibitor(eid)
@@ -673,3 +684,15 @@ pub(crate) fn account_from(
         created_at: now,
     }
 }
+
+impl Validate for NewSubAccount {
+    fn validate(&self, checks: &mut Checks) {
+        checks.text("name", &self.name, 200);
+        checks.email("email", &self.email);
+        checks.phone("phone", self.phone.as_deref());
+        checks.time_zone("timeZone", &self.time_zone);
+    }
+}
+
+impl Validate for AccountPatch {}
+impl Validate for FairInput {}

@@ -60,6 +60,8 @@ pub struct NewSlot {
     pub ends_at: Option<DateTime<Utc>>,
 }
 
+impl fairlink_domain::validate::Validate for NewSlot {}
+
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SlotPatch {
@@ -68,6 +70,8 @@ pub struct SlotPatch {
     #[serde(default, with = "fairlink_domain::time::millis_opt")]
     pub ends_at: Option<DateTime<Utc>>,
 }
+
+impl fairlink_domain::validate::Validate for SlotPatch {}
 
 /// A daily window, in local time: `{"start": "09:00", "end": "12:00"}`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -91,6 +95,8 @@ pub struct SlotBatch {
     pub time_zone: Option<String>,
 }
 
+impl fairlink_domain::validate::Validate for SlotBatch {}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchResult {
@@ -110,11 +116,15 @@ pub struct NewBooking {
     pub intent_id: Option<String>,
 }
 
+impl fairlink_domain::validate::Validate for NewBooking {}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BookingAssignment {
     pub account_id: String,
 }
+
+impl fairlink_domain::validate::Validate for BookingAssignment {}
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -122,6 +132,8 @@ pub struct NewInvitee {
     pub email: String,
     pub name: String,
 }
+
+impl fairlink_domain::validate::Validate for NewInvitee {}
 
 /// Batches make at most this many slots.
 const MAX_BATCH_SLOTS: usize = 2_000;

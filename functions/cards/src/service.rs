@@ -34,6 +34,8 @@ pub struct CardInput {
     pub social: BTreeMap<String, String>,
 }
 
+impl fairlink_domain::validate::Validate for CardInput {}
+
 /// POST /v1/cards/send: to the other side of one of the sender's conversations or bookings.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -44,6 +46,8 @@ pub struct SendCard {
     #[serde(default)]
     pub booking_id: Option<String>,
 }
+
+impl fairlink_domain::validate::Validate for SendCard {}
 
 pub struct CardsService<'a> {
     repo: &'a Repository,

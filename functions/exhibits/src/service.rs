@@ -48,6 +48,8 @@ pub struct NewExhibit {
     pub images: Vec<String>,
 }
 
+impl fairlink_domain::validate::Validate for NewExhibit {}
+
 /// PATCH /v1/exhibits/{xid}: a field left out is unchanged; `null` clears an optional one.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -74,11 +76,15 @@ pub struct ExhibitPatch {
     pub images: Option<Vec<String>>,
 }
 
+impl fairlink_domain::validate::Validate for ExhibitPatch {}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RepsInput {
     pub account_ids: Vec<String>,
 }
+
+impl fairlink_domain::validate::Validate for RepsInput {}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

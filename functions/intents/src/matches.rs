@@ -7,6 +7,7 @@ use fairlink_domain::{
     jobs::MatchJob,
     model::{Account, DismissalReason, Exhibit, Intent, Push, PushFeedback, Role, Verdict},
     optimistic::{Attempt, retry_on_lost_race},
+    validate::{Checks, Validate},
 };
 use fairlink_store::{
     Judgment, PageOf, PageRequest, PushList, Repository, VerdictChange, VerdictRefusal,
@@ -46,6 +47,16 @@ pub struct FeedbackInput {
     /// Why not relevant (only with `not_relevant`).
     #[serde(default)]
     pub reason: Option<DismissalReason>,
+}
+
+impl Validate for FeedbackInput {
+    fn validate(&self, checks: &mut Checks) {
+        checks.check(
+            self.verdict == Verdict::NotRelevant || self.reason.is_none(),
+            "reason",
+            "is given only with the verdict not_relevant",
+        );
+    }
 }
 
 /// Attempts at saving a verdict while other verdicts on the same push land.
@@ -146,12 +157,9 @@ impl<'a> MatchesService<'a> {
         push: Push,
         input: FeedbackInput,
     ) -> Result<Push, DomainError> {
-        if input.verdict == Verdict::Relevant && input.reason.is_some() {
-            return Err(DomainError::field(
-                "reason",
-                "is given only with the verdict not_relevant",
-            ));
-        }
+        let mut checks = Checks::new();
+        input.validate(&mut checks);
+        checks.into_result()?;
         let xid = push.exhibit.id.clone();
         let mut first = Some(push);
         retry_on_lost_race(ATTEMPTS, || {

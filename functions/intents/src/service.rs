@@ -10,7 +10,7 @@ use fairlink_domain::{
         Account, DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Language,
         Notification, NotificationKind, Permission, PriceRange, Quantity, Role, is_country_code,
     },
-    validate::Checks,
+    validate::{Checks, Validate},
 };
 use fairlink_store::{DeliveryRefusal, PageOf, PageRequest, Repository};
 use serde::Deserialize;
@@ -45,11 +45,51 @@ pub struct NewIntent {
     pub exhibit_id: Option<String>,
 }
 
+impl Validate for NewIntent {
+    fn validate(&self, checks: &mut Checks) {
+        checks.text("productName", &self.product_name, 200);
+        checks.optional_text("description", self.description.as_deref(), 5_000);
+        checks.check(
+            self.keywords.len() <= 30,
+            "keywords",
+            "has more than 30 entries",
+        );
+        for (i, keyword) in self.keywords.iter().enumerate() {
+            checks.text(&format!("keywords[{i}]"), keyword, 100);
+        }
+        checks.check(
+            self.quantity.amount > 0,
+            "quantity.amount",
+            "must be at least 1",
+        );
+        checks.text("quantity.unit", &self.quantity.unit, 30);
+        if let Some(price) = &self.target_price {
+            price.check(checks, "targetPrice");
+        }
+        checks.check(
+            is_country_code(&self.destination_country),
+            "destinationCountry",
+            "must be an ISO 3166-1 alpha-2 code such as US",
+        );
+        checks.check(
+            self.certifications.len() <= 30,
+            "certifications",
+            "has more than 30 entries",
+        );
+        for (i, certification) in self.certifications.iter().enumerate() {
+            checks.text(&format!("certifications[{i}]"), certification, 100);
+        }
+        checks.instant("validUntil", self.valid_until);
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignmentInput {
     pub account_id: String,
 }
+
+impl fairlink_domain::validate::Validate for AssignmentInput {}
 
 /// A delivered intent its exhibitor's main account may assign (from
 /// [`IntentsService::delivery_to_assign`]).
@@ -69,39 +109,7 @@ impl<'a> IntentsService<'a> {
         require_role(caller, Role::Buyer)?;
         let now = self.ports.clock.now();
         let mut checks = Checks::new();
-        checks.text("productName", &input.product_name, 200);
-        checks.optional_text("description", input.description.as_deref(), 5_000);
-        checks.check(
-            input.keywords.len() <= 30,
-            "keywords",
-            "has more than 30 entries",
-        );
-        for (i, keyword) in input.keywords.iter().enumerate() {
-            checks.text(&format!("keywords[{i}]"), keyword, 100);
-        }
-        checks.check(
-            input.quantity.amount > 0,
-            "quantity.amount",
-            "must be at least 1",
-        );
-        checks.text("quantity.unit", &input.quantity.unit, 30);
-        if let Some(price) = &input.target_price {
-            price.check(&mut checks, "targetPrice");
-        }
-        checks.check(
-            is_country_code(&input.destination_country),
-            "destinationCountry",
-            "must be an ISO 3166-1 alpha-2 code such as US",
-        );
-        checks.check(
-            input.certifications.len() <= 30,
-            "certifications",
-            "has more than 30 entries",
-        );
-        for (i, certification) in input.certifications.iter().enumerate() {
-            checks.text(&format!("certifications[{i}]"), certification, 100);
-        }
-        checks.instant("validUntil", input.valid_until);
+        input.validate(&mut checks);
         checks.check(
             input.valid_until > now,
             "validUntil",

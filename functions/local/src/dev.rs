@@ -28,6 +28,8 @@ struct TokenRequest {
     account_id: String,
 }
 
+impl fairlink_domain::validate::Validate for TokenRequest {}
+
 #[derive(Debug, Serialize, ToSchema)]
 struct TokenResponse {
     token: String,
@@ -115,6 +117,8 @@ struct ClockRequest {
     now: Option<DateTime<Utc>>,
     advance_seconds: Option<i64>,
 }
+
+impl fairlink_domain::validate::Validate for ClockRequest {}
 
 #[derive(Debug, Serialize, ToSchema)]
 struct ClockResponse {

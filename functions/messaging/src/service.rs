@@ -33,6 +33,8 @@ pub struct OpenConversation {
     pub buyer_id: Option<String>,
 }
 
+impl fairlink_domain::validate::Validate for OpenConversation {}
+
 fn new_message_types() -> utoipa::openapi::Object {
     fairlink_domain::model::one_of(&["text", "image", "card"])
 }
@@ -49,17 +51,23 @@ pub struct NewMessage {
     pub image_url: Option<String>,
 }
 
+impl fairlink_domain::validate::Validate for NewMessage {}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReadMarker {
     pub up_to_message_id: String,
 }
 
+impl fairlink_domain::validate::Validate for ReadMarker {}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferInput {
     pub to_account_id: String,
 }
+
+impl fairlink_domain::validate::Validate for TransferInput {}
 
 /// A conversation as its reader sees it: with the reader's unread count, and whether the
 /// exhibitor account it is assigned to is online (a page of it open, or set online with

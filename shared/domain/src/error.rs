@@ -3,20 +3,55 @@ use utoipa::ToSchema;
 
 use crate::ports::{DeliveryError, QueueError, StoreError};
 
-/// One invalid field of a request, named by its JSON path (`mainAccount.email`).
+/// One invalid field of a request, named by its JSON path (`mainAccount.email`,
+/// `keywords[0]`) and by its JSON pointer (RFC 6901: `/mainAccount/email`, `/keywords/0`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    pub pointer: String,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let field = field.into();
         Self {
-            field: field.into(),
+            pointer: json_pointer(&field),
+            field,
             message: message.into(),
         }
     }
+
+    /// Whether this names `other` or a field inside it.
+    pub fn covers(&self, other: &str) -> bool {
+        other == self.field
+            || other.starts_with(&format!("{}.", self.field))
+            || other.starts_with(&format!("{}[", self.field))
+    }
+}
+
+/// The JSON pointer of a path such as `quantity.amount` or `keywords[0]` (`body`, the whole
+/// body, is the empty pointer).
+pub fn json_pointer(path: &str) -> String {
+    if path == "body" || path.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for part in path.split('.') {
+        let (name, indexes) = part.split_once('[').unwrap_or((part, ""));
+        if !name.is_empty() {
+            out.push('/');
+            out.push_str(&name.replace('~', "~0").replace('/', "~1"));
+        }
+        for index in indexes.split('[') {
+            let index = index.trim_end_matches(']');
+            if !index.is_empty() {
+                out.push('/');
+                out.push_str(index);
+            }
+        }
+    }
+    out
 }
 
 /// What can go wrong in a use case. Each variant carries a stable machine-readable code;
@@ -129,5 +164,20 @@ impl From<DeliveryError> for DomainError {
             code: "delivery_unavailable",
             detail: err.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod pointer_tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_json_pointers() {
+        assert_eq!(json_pointer("mainAccount.email"), "/mainAccount/email");
+        assert_eq!(json_pointer("keywords[0]"), "/keywords/0");
+        assert_eq!(json_pointer("windows[1].start"), "/windows/1/start");
+        assert_eq!(json_pointer("body"), "");
+        assert!(FieldError::new("quantity", "x").covers("quantity.amount"));
+        assert!(!FieldError::new("quantity", "x").covers("quantityUnit"));
     }
 }

@@ -5,6 +5,14 @@ use chrono_tz::Tz;
 
 use crate::error::{DomainError, FieldError};
 
+/// The rules a request body holds on its own, without the store: checked where the body is
+/// read when some of its fields did not even have their type, so that a client learns of
+/// every bad field at once; the use case checks them again with its own (`validate` is the
+/// one place each such rule is written).
+pub trait Validate {
+    fn validate(&self, _checks: &mut Checks) {}
+}
+
 #[derive(Debug, Default)]
 pub struct Checks {
     errors: Vec<FieldError>,
@@ -95,6 +103,11 @@ impl Checks {
         if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&value.year()) {
             self.fail(field, "must be a date from 1970 to 9999");
         }
+    }
+
+    /// The failures so far, taken out.
+    pub fn take(&mut self) -> Vec<FieldError> {
+        std::mem::take(&mut self.errors)
     }
 
     pub fn into_result(self) -> Result<(), DomainError> {

@@ -6,6 +6,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use bytes::Bytes;
+use fairlink_domain::validate::{Checks, Validate};
 use fairlink_domain::{DomainError, FieldError};
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -16,7 +17,7 @@ use crate::problem::ApiError;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+impl<T: DeserializeOwned + Validate, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -35,13 +36,13 @@ pub struct JsonLater<T> {
     of: std::marker::PhantomData<fn() -> T>,
 }
 
-impl<T: DeserializeOwned> JsonLater<T> {
+impl<T: DeserializeOwned + Validate> JsonLater<T> {
     pub fn parse(self) -> Result<T, ApiError> {
         parse_json(&self.body?)
     }
 }
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonLater<T> {
+impl<T: DeserializeOwned + Validate, S: Send + Sync> FromRequest<S> for JsonLater<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -86,8 +87,10 @@ const MAX_FIELD_ERRORS: usize = 40;
 
 /// Syntax first, over the whole body (so trailing garbage is malformed JSON, not a missing
 /// field), then the value onto the type, naming every field that does not fit: serde stops
-/// at the first, so each bad field gets a stand-in value and the body is tried again.
-pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+/// at the first, so each bad field gets a stand-in value and the body is tried again. Once
+/// the stand-ins make it fit, the body's own rules ([`Validate`]) are checked too, on every
+/// field that was not a stand-in: type errors and rule errors are answered together.
+pub(crate) fn parse_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::MalformedJson("a JSON body is required".into()));
     }
@@ -104,7 +107,17 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
     for _ in 0..tries {
         let err = match serde_path_to_error::deserialize::<_, T>(value.clone()) {
             Ok(parsed) if errors.is_empty() => return Ok(parsed),
-            Ok(_) => break,
+            Ok(with_stand_ins) => {
+                let mut checks = Checks::new();
+                with_stand_ins.validate(&mut checks);
+                let rules: Vec<FieldError> = checks
+                    .take()
+                    .into_iter()
+                    .filter(|rule| !errors.iter().any(|e| e.covers(&rule.field)))
+                    .collect();
+                errors.extend(rules);
+                break;
+            }
             Err(err) => err,
         };
         let path = err.path().to_string();
@@ -112,11 +125,7 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
         let error = field_error(&path, &message);
         let field = error.field.clone();
         // A field already named (or inside one) is not named again: its stand-in was wrong.
-        let named = errors.iter().any(|e| {
-            field == e.field
-                || field.starts_with(&format!("{}.", e.field))
-                || field.starts_with(&format!("{}[", e.field))
-        });
+        let named = errors.iter().any(|e| e.covers(&field));
         if !named {
             errors.push(error);
         }
@@ -329,6 +338,8 @@ mod tests {
         main_account: Inner,
     }
 
+    impl Validate for Body {}
+
     fn fields(err: ApiError) -> Vec<String> {
         match err {
             ApiError::Domain(DomainError::Validation(errors)) => {
@@ -388,6 +399,53 @@ mod tests {
         count: u32,
         tags: Vec<String>,
         main_account: Inner,
+    }
+
+    /// The body's own rules: a name, tags without blanks, an email with an @.
+    impl Validate for Strict {
+        fn validate(&self, checks: &mut Checks) {
+            checks.check(!self.name.trim().is_empty(), "name", "must not be empty");
+            for (i, tag) in self.tags.iter().enumerate() {
+                checks.check(!tag.trim().is_empty(), &format!("tags[{i}]"), "is blank");
+            }
+            checks.check(
+                self.main_account.email.contains('@'),
+                "mainAccount.email",
+                "is not an email",
+            );
+        }
+    }
+
+    #[test]
+    fn type_errors_and_rule_errors_are_answered_together() {
+        // A bad choice (a type error) beside an empty name and a blank tag (rule errors):
+        // all three named, each with its JSON pointer; the stand-in the language got to go
+        // on is never judged.
+        let err = parse_json::<Strict>(
+            br#"{"name": " ", "language": "xx", "count": 1, "tags": ["ok", " "], "mainAccount": {"email": "e@x"}}"#,
+        )
+        .unwrap_err();
+        let ApiError::Domain(DomainError::Validation(errors)) = err else {
+            panic!("a validation error");
+        };
+        let mut named: Vec<(String, String)> =
+            errors.into_iter().map(|e| (e.field, e.pointer)).collect();
+        named.sort();
+        assert_eq!(
+            named,
+            [
+                ("language".to_string(), "/language".to_string()),
+                ("name".to_string(), "/name".to_string()),
+                ("tags[1]".to_string(), "/tags/1".to_string()),
+            ]
+        );
+        // Without a type error, the rules are the use case's to check (with its others).
+        assert!(
+            parse_json::<Strict>(
+                br#"{"name": " ", "language": "en", "count": 1, "tags": [], "mainAccount": {"email": "e@x"}}"#
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct DistributionSettings {
     pub intent_mode: DistributionMode,
 }
 
+impl crate::validate::Validate for DistributionSettings {}
+
 pub const AUTO_REPLY_MAX_CHARS: usize = 1_000;
 
 /// Texts sent on the exhibitor's behalf in conversations; `None` sends nothing.
@@ -26,3 +28,5 @@ pub struct AutoReplies {
     pub online: Option<String>,
     pub offline: Option<String>,
 }
+
+impl crate::validate::Validate for AutoReplies {}
