@@ -198,7 +198,7 @@ impl Write for Captured {
 /// full in what was written.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_never_carry_tokens_phone_numbers_or_emails_in_full() {
-    use fairlink_http::observability::{Masked, json_logs};
+    use fairlink_telemetry::{Masked, json_logs};
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = json_logs(

@@ -1,7 +1,7 @@
 //! fairlink-local: `cargo run -p fairlink-local` serves the whole API on 127.0.0.1:3000.
 
-use fairlink_http::observability::init_tracing;
 use fairlink_local::{Config, build, serve};
+use fairlink_telemetry::init_tracing;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

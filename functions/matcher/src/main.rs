@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, sync::Arc};
 
-use fairlink_http::observability::init_tracing;
+use fairlink_telemetry::init_tracing;
 
 /// Where the model layer puts the model.
 const LAYER_MODEL: &str = "/opt/model/e5-small-q4.bin";

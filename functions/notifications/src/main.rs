@@ -1,6 +1,7 @@
 //! The notifications Lambda: wiring only.
 
-use fairlink_http::{lambda_main, observability::init_tracing};
+use fairlink_http::lambda_main;
+use fairlink_telemetry::init_tracing;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use fairlink_http::observability::init_tracing;
+use fairlink_telemetry::init_tracing;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

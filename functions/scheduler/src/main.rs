@@ -1,6 +1,6 @@
 //! The reminder scheduler Lambda, run every minute by an EventBridge rule: wiring only.
 
-use fairlink_http::observability::init_tracing;
+use fairlink_telemetry::init_tracing;
 use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]

@@ -1,8 +1,8 @@
 //! The organizer setup Lambda (the stack's `Custom::Organizer` resource): wiring only.
 
 use fairlink_accounts::organizer_resource::{OrganizerRequest, handle, response_url, send};
-use fairlink_http::observability::init_tracing;
 use fairlink_store::Repository;
+use fairlink_telemetry::init_tracing;
 use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]

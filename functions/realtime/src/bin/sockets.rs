@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
-use fairlink_http::{Authenticator, HttpJwks, JwtVerifier, observability::init_tracing};
+use fairlink_http::{Authenticator, HttpJwks, JwtVerifier};
+use fairlink_telemetry::init_tracing;
 use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
