@@ -616,7 +616,7 @@ async fn bookings_are_confirmed_with_a_room_and_reminded_once(store: Store) {
     notifier.handle(&job).await.unwrap();
     notifier.handle(&job).await.unwrap();
     server.advance_clock(60).await;
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    server.settle().await;
     assert_eq!(sms_to(&server, &buyer.phone).await.len(), 1);
     assert_eq!(sms_to(&server, &li.phone).await.len(), 1);
     assert_eq!(
@@ -698,7 +698,7 @@ async fn cancelled_bookings_get_no_reminder(store: Store) {
         .expect(200);
 
     server.set_clock(starts_at - Duration::minutes(14)).await;
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    server.settle().await;
     assert!(
         sms_to(&server, &buyer.phone).await.is_empty(),
         "no reminder after a cancellation"
@@ -1104,7 +1104,7 @@ async fn a_deactivated_account_gets_no_reminder(store: Store) {
     server.set_clock(starts_at - Duration::minutes(14)).await;
     wait_sms(&server, &buyer.phone, 1).await;
     wait_emails(&server, &buyer.email, 2).await;
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    server.settle().await;
     assert!(
         sms_to(&server, &li.phone).await.is_empty(),
         "no SMS to the deactivated account"

@@ -274,18 +274,18 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "appointments/assign-booking",
-        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem ACC#*/ACCOUNT, GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, TransactWriteItems (10 items), BatchWriteItem (2 items) OUTGOING#*/*#*, BatchWriteItem (3 items) OUTGOING#*/*#*",
-        "the booking, the assignee (its time is claimed), the buyer (confirmation email) and the exhibitor (its name in the email) are read before one transaction; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction; the stored copies of one queue's messages are deleted in one BatchWriteItem once SQS took them.",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, BatchGetItem (2 keys), TransactWriteItems (10 items), BatchWriteItem (2 items) OUTGOING#*/*#*, BatchWriteItem (3 items) OUTGOING#*/*#*",
+        "the booking and the assignee (its permission checked, its time claimed) are read, then the meeting's people as every text about a meeting reads them (the exhibitor's name, one batch read of the buyer and the assignee) before one transaction; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler). Each real-time event (API.md, Real-time events) is one more item of the transaction; the stored copies of one queue's messages are deleted in one BatchWriteItem once SQS took them.",
     ),
     (
         "appointments/invite",
-        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem EXH#*/PROFILE, GetItem ACC#*/ACCOUNT, TransactWriteItems (2 items), BatchWriteItem (1 items) OUTGOING#*/*#*",
-        "the booking is read for its participants; the exhibitor and the inviter's account give the invitation email its names; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem EXH#*/PROFILE, BatchGetItem (2 keys), TransactWriteItems (2 items), BatchWriteItem (1 items) OUTGOING#*/*#*",
+        "the booking is read for its participants; the meeting's people (the exhibitor's name, one batch read of the buyer and the assignee) give the invitation email its names; the job for the worker is stored in the transaction and deleted once SQS took it (a failed send is resent by the scheduler)",
     ),
     (
         "appointments/booking-calendar",
-        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem EXH#*/PROFILE, GetItem ACC#*/ACCOUNT",
-        "the calendar entry names the exhibitor and the other participant",
+        "GetItem ACC#*/ACCOUNT, GetItem BOOKING#*/BOOKING, GetItem EXH#*/PROFILE, BatchGetItem (2 keys)",
+        "the calendar entry names the exhibitor and the buyer: the meeting's people, read as for every text about a meeting",
     ),
     (
         "appointments/my-bookings",

@@ -781,7 +781,7 @@ async fn a_job_delivered_twice_pushes_once(store: Store) {
     .enqueue(server.ports.queue.as_ref())
     .await
     .unwrap();
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    server.settle().await;
 
     assert_eq!(
         pushes(&server, &buyer).await.len(),

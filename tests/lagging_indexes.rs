@@ -3,7 +3,10 @@
 //! shows eventual consistency by itself, so a rule resting on an index read passes on both
 //! and breaks on DynamoDB. Here it fails.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use fairlink_domain::ports::{Index, ItemStore, Key, Query, attr};
 use fairlink_embedded::{EmbeddedItemStore, LaggingIndexes};
@@ -31,29 +34,59 @@ fn item(pk: &str, sk: &str, gsi1pk: &str, n: i64) -> fairlink_domain::ports::Ite
     value.as_object().unwrap().clone()
 }
 
+/// Reads the index until `caught_up` holds, for at most a few seconds past the lag, and
+/// asserts that it did not hold before the lag had passed since `wrote` (taken before the
+/// write). The lag is real time (`LaggingIndexes` reads `Instant`, not the clock port), so
+/// this polls for the catching up rather than sleeping past it.
+async fn index_catches_up_after(lag: Duration, wrote: Instant, caught_up: impl AsyncFn() -> bool) {
+    loop {
+        if caught_up().await {
+            assert!(
+                wrote.elapsed() >= lag,
+                "the index caught up {:?} after the write, within its lag",
+                wrote.elapsed()
+            );
+            return;
+        }
+        assert!(
+            wrote.elapsed() < lag + Duration::from_secs(5),
+            "the index has not caught up {:?} after the write",
+            wrote.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test]
 async fn index_queries_lag_and_table_reads_do_not() {
     let dir = tempfile::tempdir().unwrap();
     let file = Arc::new(EmbeddedItemStore::open(dir.path()).unwrap());
-    let store = LaggingIndexes::new(file, Duration::from_millis(300));
+    let lag = Duration::from_millis(300);
+    let store = LaggingIndexes::new(file, lag);
     let index = |partition: &str| Query::index(Index::Gsi1, partition.to_string());
 
+    let wrote = Instant::now();
     store.put(item("A", "1", "LIST#x", 1), None).await.unwrap();
     // The table sees the write at once, the index not yet.
     assert!(store.get(&Key::new("A", "1")).await.unwrap().is_some());
     assert_eq!(store.query(Query::table("A")).await.unwrap().items.len(), 1);
     assert!(store.query(index("LIST#x")).await.unwrap().items.is_empty());
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert_eq!(store.query(index("LIST#x")).await.unwrap().items.len(), 1);
+    index_catches_up_after(lag, wrote, async || {
+        store.query(index("LIST#x")).await.unwrap().items.len() == 1
+    })
+    .await;
 
     // A change shows as it was, in the partition it left; a delete still shows.
+    let wrote = Instant::now();
     store.put(item("A", "1", "LIST#y", 2), None).await.unwrap();
     let old = store.query(index("LIST#x")).await.unwrap().items;
     assert_eq!(old.len(), 1);
     assert_eq!(old[0]["n"], 1);
     assert!(store.query(index("LIST#y")).await.unwrap().items.is_empty());
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    assert!(store.query(index("LIST#x")).await.unwrap().items.is_empty());
+    index_catches_up_after(lag, wrote, async || {
+        store.query(index("LIST#x")).await.unwrap().items.is_empty()
+    })
+    .await;
     store.delete(&Key::new("A", "1"), None).await.unwrap();
     assert_eq!(store.query(index("LIST#y")).await.unwrap().items.len(), 1);
     assert!(store.get(&Key::new("A", "1")).await.unwrap().is_none());

@@ -146,15 +146,19 @@ async fn the_matcher_lambda_reports_partial_batch_failures() {
         "exhibit-recommended.json",
         "intent-judged.json",
     ] {
-        let response = fairlink_aws::lambda_sqs::handle_sqs_event(&matcher, sqs_event(name)).await;
+        let response =
+            fairlink_aws::lambda_sqs::handle_sqs_event(&matcher, sqs_event(name), None).await;
         assert!(
             response.batch_item_failures.is_empty(),
             "{name}: {response:?}"
         );
     }
-    let response =
-        fairlink_aws::lambda_sqs::handle_sqs_event(&matcher, sqs_event("batch-with-poison.json"))
-            .await;
+    let response = fairlink_aws::lambda_sqs::handle_sqs_event(
+        &matcher,
+        sqs_event("batch-with-poison.json"),
+        None,
+    )
+    .await;
     let failed: Vec<&str> = response
         .batch_item_failures
         .iter()
@@ -179,14 +183,14 @@ async fn the_notifier_lambda_sends_and_reports_partial_batch_failures() {
     let notifier = fairlink_notifier::Notifier::new(ports.clone());
     for name in ["reminder.json", "email.json"] {
         let event = queue_event("notifier", name);
-        let response = fairlink_aws::lambda_sqs::handle_sqs_event(&notifier, event).await;
+        let response = fairlink_aws::lambda_sqs::handle_sqs_event(&notifier, event, None).await;
         assert!(
             response.batch_item_failures.is_empty(),
             "{name}: {response:?}"
         );
     }
     let event = queue_event("notifier", "batch-with-poison.json");
-    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&notifier, event).await;
+    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&notifier, event, None).await;
     let failed: Vec<&str> = response
         .batch_item_failures
         .iter()
@@ -262,7 +266,7 @@ async fn the_realtime_lambda_delivers_and_reports_partial_batch_failures() {
     let worker = fairlink_realtime::RealtimeWorker::new(&ports, pushes.clone());
 
     let event = queue_event("realtime", "message-created.json");
-    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&worker, event).await;
+    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&worker, event, None).await;
     assert!(response.batch_item_failures.is_empty(), "{response:?}");
     {
         let sent = pushes.0.lock().unwrap();
@@ -274,7 +278,7 @@ async fn the_realtime_lambda_delivers_and_reports_partial_batch_failures() {
     }
 
     let event = queue_event("realtime", "batch-with-poison.json");
-    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&worker, event).await;
+    let response = fairlink_aws::lambda_sqs::handle_sqs_event(&worker, event, None).await;
     let failed: Vec<&str> = response
         .batch_item_failures
         .iter()

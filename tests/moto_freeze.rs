@@ -170,7 +170,9 @@ async fn a_frozen_emulator_costs_time_not_bookings() {
     }
     let _ = answered.expect("fairlink answers again after the freeze");
     // Writes that timed out may still land as moto works off its backlog: let it settle,
-    // then read the final state.
+    // then read the final state. (A wait on an outside process: moto gives no signal that
+    // the requests the SDK gave up on have all been served, and a poll for a consistent
+    // state would hide the half-done one this test is looking for.)
     tokio::time::sleep(Duration::from_secs(3)).await;
     let listed = server
         .get(

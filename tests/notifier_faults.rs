@@ -23,7 +23,8 @@ use fairlink_domain::{
 };
 use fairlink_embedded::{InProcessQueue, TestClock};
 use fairlink_notifier::Notifier;
-use fairlink_store::Repository;
+use fairlink_store::{NotificationFor, ReminderPath, Repository};
+use fairlink_tests::eventually;
 
 /// An email provider that throttles the first `throttle` sends, then accepts.
 #[derive(Default)]
@@ -193,11 +194,13 @@ async fn world(throttle: u32) -> World {
         .await
         .unwrap()
         .expect("a fresh calendar takes the slot");
-    repo.book(&before, 5, ("acc_seller", &note()))
-        .await
-        .unwrap()
-        .unwrap();
-    repo.confirm_booking(&before, &booking, false, &[], &[])
+    let note = note();
+    let to_seller = NotificationFor {
+        account_id: "acc_seller",
+        notification: &note,
+    };
+    repo.book(&before, 5, to_seller).await.unwrap().unwrap();
+    repo.confirm_booking(&before, &booking, ReminderPath::QueuedJob, &[], &[])
         .await
         .unwrap()
         .unwrap();
@@ -414,8 +417,12 @@ async fn an_sms_publish_without_an_answer_is_sent_once() {
     let settings = fairlink_aws::AwsSettings::from_lookup(|name| {
         (name == "FAIRLINK_AWS_SEND_TIMEOUT_MS").then(|| "300".to_string())
     });
-    let sender =
-        fairlink_aws::SnsSmsSender::new(aws_sdk_sns::Client::new(&settings.for_sends(&sdk)));
+    // The client the adapter is given in production, with the attempts it transmits counted.
+    let attempts = Attempts::default();
+    let config = aws_sdk_sns::config::Builder::from(&settings.for_sends(&sdk))
+        .interceptor(attempts.clone())
+        .build();
+    let sender = fairlink_aws::SnsSmsSender::new(aws_sdk_sns::Client::from_conf(config));
     let started = std::time::Instant::now();
     let outcome = sender
         .send_sms(&Sms::new("+8613800000001", "Meeting at 09:00"))
@@ -428,10 +435,37 @@ async fn an_sms_publish_without_an_answer_is_sent_once() {
         started.elapsed() < Duration::from_secs(5),
         "the send timeout holds"
     );
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The call is over, and with it every attempt the SDK would make.
     assert_eq!(
-        requests.load(Ordering::SeqCst),
+        attempts.0.load(Ordering::SeqCst),
         1,
         "sent once, never retried"
     );
+    // And the endpoint got that one request (its reader counts it as it arrives).
+    let seen = eventually("the endpoint to read the request", || async {
+        let seen = requests.load(Ordering::SeqCst);
+        (seen > 0).then_some(seen)
+    })
+    .await;
+    assert_eq!(seen, 1, "one request on the wire");
+}
+
+/// Counts the attempts an SDK client transmits, retries included.
+#[derive(Debug, Clone, Default)]
+struct Attempts(Arc<AtomicU32>);
+
+impl aws_sdk_sns::config::Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "Attempts"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_sdk_sns::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_sns::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_sns::config::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
 }

@@ -53,6 +53,9 @@ impl JobQueue for Switchable {
     async fn dead_letters(&self, queue: QueueName, max: usize) -> Result<Vec<String>, QueueError> {
         self.inner.dead_letters(queue, max).await
     }
+    async fn dead_letter(&self, queue: QueueName, delivery: &Delivery) -> Result<(), QueueError> {
+        self.inner.dead_letter(queue, delivery).await
+    }
 }
 
 async fn ports(store: Store, clock: Arc<TestClock>) -> (Ports, Option<tempfile::TempDir>) {

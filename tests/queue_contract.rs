@@ -6,7 +6,8 @@ use std::{sync::Arc, time::Duration};
 use async_trait::async_trait;
 use chrono::Utc;
 use fairlink_domain::ports::{
-    Clock, Email, EmailSender, JobHandler, JobQueue, QueueName, Sms, SmsSender, handle_deliveries,
+    Clock, Email, EmailSender, JobError, JobHandler, JobQueue, QueueName, Sms, SmsSender, Worker,
+    handle_deliveries,
 };
 use fairlink_embedded::{InProcessQueue, TestClock};
 
@@ -25,10 +26,13 @@ impl Subject {
             Some(clock) => {
                 clock.advance(chrono::Duration::seconds(seconds as i64));
             }
+            // SQS delays run on moto's real clock: no test clock moves them.
             None => tokio::time::sleep(Duration::from_secs(seconds)).await,
         }
     }
 
+    /// Waits out the visibility timeout, which is real time on every queue (moto's, and the
+    /// in-process one's by design): what comes back after it, or does not, is the contract.
     async fn wait_for_redelivery(&self) {
         tokio::time::sleep(self.visibility + Duration::from_millis(200)).await;
     }
@@ -116,6 +120,8 @@ contract!(
     delays_hold_messages_back,
     unacknowledged_messages_come_back_then_go_to_the_dead_letter_queue,
     a_batch_reports_only_its_failures,
+    a_message_given_up_on_is_dead_lettered_at_once,
+    a_workers_batch_runs_as_many_jobs_at_once_as_it_says,
     many_messages_are_sent_at_once_each_with_its_delay,
 );
 
@@ -280,9 +286,11 @@ struct PickyHandler;
 
 #[async_trait]
 impl JobHandler for PickyHandler {
-    async fn handle(&self, body: &str) -> Result<(), String> {
+    async fn handle(&self, body: &str) -> Result<(), JobError> {
         if body.starts_with("bad") {
-            Err(format!("cannot handle {body}"))
+            Err(JobError::Retry(format!("cannot handle {body}")))
+        } else if body.starts_with("poison") {
+            Err(JobError::GiveUp(format!("{body} is no job")))
         } else {
             Ok(())
         }
@@ -312,6 +320,62 @@ async fn a_batch_reports_only_its_failures(s: Subject) {
     let again = receive_all(&s, QueueName::Matcher).await;
     let bodies: Vec<_> = again.iter().map(|d| d.body.as_str()).collect();
     assert_eq!(bodies, ["bad-1"], "only the failure comes back");
+}
+
+/// A worker whose jobs each wait until three of them run together: it finishes a batch of
+/// three only if they run at once.
+struct Gathering(tokio::sync::Barrier);
+
+#[async_trait]
+impl Worker for Gathering {
+    type Job = String;
+    const CONCURRENT_JOBS: usize = 3;
+
+    async fn run(&self, _job: String) -> Result<(), JobError> {
+        match tokio::time::timeout(Duration::from_secs(10), self.0.wait()).await {
+            Ok(_) => Ok(()),
+            Err(_) => Err(JobError::Retry("ran alone".into())),
+        }
+    }
+}
+
+async fn a_workers_batch_runs_as_many_jobs_at_once_as_it_says(s: Subject) {
+    for body in ["\"one\"", "\"two\"", "\"three\""] {
+        s.queue.send(QueueName::Notifier, body, NOW).await.unwrap();
+    }
+    let deliveries = receive_all(&s, QueueName::Notifier).await;
+    assert_eq!(deliveries.len(), 3);
+    let worker = Gathering(tokio::sync::Barrier::new(3));
+    let failed =
+        handle_deliveries(s.queue.as_ref(), QueueName::Notifier, &worker, deliveries).await;
+    assert!(
+        failed.is_empty(),
+        "each job ran with the others: {failed:?}"
+    );
+}
+
+async fn a_message_given_up_on_is_dead_lettered_at_once(s: Subject) {
+    for body in ["good-1", "poison-1", "good-2"] {
+        s.queue.send(QueueName::Notifier, body, NOW).await.unwrap();
+    }
+    let deliveries = receive_all(&s, QueueName::Notifier).await;
+    let failed = handle_deliveries(
+        s.queue.as_ref(),
+        QueueName::Notifier,
+        &PickyHandler,
+        deliveries,
+    )
+    .await;
+    assert!(failed.is_empty(), "nothing to deliver again: {failed:?}");
+    assert_eq!(
+        s.queue.dead_letters(QueueName::Notifier, 10).await.unwrap(),
+        ["poison-1"]
+    );
+    s.wait_for_redelivery().await;
+    assert!(
+        receive_all(&s, QueueName::Notifier).await.is_empty(),
+        "nothing comes back"
+    );
 }
 
 #[tokio::test]
@@ -460,6 +524,7 @@ async fn a_restart_loses_no_queued_job() {
                     .len(),
                 1
             );
+            // Past the 100 ms visibility timeout (real time): the poison is delivered again.
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
         // Third look: over its two deliveries, to the dead letters.

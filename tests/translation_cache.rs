@@ -17,7 +17,7 @@ use fairlink_domain::{
     ports::{TranslateError, Translator},
 };
 use fairlink_messaging::service::MessagingService;
-use fairlink_store::Repository;
+use fairlink_store::{NotificationFor, Repository};
 
 /// A provider that answers in capitals and counts its calls; "xx" it cannot do.
 #[derive(Default)]
@@ -98,9 +98,15 @@ async fn each_message_is_translated_once_per_language() {
         serde_json::json!({}),
         now,
     );
-    repo.open_conversation(&conversation, (&seller.id, &notice))
-        .await
-        .unwrap();
+    repo.open_conversation(
+        &conversation,
+        NotificationFor {
+            account_id: &seller.id,
+            notification: &notice,
+        },
+    )
+    .await
+    .unwrap();
     let message = Message {
         id: "msg_1".into(),
         conversation_id: "cnv_1".into(),

@@ -29,7 +29,7 @@ use fairlink_domain::{
     },
 };
 use fairlink_embedded::TestClock;
-use fairlink_store::{booking_write, keys, to_item};
+use fairlink_store::{ReminderPath, booking_write, keys, to_item};
 
 type CountedEmail = Counted<dyn EmailSender>;
 type CountedSms = Counted<dyn SmsSender>;
@@ -146,7 +146,7 @@ async fn seed(
             "Account",
             &buyer,
         )));
-        ops.push(booking_write(&booking, true));
+        ops.push(booking_write(&booking, ReminderPath::ReminderIndex));
         if ops.len() >= 96 {
             write(ports, std::mem::take(&mut ops), transactional).await;
         }

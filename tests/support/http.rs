@@ -4,8 +4,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Utc};
-use fairlink_local::Config;
+use fairlink_domain::ports::QueueName;
+use fairlink_local::{Backend, Config};
 use serde_json::{Value, json};
 
 /// fairlink-local on a loopback port, and a client for it.
@@ -309,6 +311,89 @@ impl TestServer {
     /// The fair's clock as the server sees it now.
     pub async fn now(&self) -> DateTime<Utc> {
         self.advance_clock(0).await
+    }
+
+    /// Brings the background work up to date, for a test about to assert that something did
+    /// *not* happen: runs the reminder sweep for the clock's time (what the scheduler does
+    /// within a second of a clock move), then waits until the matcher's and the notifier's
+    /// queues hold no message that is due, whether waiting or handed to a worker. A message
+    /// leaves its queue only once its worker has had its effects (the acknowledgement comes
+    /// after), so whatever the work so far causes has happened by the time this returns.
+    /// The realtime queue is not waited for (the embedded one keeps no record of it; it only
+    /// pushes to sockets).
+    pub async fn settle(&self) {
+        fairlink_scheduler::Scheduler::new(self.ports.clone())
+            .sweep()
+            .await
+            .expect("a reminder sweep");
+        // The matcher first: what it hands to the notifier is sent before its message goes.
+        let queues = [QueueName::Matcher, QueueName::Notifier];
+        crate::eventually("the workers to drain their queues", || async {
+            for queue in queues {
+                if self.due_in(queue).await > 0 {
+                    return None;
+                }
+            }
+            Some(())
+        })
+        .await;
+    }
+
+    /// How many messages of a queue are due and not yet acknowledged: waiting or in flight.
+    async fn due_in(&self, queue: QueueName) -> usize {
+        match self.config.backend {
+            // The embedded queue keeps each message in the store from its send until its
+            // acknowledgement (`InProcessQueue::durable`), with the clock time it is due at.
+            Backend::Embedded => {
+                #[derive(serde::Deserialize)]
+                struct Queued {
+                    due: DateTime<Utc>,
+                }
+                let now = self.ports.clock.now();
+                let partition = fairlink_store::keys::queued(queue.slug());
+                let queued: Vec<Queued> = fairlink_store::query_all(
+                    self.ports.store.as_ref(),
+                    fairlink_domain::ports::Query::table(partition),
+                )
+                .await
+                .expect("the queue's journal");
+                queued.iter().filter(|m| m.due <= now).count()
+            }
+            // SQS counts the visible and the in-flight messages; delayed ones are neither.
+            Backend::Aws => {
+                let sqs = aws_sdk_sqs::Client::new(&crate::moto_sdk_config().await);
+                let url = sqs
+                    .get_queue_url()
+                    .queue_name(format!("{}-{}", self.config.aws.stack, queue.slug()))
+                    .send()
+                    .await
+                    .expect("the queue's URL")
+                    .queue_url
+                    .expect("a queue URL");
+                let attributes = sqs
+                    .get_queue_attributes()
+                    .queue_url(url)
+                    .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+                    .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+                    .send()
+                    .await
+                    .expect("the queue's attributes")
+                    .attributes
+                    .unwrap_or_default();
+                [
+                    QueueAttributeName::ApproximateNumberOfMessages,
+                    QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+                ]
+                .iter()
+                .map(|name| {
+                    attributes
+                        .get(name)
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .expect("a message count")
+                })
+                .sum()
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use std::{
 };
 
 use chrono::{TimeZone, Utc};
+use fairlink_domain::optimistic::Attempt;
 use fairlink_domain::{
     Ports,
     matching::Reason,
@@ -17,7 +18,7 @@ use fairlink_domain::{
     },
     ports::IdentitySubject,
 };
-use fairlink_store::{IntentMatching, RankedMatch, Repository};
+use fairlink_store::{IntentMatching, NotificationFor, RankedMatch, Repository};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -178,11 +179,17 @@ async fn seed_conversation(repo: &Repository) {
         json!({}),
         now,
     );
-    assert!(
-        repo.open_conversation(&conversation, ("acc_sample_main", &notice))
-            .await
-            .unwrap()
-    );
+    let opened = repo
+        .open_conversation(
+            &conversation,
+            NotificationFor {
+                account_id: "acc_sample_main",
+                notification: &notice,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(opened, Attempt::Done(())));
     let message = Message {
         id: "msg_sample".into(),
         conversation_id: "cnv_sample".into(),
@@ -243,10 +250,17 @@ async fn seed_slots_and_bookings(repo: &Repository) {
         json!({}),
         Utc::now(),
     );
-    repo.book(&booking, 5, ("acc_sample_main", &notice))
-        .await
-        .unwrap()
-        .unwrap();
+    repo.book(
+        &booking,
+        5,
+        NotificationFor {
+            account_id: "acc_sample_main",
+            notification: &notice,
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
 }
 
 /// `exb_sample` and `exb_spare` of `exh_sample`, and `int_sample` of the sample buyer,

@@ -1,10 +1,13 @@
 //! `calendar.ics` for a booking (RFC 5545), with a UID that stays the same for the booking,
 //! so that calendars update the event instead of adding another.
 
-use fairlink_domain::model::{Booking, BookingStatus};
+use fairlink_domain::{model::BookingStatus, reminders::Meeting};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 
-pub fn booking_calendar(booking: &Booking, exhibitor: &str, buyer: &str) -> String {
+pub fn booking_calendar(meeting: &Meeting) -> String {
+    let booking = &meeting.booking;
+    let facts = meeting.facts();
+    let (exhibitor, buyer) = (facts.exhibitor, facts.buyer);
     let mut event = Event::new();
     event
         .uid(&format!("{}@fairlink", booking.id))

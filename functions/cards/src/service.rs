@@ -10,10 +10,14 @@ use fairlink_domain::{
         Account, BookingStatus, Card, Conversation, Language, Message, MessageType, Notification,
         NotificationKind, ReceivedCard, Role,
     },
+    optimistic::{Contended, retry_on_lost_race},
     ports::WriteOp,
     validate::Checks,
 };
 use fairlink_store::{PageOf, PageRequest, Repository, received_card_writes};
+
+/// A card sent in a conversation is tried this often against racing messages.
+const CONVERSATION: Contended = Contended::on("the conversation", 5);
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -52,6 +56,13 @@ impl fairlink_domain::validate::Validate for SendCard {}
 pub struct CardsService<'a> {
     repo: &'a Repository,
     ports: &'a Ports,
+}
+
+/// A card may go only where the caller talks or meets.
+fn not_yours() -> DomainError {
+    DomainError::forbidden(
+        "cards go only to the other side of one of your conversations or bookings",
+    )
 }
 
 impl<'a> CardsService<'a> {
@@ -97,50 +108,7 @@ impl<'a> CardsService<'a> {
         if caller.role == Role::Organizer {
             return Err(DomainError::forbidden("organizers do not exchange cards"));
         }
-        if input.conversation_id.is_none() && input.booking_id.is_none() {
-            return Err(DomainError::field(
-                "conversationId",
-                "give the conversation or the booking the card is sent in",
-            ));
-        }
-        let not_yours = || {
-            DomainError::forbidden(
-                "cards go only to the other side of one of your conversations or bookings",
-            )
-        };
-        let mut in_conversation = None;
-        if let Some(cid) = &input.conversation_id {
-            let c = self.repo.conversation(cid).await?.ok_or_else(not_yours)?;
-            let other = if c.buyer_id == caller.id {
-                &c.assignee_id
-            } else if c.assignee_id == caller.id {
-                &c.buyer_id
-            } else {
-                return Err(not_yours());
-            };
-            if *other != input.to_account_id {
-                return Err(not_yours());
-            }
-            in_conversation = Some(c);
-        }
-        if let Some(bid) = &input.booking_id {
-            let b = self
-                .repo
-                .booking(bid)
-                .await?
-                .filter(|b| b.status != BookingStatus::Cancelled)
-                .ok_or_else(not_yours)?;
-            let other = if b.buyer_id == caller.id {
-                b.assignee_id.clone()
-            } else if b.assignee_id.as_deref() == Some(caller.id.as_str()) {
-                Some(b.buyer_id.clone())
-            } else {
-                return Err(not_yours());
-            };
-            if other.as_deref() != Some(input.to_account_id.as_str()) {
-                return Err(not_yours());
-            }
-        }
+        let in_conversation = self.checked_channel(caller, &input).await?;
         let recipient = self
             .repo
             .account(&input.to_account_id)
@@ -191,7 +159,7 @@ impl<'a> CardsService<'a> {
                     created_at: now,
                 };
                 let delivery = received_card_writes(&received, recipient_exhibitor, &notice);
-                self.deliver_in_conversation(before, &message, caller, delivery)
+                self.deliver_in_conversation(before, &message, delivery)
                     .await?
             }
             None => {
@@ -203,42 +171,86 @@ impl<'a> CardsService<'a> {
         Ok(received)
     }
 
+    /// Checks the card goes to the other side of the caller's conversation or booking it
+    /// names; the conversation, when it is sent in one (it becomes a message there).
+    async fn checked_channel(
+        &self,
+        caller: &Account,
+        input: &SendCard,
+    ) -> Result<Option<Conversation>, DomainError> {
+        if input.conversation_id.is_none() && input.booking_id.is_none() {
+            return Err(DomainError::field(
+                "conversationId",
+                "give the conversation or the booking the card is sent in",
+            ));
+        }
+        let mut in_conversation = None;
+        if let Some(cid) = &input.conversation_id {
+            let c = self.repo.conversation(cid).await?.ok_or_else(not_yours)?;
+            let other = if c.buyer_id == caller.id {
+                &c.assignee_id
+            } else if c.assignee_id == caller.id {
+                &c.buyer_id
+            } else {
+                return Err(not_yours());
+            };
+            if *other != input.to_account_id {
+                return Err(not_yours());
+            }
+            in_conversation = Some(c);
+        }
+        if let Some(bid) = &input.booking_id {
+            let b = self
+                .repo
+                .booking(bid)
+                .await?
+                .filter(|b| b.status != BookingStatus::Cancelled)
+                .ok_or_else(not_yours)?;
+            let other = if b.buyer_id == caller.id {
+                b.assignee_id.clone()
+            } else if b.assignee_id.as_deref() == Some(caller.id.as_str()) {
+                Some(b.buyer_id.clone())
+            } else {
+                return Err(not_yours());
+            };
+            if other.as_deref() != Some(input.to_account_id.as_str()) {
+                return Err(not_yours());
+            }
+        }
+        Ok(in_conversation)
+    }
+
     /// Delivers the card with its card message, the conversation moving up the lists;
-    /// `before` is the conversation as read, read again when it changed meanwhile.
+    /// `read` is the conversation as read, read again when it changed meanwhile.
     async fn deliver_in_conversation(
         &self,
-        mut before: Conversation,
+        read: Conversation,
         message: &Message,
-        caller: &Account,
         delivery: Vec<WriteOp>,
     ) -> Result<(), DomainError> {
-        for _ in 0..5 {
-            let mut after = before.clone();
-            after.add_message(message, before.buyer_id == caller.id);
-            if self
-                .repo
-                .save_conversation_with(
-                    &before,
-                    &after,
-                    std::slice::from_ref(message),
-                    None,
-                    delivery.clone(),
-                    message.created_at,
-                )
-                .await?
-            {
-                return Ok(());
+        let cid = read.id.clone();
+        let mut known = Some(read);
+        retry_on_lost_race(CONVERSATION, || {
+            let known = known.take();
+            let delivery = delivery.clone();
+            let cid = cid.as_str();
+            async move {
+                let before = self.repo.current_conversation(known, cid).await?;
+                let mut after = before.clone();
+                after.add_message(message);
+                self.repo
+                    .save_conversation_with(
+                        &before,
+                        &after,
+                        std::slice::from_ref(message),
+                        None,
+                        delivery,
+                        message.created_at,
+                    )
+                    .await
             }
-            before = self
-                .repo
-                .conversation(&before.id)
-                .await?
-                .ok_or(DomainError::NotFound("conversation"))?;
-        }
-        Err(DomainError::conflict(
-            "conflict",
-            "the conversation is busy; try again",
-        ))
+        })
+        .await
     }
 
     pub async fn received(

@@ -10,6 +10,7 @@ use fairlink_http::{
     ApiResult, AppState, Caller, Json, JsonLater, ListParams, ListResponse, Problem, Query,
     page_request,
 };
+use fairlink_store::ExhibitFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -55,7 +56,15 @@ pub async fn list_exhibits(
 ) -> ApiResult<Json<ListResponse<Exhibit>>> {
     let page = page_request(params.limit, params.cursor)?;
     let exhibits = service(&state)
-        .list(&eid, params.recommended, &page)
+        .list(
+            &eid,
+            if params.recommended {
+                ExhibitFilter::Recommended
+            } else {
+                ExhibitFilter::All
+            },
+            &page,
+        )
         .await?;
     Ok(Json(exhibits.into()))
 }

@@ -9,15 +9,15 @@ use fairlink_domain::{
     model::{
         Account, Exhibit, ExhibitDetails, ExhibitFeedback, Fair, Moq, Permission, PriceRange, Quota,
     },
-    optimistic::{Attempt, retry_on_lost_race},
+    optimistic::{Attempt, Contended, retry_on_lost_race},
     validate::Checks,
 };
-use fairlink_store::{PageOf, PageRequest, RecommendError, Repository};
+use fairlink_store::{ExhibitFilter, PageOf, PageRequest, RecommendError, Repository};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// How often a change is tried again after losing a race to a recommendation.
-const EXHIBIT_ATTEMPTS: u32 = 4;
+const EXHIBIT: Contended = Contended::on("the exhibit", 4);
 
 /// POST /v1/exhibitors/{eid}/exhibits.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -235,15 +235,13 @@ impl<'a> ExhibitsService<'a> {
     pub async fn list(
         &self,
         eid: &str,
-        recommended_only: bool,
+        which: ExhibitFilter,
         page: &PageRequest,
     ) -> Result<PageOf<Exhibit>, DomainError> {
         if self.repo.exhibitor(eid).await?.is_none() {
             return Err(DomainError::NotFound("exhibitor"));
         }
-        self.repo
-            .exhibitor_exhibits(eid, recommended_only, page)
-            .await
+        self.repo.exhibitor_exhibits(eid, which, page).await
     }
 
     pub async fn get(&self, xid: &str) -> Result<Exhibit, DomainError> {
@@ -264,7 +262,7 @@ impl<'a> ExhibitsService<'a> {
         let ExhibitToChange(exhibit) = exhibit;
         let xid = exhibit.id.clone();
         let mut read = Some(exhibit);
-        retry_on_lost_race(EXHIBIT_ATTEMPTS, || {
+        retry_on_lost_race(EXHIBIT, || {
             self.patch_once(caller, &xid, read.take(), patch.clone())
         })
         .await
@@ -390,7 +388,7 @@ impl<'a> ExhibitsService<'a> {
         }
         checks.into_result()?;
         let mut before = Some(before);
-        retry_on_lost_race(EXHIBIT_ATTEMPTS, || {
+        retry_on_lost_race(EXHIBIT, || {
             let read = before.take();
             let ids = ids.clone();
             async move {
@@ -476,7 +474,10 @@ impl<'a> ExhibitsService<'a> {
         require_permission(caller, eid, Permission::Recommend)?;
         let total = self.quota_total(eid).await?;
         let used = self.repo.quota_used(eid).await?;
-        let page = self.repo.exhibitor_exhibits(eid, true, page).await?;
+        let page = self
+            .repo
+            .exhibitor_exhibits(eid, ExhibitFilter::Recommended, page)
+            .await?;
         let ids: Vec<&str> = page.items.iter().map(|x| x.id.as_str()).collect();
         let feedback = self.repo.exhibit_feedback(&ids).await?;
         Ok(RecommendationList {

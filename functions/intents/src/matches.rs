@@ -6,7 +6,7 @@ use fairlink_domain::{
     access::require_role,
     jobs::MatchJob,
     model::{Account, DismissalReason, Exhibit, Intent, Push, PushFeedback, Role, Verdict},
-    optimistic::{Attempt, retry_on_lost_race},
+    optimistic::{Attempt, Contended, retry_on_lost_race},
     validate::{Checks, Validate},
 };
 use fairlink_store::{
@@ -60,7 +60,7 @@ impl Validate for FeedbackInput {
 }
 
 /// Attempts at saving a verdict while other verdicts on the same push land.
-const ATTEMPTS: u32 = 5;
+const MATCHING: Contended = Contended::on("the intent's matches", 5);
 
 pub struct MatchesService<'a> {
     repo: &'a Repository,
@@ -162,7 +162,7 @@ impl<'a> MatchesService<'a> {
         checks.into_result()?;
         let xid = push.exhibit.id.clone();
         let mut first = Some(push);
-        retry_on_lost_race(ATTEMPTS, || {
+        retry_on_lost_race(MATCHING, || {
             let read = first.take();
             self.judge_once(caller, &xid, read, &input)
         })

@@ -7,12 +7,13 @@ use fairlink_domain::{
     distribution::Distribution,
     jobs::MatchJob,
     model::{
-        Account, DeliveryStatus, ExhibitMatch, Intent, IntentDelivery, IntentStatus, Language,
-        Notification, NotificationKind, Permission, PriceRange, Quantity, Role, is_country_code,
+        Account, DeliveryStatus, Exhibit, ExhibitMatch, Intent, IntentDelivery, IntentStatus,
+        Language, Notification, NotificationKind, Permission, PriceRange, Quantity, Role,
+        is_country_code,
     },
     validate::{Checks, Validate},
 };
-use fairlink_store::{DeliveryRefusal, PageOf, PageRequest, Repository};
+use fairlink_store::{DeliveryRefusal, NotificationFor, PageOf, PageRequest, Repository};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -100,6 +101,12 @@ pub struct IntentsService<'a> {
     ports: &'a Ports,
 }
 
+/// Whom a published intent goes to, if anyone.
+struct Addressee {
+    exhibit: Option<Exhibit>,
+    exhibitor_id: Option<String>,
+}
+
 impl<'a> IntentsService<'a> {
     pub fn new(repo: &'a Repository, ports: &'a Ports) -> Self {
         Self { repo, ports }
@@ -126,28 +133,10 @@ impl<'a> IntentsService<'a> {
             "categoryId",
             "is not a category of the fair",
         );
-        // Whom it is addressed to: the exhibit's exhibitor, or the exhibitor named.
-        let exhibit = match &input.exhibit_id {
-            Some(xid) => {
-                let exhibit = self.repo.exhibit(xid).await?;
-                checks.check(exhibit.is_some(), "exhibitId", "is not an exhibit");
-                exhibit
-            }
-            None => None,
-        };
-        let exhibitor_id = match (&exhibit, &input.exhibitor_id) {
-            (Some(exhibit), Some(eid)) if *eid != exhibit.exhibitor_id => {
-                checks.fail("exhibitorId", "is not the exhibit's exhibitor");
-                None
-            }
-            (Some(exhibit), _) => Some(exhibit.exhibitor_id.clone()),
-            (None, Some(eid)) => {
-                let exists = self.repo.exhibitor(eid).await?.is_some();
-                checks.check(exists, "exhibitorId", "is not an exhibitor");
-                Some(eid.clone())
-            }
-            (None, None) => None,
-        };
+        let Addressee {
+            exhibit,
+            exhibitor_id,
+        } = self.addressee(&input, &mut checks).await?;
         checks.into_result()?;
 
         let intent = Intent {
@@ -188,6 +177,40 @@ impl<'a> IntentsService<'a> {
             None => self.repo.create_intent(&intent, None, &jobs).await?,
         }
         Ok(intent)
+    }
+
+    /// Whom an intent is addressed to: the exhibit's exhibitor, or the exhibitor named
+    /// (checked with the intent's other fields).
+    async fn addressee(
+        &self,
+        input: &NewIntent,
+        checks: &mut Checks,
+    ) -> Result<Addressee, DomainError> {
+        let exhibit = match &input.exhibit_id {
+            Some(xid) => {
+                let exhibit = self.repo.exhibit(xid).await?;
+                checks.check(exhibit.is_some(), "exhibitId", "is not an exhibit");
+                exhibit
+            }
+            None => None,
+        };
+        let exhibitor_id = match (&exhibit, &input.exhibitor_id) {
+            (Some(exhibit), Some(eid)) if *eid != exhibit.exhibitor_id => {
+                checks.fail("exhibitorId", "is not the exhibit's exhibitor");
+                None
+            }
+            (Some(exhibit), _) => Some(exhibit.exhibitor_id.clone()),
+            (None, Some(eid)) => {
+                let exists = self.repo.exhibitor(eid).await?.is_some();
+                checks.check(exists, "exhibitorId", "is not an exhibitor");
+                Some(eid.clone())
+            }
+            (None, None) => None,
+        };
+        Ok(Addressee {
+            exhibit,
+            exhibitor_id,
+        })
     }
 
     /// The delivery of an intent to an exhibitor, assigned by its distribution rules.
@@ -418,7 +441,14 @@ impl<'a> IntentsService<'a> {
         after.assigned_at = self.ports.clock.now();
         let notice = assigned_notice(self.ports, &after, &assignee.language);
         self.repo
-            .save_delivery(&before, &after, Some((&assignee.id, &notice)))
+            .save_delivery(
+                &before,
+                &after,
+                Some(NotificationFor {
+                    account_id: &assignee.id,
+                    notification: &notice,
+                }),
+            )
             .await?
             .map_err(delivery_refused)?;
         Ok(after)

@@ -85,105 +85,136 @@ impl Config {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
     }
 
+    /// The configuration from `var` (the environment, or a map in tests). A bad value is an
+    /// error naming its variable.
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let flag = |name: &'static str, default: bool| match var(name).as_deref() {
-            None => Ok(default),
-            Some("1" | "true") => Ok(true),
-            Some("0" | "false") => Ok(false),
-            Some(other) => Err(ConfigError {
-                name,
-                message: format!("`{other}` is not 0 or 1"),
-            }),
-        };
-        let addr = var("FAIRLINK_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let backend = match var("FAIRLINK_BACKEND").as_deref() {
-            None | Some("embedded") => Backend::Embedded,
-            Some("aws") => Backend::Aws,
-            Some(other) => {
-                return Err(ConfigError {
-                    name: "FAIRLINK_BACKEND",
-                    message: format!("`{other}` is not embedded or aws"),
-                });
-            }
-        };
+        let backend = backend(&var)?;
         Ok(Self {
-            addr: addr.parse().map_err(|_| ConfigError {
-                name: "FAIRLINK_ADDR",
-                message: format!("`{addr}` is not host:port"),
-            })?,
+            addr: socket_addr(&var)?,
             data_dir: var("FAIRLINK_DATA_DIR")
                 .unwrap_or_else(|| "./.fairlink".into())
                 .into(),
-            jwt_secret: var("FAIRLINK_JWT_SECRET").unwrap_or_else(|| {
-                tracing::warn!("FAIRLINK_JWT_SECRET is not set: using the development secret");
-                DEV_SECRET.into()
-            }),
-            test_clock: flag("FAIRLINK_TEST_CLOCK", false)?,
+            jwt_secret: jwt_secret(&var),
+            test_clock: flag(&var, "FAIRLINK_TEST_CLOCK", false)?,
             backend,
-            bootstrap: flag("FAIRLINK_BOOTSTRAP", false)?,
-            dev_endpoints: flag("FAIRLINK_DEV", true)?,
+            bootstrap: flag(&var, "FAIRLINK_BOOTSTRAP", false)?,
+            dev_endpoints: flag(&var, "FAIRLINK_DEV", true)?,
             aws: fairlink_aws::AwsSettings::from_lookup(&var),
-            registration_limit: var("FAIRLINK_REGISTRATION_LIMIT")
-                .map(|text| text.parse())
-                .transpose()
-                .map_err(|message| ConfigError {
-                    name: "FAIRLINK_REGISTRATION_LIMIT",
-                    message,
-                })?,
-            message_limit: var("FAIRLINK_MESSAGE_LIMIT")
-                .map(|text| text.parse())
-                .transpose()
-                .map_err(|message| ConfigError {
-                    name: "FAIRLINK_MESSAGE_LIMIT",
-                    message,
-                })?,
-            request_timeout: match var("FAIRLINK_REQUEST_TIMEOUT_MS") {
-                None => fairlink_http::state::DEFAULT_REQUEST_TIMEOUT,
-                Some(ms) => {
-                    std::time::Duration::from_millis(ms.parse().map_err(|_| ConfigError {
-                        name: "FAIRLINK_REQUEST_TIMEOUT_MS",
-                        message: format!("`{ms}` is not a number of milliseconds"),
-                    })?)
-                }
-            },
+            registration_limit: rate_limit(&var, "FAIRLINK_REGISTRATION_LIMIT")?,
+            message_limit: rate_limit(&var, "FAIRLINK_MESSAGE_LIMIT")?,
+            request_timeout: millis(&var, "FAIRLINK_REQUEST_TIMEOUT_MS")?
+                .unwrap_or(fairlink_http::state::DEFAULT_REQUEST_TIMEOUT),
             model_path: var("FAIRLINK_MODEL_PATH").map(PathBuf::from),
             model_dir: var("FAIRLINK_MODEL_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| default_model_dir(&var)),
-            auth: match var("FAIRLINK_AUTH").as_deref() {
-                None | Some("dev") => AuthMode::Dev,
-                Some("jwt") => AuthMode::Jwt(JwtSettings {
-                    issuer: var("FAIRLINK_JWT_ISSUER"),
-                    audiences: var("FAIRLINK_JWT_AUDIENCE")
-                        .map(|list| {
-                            list.split(',')
-                                .map(|a| a.trim().to_string())
-                                .filter(|a| !a.is_empty())
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    jwks_url: var("FAIRLINK_JWKS_URL"),
-                }),
-                Some(other) => {
-                    return Err(ConfigError {
-                        name: "FAIRLINK_AUTH",
-                        message: format!("`{other}` is not dev or jwt"),
-                    });
-                }
-            },
+            auth: auth_mode(&var)?,
             cors_origins: crate::cors::CorsOrigins::parse(var("FAIRLINK_CORS_ORIGINS").as_deref()),
-            index_lag: match var("FAIRLINK_INDEX_LAG_MS") {
-                None => None,
-                Some(ms) => Some(std::time::Duration::from_millis(ms.parse().map_err(
-                    |_| ConfigError {
-                        name: "FAIRLINK_INDEX_LAG_MS",
-                        message: format!("`{ms}` is not a number of milliseconds"),
-                    },
-                )?)),
-            },
+            index_lag: millis(&var, "FAIRLINK_INDEX_LAG_MS")?,
             organizer_email: var("FAIRLINK_ORGANIZER_EMAIL")
                 .unwrap_or_else(|| fairlink_accounts::LOCAL_ORGANIZER_EMAIL.into()),
         })
+    }
+}
+
+/// An on/off setting: `1` or `true`, `0` or `false`.
+fn flag(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true") => Ok(true),
+        Some("0" | "false") => Ok(false),
+        Some(other) => Err(ConfigError {
+            name,
+            message: format!("`{other}` is not 0 or 1"),
+        }),
+    }
+}
+
+/// FAIRLINK_BACKEND: `embedded` (the default) or `aws`.
+fn backend(var: &impl Fn(&str) -> Option<String>) -> Result<Backend, ConfigError> {
+    match var("FAIRLINK_BACKEND").as_deref() {
+        None | Some("embedded") => Ok(Backend::Embedded),
+        Some("aws") => Ok(Backend::Aws),
+        Some(other) => Err(ConfigError {
+            name: "FAIRLINK_BACKEND",
+            message: format!("`{other}` is not embedded or aws"),
+        }),
+    }
+}
+
+/// FAIRLINK_ADDR: `host:port` to listen on, by default `127.0.0.1:3000`.
+fn socket_addr(var: &impl Fn(&str) -> Option<String>) -> Result<SocketAddr, ConfigError> {
+    let addr = var("FAIRLINK_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+    addr.parse().map_err(|_| ConfigError {
+        name: "FAIRLINK_ADDR",
+        message: format!("`{addr}` is not host:port"),
+    })
+}
+
+/// FAIRLINK_JWT_SECRET, else the development secret (with a warning).
+fn jwt_secret(var: &impl Fn(&str) -> Option<String>) -> String {
+    var("FAIRLINK_JWT_SECRET").unwrap_or_else(|| {
+        tracing::warn!("FAIRLINK_JWT_SECRET is not set: using the development secret");
+        DEV_SECRET.into()
+    })
+}
+
+/// A `<count>/<seconds>` limit; none when unset.
+fn rate_limit(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<fairlink_domain::rate_limit::RateLimit>, ConfigError> {
+    var(name)
+        .map(|text| text.parse())
+        .transpose()
+        .map_err(|message| ConfigError { name, message })
+}
+
+/// A duration in milliseconds; none when unset.
+fn millis(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<std::time::Duration>, ConfigError> {
+    var(name)
+        .map(|ms| {
+            ms.parse()
+                .map(std::time::Duration::from_millis)
+                .map_err(|_| ConfigError {
+                    name,
+                    message: format!("`{ms}` is not a number of milliseconds"),
+                })
+        })
+        .transpose()
+}
+
+/// FAIRLINK_AUTH: `dev` (the default) or `jwt`, the latter with its FAIRLINK_JWT_* settings.
+fn auth_mode(var: &impl Fn(&str) -> Option<String>) -> Result<AuthMode, ConfigError> {
+    match var("FAIRLINK_AUTH").as_deref() {
+        None | Some("dev") => Ok(AuthMode::Dev),
+        Some("jwt") => Ok(AuthMode::Jwt(jwt_settings(var))),
+        Some(other) => Err(ConfigError {
+            name: "FAIRLINK_AUTH",
+            message: format!("`{other}` is not dev or jwt"),
+        }),
+    }
+}
+
+fn jwt_settings(var: &impl Fn(&str) -> Option<String>) -> JwtSettings {
+    JwtSettings {
+        issuer: var("FAIRLINK_JWT_ISSUER"),
+        audiences: var("FAIRLINK_JWT_AUDIENCE")
+            .map(|list| {
+                list.split(',')
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        jwks_url: var("FAIRLINK_JWKS_URL"),
     }
 }
 

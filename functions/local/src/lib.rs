@@ -107,6 +107,54 @@ pub async fn build(
         Some(clock) => clock.clone(),
         None => Arc::new(SystemClock),
     };
+    let backend = open_backend(config, sdk, clock).await?;
+    let authenticator = authenticator(config, &backend)?;
+    let ports = backend.ports;
+    let state = AppState::new(ports.clone(), authenticator)
+        .with_registration_limit(config.registration_limit)
+        .with_message_limit(config.message_limit)
+        .with_request_timeout(config.request_timeout);
+    ensure_organizer(config, &state, &ports).await?;
+
+    let mut features = feature_routes();
+    if config.dev_endpoints {
+        features.push(dev::routes(
+            &config.jwt_secret,
+            config.auth == AuthMode::Dev,
+            test_clock.clone(),
+        ));
+    }
+    let embedder = load_embedder(config).await?;
+    // On both backends the sockets are this process's: the worker pushes to them directly
+    // (in AWS, through API Gateway's management API).
+    let sockets = Arc::new(LocalSockets::default());
+    let workers = spawn_workers(&ports, embedder, sockets.clone());
+    Ok(LocalApp {
+        router: api(features, state.clone())
+            .merge(sockets::routes(state.clone(), sockets.clone()))
+            .layer(config.cors_origins.layer()),
+        state,
+        test_clock,
+        workers,
+        sockets,
+    })
+}
+
+/// The configured backend's ports, with what verifying the user pool's tokens needs.
+struct OpenBackend {
+    ports: Ports,
+    /// The configured user pool, or the one the bootstrap made.
+    user_pool: Option<fairlink_aws::UserPool>,
+    /// The AWS endpoint the SDK was pointed at (an emulator's), if any.
+    endpoint: Option<String>,
+}
+
+/// Opens the configured backend; on AWS, bootstraps its resources first if asked to.
+async fn open_backend(
+    config: &Config,
+    sdk: Option<aws_config::SdkConfig>,
+    clock: Arc<dyn Clock>,
+) -> Result<OpenBackend, String> {
     let mut user_pool = config.aws.user_pool.clone();
     let mut endpoint = None;
     let ports = match config.backend {
@@ -131,19 +179,29 @@ pub async fn build(
             fairlink_aws::ports(&sdk, &settings, Some(clock)).await?
         }
     };
-    let authenticator = match &config.auth {
+    Ok(OpenBackend {
+        ports,
+        user_pool,
+        endpoint,
+    })
+}
+
+/// How bearer tokens are verified: with the development secret, or against the user pool.
+fn authenticator(config: &Config, backend: &OpenBackend) -> Result<Authenticator, String> {
+    Ok(match &config.auth {
         AuthMode::Dev => Authenticator::hs256(config.jwt_secret.as_bytes()),
         AuthMode::Jwt(settings) => Authenticator::Jwt(Box::new(auth::jwt_verifier(
             settings,
-            user_pool.as_ref(),
-            endpoint.as_deref(),
+            backend.user_pool.as_ref(),
+            backend.endpoint.as_deref(),
         )?)),
-    };
-    let state = AppState::new(ports.clone(), authenticator)
-        .with_registration_limit(config.registration_limit)
-        .with_message_limit(config.message_limit)
-        .with_request_timeout(config.request_timeout);
-    match fairlink_accounts::ensure_organizer(&state.repo, &ports, &config.organizer_email).await {
+    })
+}
+
+/// Sets up the organizer account with the configured email (again at every start: running
+/// the setup again changes nothing).
+async fn ensure_organizer(config: &Config, state: &AppState, ports: &Ports) -> Result<(), String> {
+    match fairlink_accounts::ensure_organizer(&state.repo, ports, &config.organizer_email).await {
         Ok(setup) => tracing::info!(?setup, email = %config.organizer_email, "organizer"),
         // A data directory made with another organizer email keeps its organizer.
         Err(fairlink_domain::DomainError::Conflict {
@@ -152,35 +210,23 @@ pub async fn build(
         }) => tracing::warn!(%detail, "organizer"),
         Err(err) => return Err(format!("creating the organizer account: {err}")),
     }
+    Ok(())
+}
 
-    let mut features = feature_routes();
-    if config.dev_endpoints {
-        features.push(dev::routes(
-            &config.jwt_secret,
-            config.auth == AuthMode::Dev,
-            test_clock.clone(),
-        ));
-    }
-    let embedder = load_embedder(config).await?;
-    // On both backends the sockets are this process's: the worker pushes to them directly
-    // (in AWS, through API Gateway's management API).
-    let sockets = Arc::new(LocalSockets::default());
-    let mut workers: Vec<JoinHandle<()>> = feature_workers(&ports, embedder, sockets.clone())
+/// Starts every feature's worker and the scheduler.
+fn spawn_workers(
+    ports: &Ports,
+    embedder: Arc<dyn Embedder>,
+    sockets: Arc<LocalSockets>,
+) -> Vec<JoinHandle<()>> {
+    let mut workers: Vec<JoinHandle<()>> = feature_workers(ports, embedder, sockets)
         .into_iter()
         .map(|(queue, handler)| spawn_worker(ports.queue.clone(), queue, handler))
         .collect();
     workers.push(spawn_scheduler(fairlink_scheduler::Scheduler::new(
         ports.clone(),
     )));
-    Ok(LocalApp {
-        router: api(features, state.clone())
-            .merge(sockets::routes(state.clone(), sockets.clone()))
-            .layer(config.cors_origins.layer()),
-        state,
-        test_clock,
-        workers,
-        sockets,
-    })
+    workers
 }
 
 /// Serves until `shutdown` resolves, then stops the workers.

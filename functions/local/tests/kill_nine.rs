@@ -185,7 +185,18 @@ async fn acknowledged_writes_survive_kill_nine() {
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    // Killed once both kinds of write are under way: twenty of each acknowledged (or a writer
+    // stopped early, whose failure the join below reports).
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while (exhibits.lock().unwrap().len() < 20 || bookings.lock().unwrap().len() < 20)
+        && !writers.iter().any(|w| w.is_finished())
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no writes under way after 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     child.start_kill().unwrap(); // SIGKILL
     child.wait().await.unwrap();
     for writer in writers {

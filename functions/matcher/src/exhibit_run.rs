@@ -8,7 +8,7 @@ use fairlink_domain::{
         PackedCandidate, Scored, exhibit_name_text, exhibit_text,
     },
     model::{Account, Exhibit, Intent},
-    optimistic::{Attempt, retry_on_lost_race},
+    optimistic::{Attempt, Contended, retry_on_lost_race},
     ports::TextRole,
 };
 use fairlink_store::{MatchingRefusal, RankedMatch};
@@ -16,7 +16,7 @@ use fairlink_store::{MatchingRefusal, RankedMatch};
 use crate::{Matcher, intent_run::vectors_of, texts::pushed_notice};
 
 /// How often an exhibit's match with one intent is decided again after a lost race.
-const ATTEMPTS: u32 = 5;
+const MATCHING: Contended = Contended::on("the intent's matches", 5);
 
 impl Matcher {
     /// Analyses and embeds a recommended exhibit, stores it as a candidate of its category,
@@ -90,7 +90,7 @@ impl Matcher {
             self.record_matches(intent, std::slice::from_ref(&scored))
                 .await?;
             if let Some(buyer) = self.repo.account(&intent.buyer_id).await? {
-                retry_on_lost_race(ATTEMPTS, || {
+                retry_on_lost_race(MATCHING, || {
                     self.join_ranking(intent, &buyer, &exhibit, &scored)
                 })
                 .await?;

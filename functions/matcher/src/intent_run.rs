@@ -10,7 +10,7 @@ use fairlink_domain::{
         Ranking, Scored, Verdicts, intent_name_text, intent_text, push_plan,
     },
     model::{Account, Exhibit, ExhibitMatch, Intent, Language, Notification, Push},
-    optimistic::{Attempt, retry_on_lost_race},
+    optimistic::{Attempt, Contended, retry_on_lost_race},
     ports::TextRole,
 };
 use fairlink_store::{IntentMatching, MatchRecord, MatchingRefusal, RankedMatch, StoredQuery};
@@ -55,7 +55,7 @@ struct ExhibitorContact {
 const PLAN_WINDOW: usize = 16;
 
 /// How often a run decides again when a verdict or another run changed the intent meanwhile.
-const ATTEMPTS: u32 = 5;
+const MATCHING: Contended = Contended::on("the intent's matches", 5);
 
 /// What a run of an intent is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,7 +139,7 @@ impl Matcher {
             query: &query,
             candidates: &candidates,
         };
-        let (ranking, decided) = retry_on_lost_race(ATTEMPTS, || self.decide(&run)).await?;
+        let (ranking, decided) = retry_on_lost_race(MATCHING, || self.decide(&run)).await?;
         if stored.feedback.is_none() && ranking.feedback.is_some() {
             // Exhibits recommended later are scored against what this run learned.
             let learned = StoredQuery {

@@ -22,7 +22,7 @@ use fairlink_domain::{
     DomainError, Ports,
     jobs::MatchJob,
     matching::{Scoring, fit::ExchangeRates},
-    ports::{Embedder, JobHandler, TextRole},
+    ports::{Embedder, JobError, TextRole, Worker},
 };
 use fairlink_store::Repository;
 
@@ -36,18 +36,18 @@ pub struct Matcher {
 }
 
 #[async_trait]
-impl JobHandler for Matcher {
-    async fn handle(&self, body: &str) -> Result<(), String> {
-        let job: MatchJob =
-            serde_json::from_str(body).map_err(|e| format!("not a matcher job: {e}"))?;
-        let outcome = match &job {
+impl Worker for Matcher {
+    type Job = MatchJob;
+
+    async fn run(&self, job: MatchJob) -> Result<(), JobError> {
+        match &job {
             MatchJob::IntentPublished { intent_id } => {
                 self.match_intent(intent_id).await.map(|_| ())
             }
             MatchJob::ExhibitRecommended { exhibit_id } => self.match_exhibit(exhibit_id).await,
             MatchJob::IntentJudged { intent_id } => self.rerank_intent(intent_id).await.map(|_| ()),
-        };
-        outcome.map_err(|e| e.to_string())
+        }
+        .map_err(JobError::from)
     }
 }
 

@@ -1,5 +1,5 @@
 //! The matcher Lambda (SQS-triggered): wiring only. The embedding model comes with the
-//! function's layer (`infra/build-model-layer`), at `FAIRLINK_MODEL_PATH`.
+//! function's layer (`infra/model-layer/Makefile`), at `FAIRLINK_MODEL_PATH`.
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -17,6 +17,10 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(LAYER_MODEL));
     let embedder = Arc::new(fairlink_embedding::E5Embedder::shared(&path)?);
+    let dead_letters = fairlink_aws::lambda_sqs::DeadLetters {
+        queue: ports.queue.clone(),
+        name: fairlink_domain::ports::QueueName::Matcher,
+    };
     let matcher = fairlink_matcher::Matcher::new(ports, embedder);
-    fairlink_aws::lambda_sqs::run_sqs_worker(Arc::new(matcher)).await
+    fairlink_aws::lambda_sqs::run_sqs_worker(Arc::new(matcher), dead_letters).await
 }

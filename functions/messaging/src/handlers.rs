@@ -9,11 +9,13 @@ use fairlink_http::rate_headers::with_rate_headers;
 use fairlink_http::{
     ApiResult, AppState, Caller, Json, JsonLater, ListResponse, Problem, Query, page_request,
 };
+use fairlink_store::Order;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::service::{
-    ConversationView, MessagingService, NewMessage, OpenConversation, ReadMarker, TransferInput,
+    ConversationScope, ConversationView, MessagingService, NewMessage, OpenConversation, Opened,
+    ReadMarker, TransferInput,
 };
 
 fn service(state: &AppState) -> MessagingService<'_> {
@@ -58,13 +60,10 @@ pub async fn open_conversation(
     Caller(caller): Caller,
     Json(input): Json<OpenConversation>,
 ) -> ApiResult<(StatusCode, Json<ConversationView>)> {
-    let (created, conversation) = service(&state).open(&caller, input).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(conversation)))
+    Ok(match service(&state).open(&caller, input).await? {
+        Opened::Created(conversation) => (StatusCode::CREATED, Json(conversation)),
+        Opened::Existing(conversation) => (StatusCode::OK, Json(conversation)),
+    })
 }
 
 /// My conversations, latest activity first (`scope=all`: the exhibitor's, for main).
@@ -76,15 +75,15 @@ pub async fn list_conversations(
     Query(params): Query<ConversationListParams>,
 ) -> ApiResult<Json<ListResponse<ConversationView>>> {
     let page = page_request(params.limit, params.cursor)?;
-    let all = match params.scope.as_deref() {
-        None | Some("mine") => false,
-        Some("all") => true,
+    let scope = match params.scope.as_deref() {
+        None | Some("mine") => ConversationScope::Mine,
+        Some("all") => ConversationScope::Exhibitor,
         Some(_) => {
             return Err(fairlink_domain::DomainError::field("scope", "must be all or mine").into());
         }
     };
     Ok(Json(
-        service(&state).list(&caller, all, &page).await?.into(),
+        service(&state).list(&caller, scope, &page).await?.into(),
     ))
 }
 
@@ -109,15 +108,15 @@ pub async fn list_messages(
     Query(params): Query<MessageListParams>,
 ) -> ApiResult<Json<ListResponse<Message>>> {
     let page = page_request(params.limit, params.cursor)?;
-    let oldest_first = match params.order.as_deref() {
-        None | Some("desc") => false,
-        Some("asc") => true,
+    let order = match params.order.as_deref() {
+        None | Some("desc") => Order::NewestFirst,
+        Some("asc") => Order::OldestFirst,
         Some(_) => {
             return Err(fairlink_domain::DomainError::field("order", "must be asc or desc").into());
         }
     };
     let messages = service(&state)
-        .messages(&caller, &cid, oldest_first, params.after.as_deref(), &page)
+        .messages(&caller, &cid, order, params.after.as_deref(), &page)
         .await?;
     Ok(Json(messages.into()))
 }

@@ -6,6 +6,7 @@ use fairlink_domain::{Ports, model::Notification};
 use fairlink_http::{
     ApiResult, AppState, Authenticator, Caller, Json, ListResponse, Problem, Query, page_request,
 };
+use fairlink_store::NotificationFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -33,7 +34,15 @@ async fn list_notifications(
     Ok(Json(
         state
             .repo
-            .notifications(&caller.id, params.unread, &page)
+            .notifications(
+                &caller.id,
+                if params.unread {
+                    NotificationFilter::Unread
+                } else {
+                    NotificationFilter::All
+                },
+                &page,
+            )
             .await?
             .into(),
     ))

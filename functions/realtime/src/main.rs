@@ -11,5 +11,9 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let ports = fairlink_aws::ports(&sdk, &fairlink_aws::AwsSettings::from_env(), None).await?;
     let pusher = Arc::new(fairlink_aws::ApiGatewaySockets::from_env(&sdk)?);
     let worker = fairlink_realtime::RealtimeWorker::new(&ports, pusher);
-    fairlink_aws::lambda_sqs::run_sqs_worker(Arc::new(worker)).await
+    let dead_letters = fairlink_aws::lambda_sqs::DeadLetters {
+        queue: ports.queue.clone(),
+        name: fairlink_domain::ports::QueueName::Realtime,
+    };
+    fairlink_aws::lambda_sqs::run_sqs_worker(Arc::new(worker), dead_letters).await
 }

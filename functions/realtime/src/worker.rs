@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use fairlink_domain::{
     DomainError, Ports,
     model::Account,
-    ports::{Clock, JobHandler, PushError, SocketPusher},
+    ports::{Clock, JobError, PushError, SocketPusher, Worker},
     realtime::{Audience, Event, EventType, RealtimeJob},
 };
 use fairlink_store::Repository;
@@ -105,18 +105,17 @@ pub fn frame_for(event: &Event, account: &Account) -> String {
 }
 
 #[async_trait]
-impl JobHandler for RealtimeWorker {
-    async fn handle(&self, body: &str) -> Result<(), String> {
-        let job: RealtimeJob =
-            serde_json::from_str(body).map_err(|e| format!("not a realtime job: {e}"))?;
+impl Worker for RealtimeWorker {
+    type Job = RealtimeJob;
+
+    async fn run(&self, job: RealtimeJob) -> Result<(), JobError> {
         let failed = match &job {
             RealtimeJob::Deliver { event, audience } => self.deliver(event, audience).await,
             RealtimeJob::Disconnect { account_id } => self.disconnect(account_id).await,
-        }
-        .map_err(|e| e.to_string())?;
+        }?;
         match failed {
             Failed(0) => Ok(()),
-            Failed(n) => Err(format!("{n} pushes failed; delivering again")),
+            Failed(n) => Err(JobError::Retry(format!("{n} pushes failed"))),
         }
     }
 }

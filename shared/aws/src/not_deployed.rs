@@ -38,6 +38,9 @@ impl JobQueue for NotDeployed {
     async fn dead_letters(&self, _: QueueName, _: usize) -> Result<Vec<String>, QueueError> {
         Err(QueueError::Unavailable(self.message()))
     }
+    async fn dead_letter(&self, _: QueueName, _: &Delivery) -> Result<(), QueueError> {
+        Err(QueueError::Unavailable(self.message()))
+    }
 }
 
 #[async_trait]

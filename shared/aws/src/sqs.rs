@@ -181,6 +181,19 @@ impl JobQueue for SqsJobQueue {
         Ok(())
     }
 
+    async fn dead_letter(&self, queue: QueueName, delivery: &Delivery) -> Result<(), QueueError> {
+        // Into the dead-letter queue first: deleted only once it is there (a failure between
+        // the two leaves it in both, and a later delivery gives up on it again).
+        self.client
+            .send_message()
+            .queue_url(&self.urls[&queue].1)
+            .message_body(&delivery.body)
+            .send()
+            .await
+            .map_err(queue_error)?;
+        self.ack(queue, &delivery.receipt).await
+    }
+
     async fn dead_letters(&self, queue: QueueName, max: usize) -> Result<Vec<String>, QueueError> {
         // A peek: visibility 0 leaves the messages in the DLQ for operators.
         let output = self

@@ -4,7 +4,47 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::{Asia::Shanghai, Tz};
 
-use crate::model::Language;
+use crate::model::{Account, Booking, Language};
+
+/// A meeting with its people, read once (`Repository::meeting`): every text about it —
+/// confirmation, invitation, reminder, calendar file — says its facts from here.
+#[derive(Debug, Clone)]
+pub struct Meeting {
+    pub booking: Booking,
+    pub exhibitor_name: String,
+    pub buyer: Option<Account>,
+    /// Who receives the buyer, once the booking is assigned.
+    pub assignee: Option<Account>,
+}
+
+impl Meeting {
+    pub fn buyer_name(&self) -> &str {
+        self.buyer.as_ref().map_or("", |b| b.name.as_str())
+    }
+
+    /// Who meets whom, when and where.
+    pub fn facts(&self) -> MeetingFacts<'_> {
+        MeetingFacts {
+            exhibitor: &self.exhibitor_name,
+            buyer: self.buyer_name(),
+            starts_at: self.booking.starts_at,
+            join_url: self
+                .booking
+                .meeting
+                .as_ref()
+                .map_or("", |m| m.join_url.as_str()),
+        }
+    }
+
+    /// Its participants who are told: the assignee and the buyer, while active (a
+    /// deactivated account gets no email, no reminder and no join link).
+    pub fn active_participants(&self) -> impl Iterator<Item = &Account> {
+        [&self.assignee, &self.buyer]
+            .into_iter()
+            .flatten()
+            .filter(|account| account.active)
+    }
+}
 
 /// What a reminder is about.
 pub struct MeetingFacts<'a> {

@@ -318,76 +318,123 @@ fn take<T>(
     Ok((out, false))
 }
 
+/// A query's matching items, in the order asked for.
+struct Matches {
+    items: Vec<Item>,
+    /// Whether more matching items follow the last one.
+    more: bool,
+}
+
 fn query_table(db: &Database, query: &Query) -> Result<Page, StoreError> {
     let txn = db.begin_read().map_err(other)?;
     let items = txn.open_table(ITEMS).map_err(other)?;
+    let matches = match query.index {
+        None => query_items(&items, query)?,
+        Some(index) => query_index(&txn, &items, index, query)?,
+    };
+    let last_key = next_page_start(query, &matches);
+    Ok(Page {
+        items: matches.items,
+        last_key,
+    })
+}
+
+/// A query of the table itself: a range of one partition's sort keys.
+fn query_items(
+    items: &impl ReadableTable<ItemKey<'static>, &'static [u8]>,
+    query: &Query,
+) -> Result<Matches, StoreError> {
     let (low, high) = sort_range(query.sort.as_ref());
     let partition = query.partition.as_bytes();
     let end_of_partition = successor(partition);
-    let cursor = match &query.start_after {
-        Some(c) => Some(match query.index {
-            None => (cursor_part(c, attr::SK)?, vec![], vec![]),
-            Some(index) => (
-                cursor_part(c, index.sort_attr())?,
-                cursor_part(c, attr::PK)?,
-                cursor_part(c, attr::SK)?,
-            ),
+    let after = match &query.start_after {
+        Some(cursor) => Some(cursor_part(cursor, attr::SK)?),
+        None => None,
+    };
+    let mut lower: Bound<ItemKey> = Bound::Included((partition, low.as_slice()));
+    let mut upper: Bound<ItemKey> = match &high {
+        Some(h) => Bound::Excluded((partition, h.as_slice())),
+        None => Bound::Excluded((end_of_partition.as_slice(), &[][..])),
+    };
+    if let Some(sk) = &after {
+        if query.forward {
+            lower = Bound::Excluded((partition, sk.as_slice()));
+        } else {
+            upper = Bound::Excluded((partition, sk.as_slice()));
+        }
+    }
+    let range = items.range::<ItemKey>((lower, upper)).map_err(other)?;
+    let (entries, more) = take(range, query.forward, query.limit)?;
+    let items = entries
+        .into_iter()
+        .map(|(_, value)| serde_json::from_slice(value.value()).map_err(other))
+        .collect::<Result<_, _>>()?;
+    Ok(Matches { items, more })
+}
+
+/// Where an index query's previous page ended: the index entry's full key.
+struct IndexCursor {
+    index_sk: Vec<u8>,
+    pk: Vec<u8>,
+    sk: Vec<u8>,
+}
+
+/// A query of an index: a range of one index partition's sort keys, each entry then read
+/// from the table (an entry whose item is gone is skipped).
+fn query_index(
+    txn: &redb::ReadTransaction,
+    items: &impl ReadableTable<ItemKey<'static>, &'static [u8]>,
+    index: Index,
+    query: &Query,
+) -> Result<Matches, StoreError> {
+    let (low, high) = sort_range(query.sort.as_ref());
+    let partition = query.partition.as_bytes();
+    let end_of_partition = successor(partition);
+    let after = match &query.start_after {
+        Some(cursor) => Some(IndexCursor {
+            index_sk: cursor_part(cursor, index.sort_attr())?,
+            pk: cursor_part(cursor, attr::PK)?,
+            sk: cursor_part(cursor, attr::SK)?,
         }),
         None => None,
     };
-    let mut found = Vec::new();
-    let more;
-    match query.index {
-        None => {
-            let mut lower: Bound<ItemKey> = Bound::Included((partition, low.as_slice()));
-            let mut upper: Bound<ItemKey> = match &high {
-                Some(h) => Bound::Excluded((partition, h.as_slice())),
-                None => Bound::Excluded((end_of_partition.as_slice(), &[][..])),
-            };
-            if let Some((sk, _, _)) = &cursor {
-                if query.forward {
-                    lower = Bound::Excluded((partition, sk.as_slice()));
-                } else {
-                    upper = Bound::Excluded((partition, sk.as_slice()));
-                }
-            }
-            let range = items.range::<ItemKey>((lower, upper)).map_err(other)?;
-            let (entries, has_more) = take(range, query.forward, query.limit)?;
-            more = has_more;
-            for (_, value) in entries {
-                found.push(serde_json::from_slice(value.value()).map_err(other)?);
-            }
-        }
-        Some(index) => {
-            let table = txn.open_table(index_table(index)).map_err(other)?;
-            let empty: &[u8] = &[];
-            let mut lower: Bound<IndexKey> =
-                Bound::Included((partition, low.as_slice(), empty, empty));
-            let mut upper: Bound<IndexKey> = match &high {
-                Some(h) => Bound::Excluded((partition, h.as_slice(), empty, empty)),
-                None => Bound::Excluded((end_of_partition.as_slice(), empty, empty, empty)),
-            };
-            if let Some((isk, pk, sk)) = &cursor {
-                let at = (partition, isk.as_slice(), pk.as_slice(), sk.as_slice());
-                if query.forward {
-                    lower = Bound::Excluded(at);
-                } else {
-                    upper = Bound::Excluded(at);
-                }
-            }
-            let range = table.range::<IndexKey>((lower, upper)).map_err(other)?;
-            let (entries, has_more) = take(range, query.forward, query.limit)?;
-            more = has_more;
-            for (entry, _) in entries {
-                let (_, _, pk, sk) = entry.value();
-                let key = Key::new(String::from_utf8_lossy(pk), String::from_utf8_lossy(sk));
-                if let Some(item) = read_item(&items, &key)? {
-                    found.push(item);
-                }
-            }
+    let table = txn.open_table(index_table(index)).map_err(other)?;
+    let empty: &[u8] = &[];
+    let mut lower: Bound<IndexKey> = Bound::Included((partition, low.as_slice(), empty, empty));
+    let mut upper: Bound<IndexKey> = match &high {
+        Some(h) => Bound::Excluded((partition, h.as_slice(), empty, empty)),
+        None => Bound::Excluded((end_of_partition.as_slice(), empty, empty, empty)),
+    };
+    if let Some(cursor) = &after {
+        let at = (
+            partition,
+            cursor.index_sk.as_slice(),
+            cursor.pk.as_slice(),
+            cursor.sk.as_slice(),
+        );
+        if query.forward {
+            lower = Bound::Excluded(at);
+        } else {
+            upper = Bound::Excluded(at);
         }
     }
-    let last_key = match (more, found.last()) {
+    let range = table.range::<IndexKey>((lower, upper)).map_err(other)?;
+    let (entries, more) = take(range, query.forward, query.limit)?;
+    let mut found = Vec::new();
+    for (entry, _) in entries {
+        let (_, _, pk, sk) = entry.value();
+        let key = Key::new(String::from_utf8_lossy(pk), String::from_utf8_lossy(sk));
+        if let Some(item) = read_item(items, &key)? {
+            found.push(item);
+        }
+    }
+    Ok(Matches { items: found, more })
+}
+
+/// Where the next page starts: the key attributes of this page's last item, when more
+/// follow.
+fn next_page_start(query: &Query, matches: &Matches) -> Option<Item> {
+    match (matches.more, matches.items.last()) {
         (true, Some(last)) => Some(
             query
                 .key_attrs()
@@ -396,11 +443,7 @@ fn query_table(db: &Database, query: &Query) -> Result<Page, StoreError> {
                 .collect(),
         ),
         _ => None,
-    };
-    Ok(Page {
-        items: found,
-        last_key,
-    })
+    }
 }
 
 #[async_trait]

@@ -396,6 +396,36 @@ impl JobQueue for InProcessQueue {
         Ok(())
     }
 
+    async fn dead_letter(&self, queue: QueueName, delivery: &Delivery) -> Result<(), QueueError> {
+        let journal = self.journal_of(queue).await?;
+        let moved: Vec<Journaled> = {
+            let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+            let held = queues.entry(queue).or_default();
+            let (dead, kept): (Vec<Message>, Vec<Message>) = std::mem::take(&mut held.messages)
+                .into_iter()
+                .partition(|m| m.receipt.as_deref() == Some(delivery.receipt.as_str()));
+            held.messages = kept;
+            held.dead.extend(dead.iter().map(|m| m.body.clone()));
+            dead.into_iter()
+                .map(|m| Journaled {
+                    id: m.id,
+                    body: m.body,
+                    due: m.due,
+                    receive_count: m.receive_count,
+                })
+                .collect()
+        };
+        if let Some(journal) = journal {
+            let mut ops = Vec::new();
+            for dead in &moved {
+                ops.push(journal_put(&dead_key(queue, &dead.id), dead));
+                ops.push(journal_delete(queued_key(queue, &dead.id)));
+            }
+            journal.write(ops).await?;
+        }
+        Ok(())
+    }
+
     async fn dead_letters(&self, queue: QueueName, max: usize) -> Result<Vec<String>, QueueError> {
         self.ensure_loaded().await?;
         let queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());

@@ -48,93 +48,114 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, String, Option<Vec<FieldError>>) {
-        use DomainError as D;
-        match self {
-            ApiError::Domain(D::NotFound(what)) => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("{what} not found"),
-                None,
-            ),
-            ApiError::Domain(D::Forbidden(detail)) => {
-                (StatusCode::FORBIDDEN, "forbidden", detail.clone(), None)
-            }
-            ApiError::Domain(D::Validation(errors)) => (
+/// What a problem document is made of: its status, its `code`, the detail for the client
+/// and, for `validation_failed`, the fields at fault.
+struct ProblemParts {
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    errors: Option<Vec<FieldError>>,
+}
+
+impl ProblemParts {
+    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+}
+
+/// A use case's error, as the client sees it. Internal and unavailable details stay in
+/// the log.
+fn domain_parts(error: &DomainError) -> ProblemParts {
+    use DomainError as D;
+    match error {
+        D::NotFound(what) => ProblemParts::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        ),
+        D::Forbidden(detail) => {
+            ProblemParts::new(StatusCode::FORBIDDEN, "forbidden", detail.clone())
+        }
+        D::Validation(errors) => ProblemParts {
+            errors: Some(errors.clone()),
+            ..ProblemParts::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
-                "the request has invalid fields".into(),
-                Some(errors.clone()),
-            ),
-            ApiError::Domain(D::Conflict { code, detail }) => {
-                (StatusCode::CONFLICT, code, detail.clone(), None)
-            }
-            ApiError::Domain(D::Unprocessable { code, detail }) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, code, detail.clone(), None)
-            }
-            ApiError::Domain(D::Unavailable { code, .. }) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                code,
-                "a service fairlink depends on is unavailable; try again shortly".into(),
-                None,
-            ),
-            ApiError::Domain(D::RateLimited { retry_after, .. }) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("too many requests from this address; try again in {retry_after} s"),
-                None,
-            ),
-            ApiError::Domain(D::Internal(_)) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "something went wrong on our side".into(),
-                None,
-            ),
+                "the request has invalid fields",
+            )
+        },
+        D::Conflict { code, detail } => {
+            ProblemParts::new(StatusCode::CONFLICT, code, detail.clone())
+        }
+        D::Unprocessable { code, detail } => {
+            ProblemParts::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail.clone())
+        }
+        D::Unavailable { code, .. } => ProblemParts::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code,
+            "a service fairlink depends on is unavailable; try again shortly",
+        ),
+        D::RateLimited { retry_after, .. } => ProblemParts::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many requests from this address; try again in {retry_after} s"),
+        ),
+        D::Internal(_) => ProblemParts::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side",
+        ),
+    }
+}
+
+impl ApiError {
+    fn parts(&self) -> ProblemParts {
+        match self {
+            ApiError::Domain(error) => domain_parts(error),
             ApiError::Unauthenticated { code, detail } => {
-                (StatusCode::UNAUTHORIZED, *code, detail.clone(), None)
+                ProblemParts::new(StatusCode::UNAUTHORIZED, code, detail.clone())
             }
-            ApiError::MalformedJson(detail) => (
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                detail.clone(),
-                None,
-            ),
-            ApiError::PayloadTooLarge => (
+            ApiError::MalformedJson(detail) => {
+                ProblemParts::new(StatusCode::BAD_REQUEST, "malformed_json", detail.clone())
+            }
+            ApiError::PayloadTooLarge => ProblemParts::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload_too_large",
-                "the request body is over 1 MiB".into(),
-                None,
+                "the request body is over 1 MiB",
             ),
-            ApiError::RouteNotFound => (
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such route".into(),
-                None,
-            ),
-            ApiError::MethodNotAllowed => (
+            ApiError::RouteNotFound => {
+                ProblemParts::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+            }
+            ApiError::MethodNotAllowed => ProblemParts::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
-                "this route does not take this method".into(),
-                None,
+                "this route does not take this method",
             ),
-            ApiError::UnsupportedMediaType(media) => (
+            ApiError::UnsupportedMediaType(media) => ProblemParts::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 format!("the body must be application/json, not {media}"),
-                None,
             ),
-            ApiError::PreconditionFailed => (
+            ApiError::PreconditionFailed => ProblemParts::new(
                 StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",
-                "the resource changed since it was read (If-Match); read it again".into(),
-                None,
+                "the resource changed since it was read (If-Match); read it again",
             ),
         }
     }
 
     pub fn problem(&self) -> Problem {
-        let (status, code, detail, errors) = self.parts();
+        let ProblemParts {
+            status,
+            code,
+            detail,
+            errors,
+        } = self.parts();
         Problem {
             kind: format!("urn:fairlink:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").into(),

@@ -11,10 +11,11 @@ mod transaction;
 pub use codec::{from_item, to_item};
 pub use page::{PageOf, PageRequest, page_in_list, query_all, query_page, query_page_filtered};
 pub use repo::{
-    BookingChangeRefusal, BookingRefusal, DeliveryRefusal, DueReminder, IdempotencyReservation,
-    IntentMatching, Judgment, LinkRefusal, MAX_SLOTS_PER_WRITE, MatchRecord, MatchingRefusal,
-    NewAccountRefusal, OUTGOING_SHARDS, OpenSocket, Order, OutboxEntry, PushList, RankedMatch,
-    RecommendError, Repository, SignedInAccount, SlotCalendar, SlotRefusal, StoredQuery,
+    BookingChangeRefusal, BookingRefusal, DeliveryRefusal, DueReminder, ExhibitFilter,
+    IdempotencyReservation, IntentMatching, Judgment, LinkRefusal, MAX_SLOTS_PER_WRITE,
+    MatchRecord, MatchingRefusal, NewAccountRefusal, NotificationFilter, NotificationFor,
+    OUTGOING_SHARDS, OpenSocket, Order, OutboxEntry, PushList, RankedMatch, RecommendError,
+    ReminderPath, Repository, SignedInAccount, SlotCalendar, SlotRefusal, StoredQuery,
     StoredResponse, VerdictChange, VerdictRefusal, booking_write, candidate_block_puts,
     exhibit_write, idempotency::IDEMPOTENCY_TTL, notification_writes, outgoing_job_write,
     received_card_writes,

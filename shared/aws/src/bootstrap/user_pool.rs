@@ -89,53 +89,8 @@ async fn create_pool(
     name: &str,
     pool: &Value,
 ) -> Result<String, String> {
-    let password = pool
-        .get("Policies")
-        .and_then(|p| p.get("PasswordPolicy"))
-        .ok_or("template: UserPool has no PasswordPolicy")?;
-    let policy = PasswordPolicyType::builder()
-        .minimum_length(number(password, "MinimumLength")? as i32)
-        .require_lowercase(flag(password, "RequireLowercase"))
-        .require_uppercase(flag(password, "RequireUppercase"))
-        .require_numbers(flag(password, "RequireNumbers"))
-        .require_symbols(flag(password, "RequireSymbols"))
-        .temporary_password_validity_days(number(password, "TemporaryPasswordValidityDays")? as i32)
-        .build();
-    let schema = pool
-        .get("Schema")
-        .and_then(Value::as_sequence)
-        .map(|seq| seq.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .map(|attribute| {
-            let constraints = attribute.get("StringAttributeConstraints");
-            let bound = |field: &str| {
-                constraints
-                    .and_then(|c| c.get(field))
-                    .and_then(Value::as_str)
-                    .map(String::from)
-            };
-            Ok(SchemaAttributeType::builder()
-                .name(text(attribute, "Name")?)
-                .attribute_data_type(AttributeDataType::from(text(
-                    attribute,
-                    "AttributeDataType",
-                )?))
-                .mutable(
-                    attribute
-                        .get("Mutable")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(true),
-                )
-                .string_attribute_constraints(
-                    StringAttributeConstraintsType::builder()
-                        .set_min_length(bound("MinLength"))
-                        .set_max_length(bound("MaxLength"))
-                        .build(),
-                )
-                .build())
-        })
-        .collect::<Result<Vec<_>, String>>()?;
+    let policy = password_policy(pool)?;
+    let schema = schema(pool)?;
     let admin_only = pool
         .get("AdminCreateUserConfig")
         .is_some_and(|c| flag(c, "AllowAdminCreateUserOnly"));
@@ -182,6 +137,63 @@ async fn create_pool(
         .and_then(|p| p.id())
         .map(String::from)
         .ok_or_else(|| format!("create user pool {name}: no id in the answer"))
+}
+
+/// The template's `Policies.PasswordPolicy`.
+fn password_policy(pool: &Value) -> Result<PasswordPolicyType, String> {
+    let password = pool
+        .get("Policies")
+        .and_then(|p| p.get("PasswordPolicy"))
+        .ok_or("template: UserPool has no PasswordPolicy")?;
+    Ok(PasswordPolicyType::builder()
+        .minimum_length(number(password, "MinimumLength")? as i32)
+        .require_lowercase(flag(password, "RequireLowercase"))
+        .require_uppercase(flag(password, "RequireUppercase"))
+        .require_numbers(flag(password, "RequireNumbers"))
+        .require_symbols(flag(password, "RequireSymbols"))
+        .temporary_password_validity_days(number(password, "TemporaryPasswordValidityDays")? as i32)
+        .build())
+}
+
+/// The template's `Schema`: the pool's own attributes (none when it lists none).
+fn schema(pool: &Value) -> Result<Vec<SchemaAttributeType>, String> {
+    pool.get("Schema")
+        .and_then(Value::as_sequence)
+        .map(|seq| seq.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(schema_attribute)
+        .collect()
+}
+
+/// One attribute of the schema; `Mutable` is true unless the template says otherwise.
+fn schema_attribute(attribute: &Value) -> Result<SchemaAttributeType, String> {
+    let constraints = attribute.get("StringAttributeConstraints");
+    let bound = |field: &str| {
+        constraints
+            .and_then(|c| c.get(field))
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
+    Ok(SchemaAttributeType::builder()
+        .name(text(attribute, "Name")?)
+        .attribute_data_type(AttributeDataType::from(text(
+            attribute,
+            "AttributeDataType",
+        )?))
+        .mutable(
+            attribute
+                .get("Mutable")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+        )
+        .string_attribute_constraints(
+            StringAttributeConstraintsType::builder()
+                .set_min_length(bound("MinLength"))
+                .set_max_length(bound("MaxLength"))
+                .build(),
+        )
+        .build())
 }
 
 async fn create_client(

@@ -55,18 +55,43 @@ pub struct Conversation {
     pub offline_reply_at: Option<DateTime<Utc>>,
 }
 
+/// The two sides of a conversation: its buyer, and the exhibitor's accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Buyer,
+    Exhibitor,
+}
+
 impl Conversation {
-    /// The conversation after a message: it moves up the lists, and the other side has one
-    /// more unread (auto-replies and the exhibitor's messages count for the buyer).
-    pub fn add_message(&mut self, message: &Message, from_buyer: bool) {
+    /// The side an account writes from: the buyer's, or the exhibitor's (its assignee, an
+    /// auto-reply on its behalf, the main account).
+    pub fn side_of(&self, account_id: &str) -> Side {
+        if account_id == self.buyer_id {
+            Side::Buyer
+        } else {
+            Side::Exhibitor
+        }
+    }
+
+    /// A side's unread count.
+    pub fn unread_mut(&mut self, side: Side) -> &mut u32 {
+        match side {
+            Side::Buyer => &mut self.buyer_unread,
+            Side::Exhibitor => &mut self.exhibitor_unread,
+        }
+    }
+
+    /// The conversation after a message: it moves up the lists, and the other side (of its
+    /// sender's) has one more unread.
+    pub fn add_message(&mut self, message: &Message) {
         self.activity = message.id.clone();
         self.last_message_at = message.created_at;
         self.last_message_preview = Some(message.preview());
-        if from_buyer {
-            self.exhibitor_unread += 1;
-        } else {
-            self.buyer_unread += 1;
-        }
+        let reader = match self.side_of(&message.sender_id) {
+            Side::Buyer => Side::Exhibitor,
+            Side::Exhibitor => Side::Buyer,
+        };
+        *self.unread_mut(reader) += 1;
     }
 }
 

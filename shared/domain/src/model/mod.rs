@@ -23,7 +23,7 @@ pub use intent::{
     IntentStatus, Push, PushFeedback, Quantity, Verdict,
 };
 pub use messaging::{
-    Conversation, ConversationContext, MAX_TEXT_CHARS, Message, MessageType, Translation,
+    Conversation, ConversationContext, MAX_TEXT_CHARS, Message, MessageType, Side, Translation,
 };
 pub use notification::{Notification, NotificationKind};
 pub use settings::{AUTO_REPLY_MAX_CHARS, AutoReplies, DistributionMode, DistributionSettings};

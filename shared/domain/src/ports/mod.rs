@@ -28,7 +28,8 @@ pub use item_store::{
 pub use meetings::{DEFAULT_MEETING_BASE_URL, JitsiRooms, MeetingRooms};
 pub use notify::{DeliveryError, Email, EmailSender, Sms, SmsSender};
 pub use queue::{
-    Delivery, JobHandler, JobQueue, MAX_DELAY, QueueError, QueueName, handle_deliveries,
+    Delivery, JobError, JobHandler, JobQueue, MAX_DELAY, QueueError, QueueName, Worker,
+    handle_deliveries,
 };
 pub use sockets::{PushError, SocketPusher};
 pub use translate::{NoTranslator, TranslateError, Translator};

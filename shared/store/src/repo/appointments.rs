@@ -2,17 +2,22 @@ use chrono::{DateTime, Duration, Utc};
 use fairlink_domain::{
     DomainError,
     jobs::OutgoingJob,
-    model::{Booking, BookingStatus, MAX_SLOT_MINUTES, Notification, Slot},
+    model::{Booking, BookingStatus, MAX_SLOT_MINUTES, Slot},
+    optimistic::{Attempt, Contended, retry_on_lost_race},
     ports::{Change, Condition, Index, Item, Key, Query, SortCondition, WriteOp, attr},
+    reminders::Meeting,
     time,
 };
 use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use super::{Repository, notifications::notification_writes, realtime};
+use super::{NotificationFor, Repository, realtime};
 use crate::codec::set_str as set;
 use crate::transaction::{Transaction, TransactionError};
 use crate::{PageOf, PageRequest, codec, keys, query_all, query_page, query_page_filtered};
+
+/// A slot being deleted while it moves is read again this often.
+const SLOT: Contended = Contended::on("the slot", 3);
 
 /// Reminder-index partitions a sweep reads at once.
 const CONCURRENT_REMINDER_QUERIES: usize = 8;
@@ -117,9 +122,19 @@ fn shard(bkid: &str) -> u32 {
     (hash % u64::from(keys::REMINDER_SHARDS)) as u32
 }
 
-/// A booking, listed under its exhibitor by time and, when `indexed`, in the reminder index
-/// the scheduler sweeps.
-fn booking_item(booking: &Booking, indexed: bool) -> Item {
+/// How a confirmed booking's reminder reaches the notifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderPath {
+    /// The booking is in the reminder index, which the scheduler sweeps (a reminder further
+    /// off than a queue's delay reaches).
+    ReminderIndex,
+    /// A delayed job goes with the confirmation; the booking stays out of the index.
+    QueuedJob,
+}
+
+/// A booking, listed under its exhibitor by time and, when `in_reminder_index` (a confirmed
+/// booking whose reminder goes that way), in the reminder index the scheduler sweeps.
+fn booking_item(booking: &Booking, in_reminder_index: bool) -> Item {
     let mut item = codec::to_item(&booking_key(&booking.id), "Booking", booking);
     set(
         &mut item,
@@ -131,7 +146,7 @@ fn booking_item(booking: &Booking, indexed: bool) -> Item {
         attr::GSI1_SK,
         keys::timed(booking.starts_at, &booking.id),
     );
-    if indexed {
+    if in_reminder_index {
         let at = booking.reminder_at();
         set(
             &mut item,
@@ -156,11 +171,11 @@ fn schedule_entry(aid: &str, booking: &Booking) -> WriteOp {
     }
 }
 
-/// The writes that store a booking as it stands (in the reminder index when `indexed`), for
-/// bulk loads (the reminder benchmark), which bypass slots and capacity.
-pub fn booking_write(booking: &Booking, indexed: bool) -> WriteOp {
+/// The writes that store a booking as it stands, for bulk loads (the reminder benchmark),
+/// which bypass slots and capacity.
+pub fn booking_write(booking: &Booking, reminder: ReminderPath) -> WriteOp {
     WriteOp::Put {
-        item: booking_item(booking, indexed),
+        item: booking_item(booking, reminder == ReminderPath::ReminderIndex),
         condition: None,
     }
 }
@@ -173,8 +188,6 @@ pub enum SlotRefusal {
     CalendarMoved,
     /// The slot has bookings, so its time can no longer change.
     SlotBooked,
-    /// The slot kept changing while it was being deleted: try again.
-    SlotChanging,
 }
 
 /// Why a change of a booking could not be saved.
@@ -347,38 +360,66 @@ impl Repository {
 
     /// Deletes an unbooked slot with its interval; deleting it again changes nothing.
     pub async fn delete_slot(&self, slot: &Slot) -> Result<Result<(), SlotRefusal>, DomainError> {
-        let mut slot = slot.clone();
-        for _ in 0..3 {
-            // As read: moved meanwhile, its interval is another one; read it again.
-            let unchanged = Condition::And(vec![
-                Condition::Equals("booked".into(), json!(0)),
-                Condition::Equals("startsAt".into(), json!(time::format(slot.starts_at))),
-            ]);
-            let tx = Transaction::new()
-                .guarded(
-                    Rule::SlotAsRead,
-                    WriteOp::Delete {
-                        key: slot_key(&slot.id),
-                        condition: Some(unchanged),
+        let mut known = Some(slot.clone());
+        let sid = slot.id.as_str();
+        retry_on_lost_race(SLOT, || {
+            let known = known.take();
+            async move {
+                let slot = match known {
+                    Some(slot) => slot,
+                    None => match self.slot(sid).await? {
+                        None => return Ok(Attempt::Done(Ok(()))),
+                        Some(now) if now.booked > 0 => {
+                            return Ok(Attempt::Done(Err(SlotRefusal::SlotBooked)));
+                        }
+                        Some(now) => now,
                     },
-                )
-                .write(WriteOp::Delete {
-                    key: interval_key(&slot),
-                    condition: None,
-                });
-            match self.commit(tx).await {
-                Ok(()) => return Ok(Ok(())),
-                Err(err) => {
-                    err.refusal()?;
-                    match self.slot(&slot.id).await? {
-                        None => return Ok(Ok(())),
-                        Some(now) if now.booked > 0 => return Ok(Err(SlotRefusal::SlotBooked)),
-                        Some(now) => slot = now,
-                    }
+                };
+                // As read: moved meanwhile, its interval is another one; read it again.
+                let unchanged = Condition::And(vec![
+                    Condition::Equals("booked".into(), json!(0)),
+                    Condition::Equals("startsAt".into(), json!(time::format(slot.starts_at))),
+                ]);
+                let tx = Transaction::new()
+                    .guarded(
+                        Rule::SlotAsRead,
+                        WriteOp::Delete {
+                            key: slot_key(&slot.id),
+                            condition: Some(unchanged),
+                        },
+                    )
+                    .write(WriteOp::Delete {
+                        key: interval_key(&slot),
+                        condition: None,
+                    });
+                match self.commit(tx).await {
+                    Ok(()) => Ok(Attempt::Done(Ok(()))),
+                    Err(err) => err.refusal().map(|_| Attempt::LostRace),
                 }
             }
-        }
-        Ok(Err(SlotRefusal::SlotChanging))
+        })
+        .await
+    }
+
+    /// The booking with its people: the exhibitor's name, the buyer's account and the
+    /// assignee's (one read of the exhibitor, one batch read of the accounts).
+    pub async fn meeting(&self, booking: Booking) -> Result<Meeting, DomainError> {
+        let exhibitor_name = self
+            .exhibitor(&booking.exhibitor_id)
+            .await?
+            .map(|e| e.name)
+            .unwrap_or_default();
+        let mut ids = vec![booking.buyer_id.as_str()];
+        ids.extend(booking.assignee_id.as_deref());
+        let mut people = self.accounts(&ids).await?.into_iter();
+        let buyer = people.next().flatten();
+        let assignee = people.next().flatten();
+        Ok(Meeting {
+            booking,
+            exhibitor_name,
+            buyer,
+            assignee,
+        })
     }
 
     /// Books a place in the slot: the slot's count grows only while under `capacity`, the
@@ -388,7 +429,7 @@ impl Repository {
         &self,
         booking: &Booking,
         capacity: u32,
-        notify: (&str, &Notification),
+        notify: NotificationFor<'_>,
     ) -> Result<Result<(), BookingRefusal>, DomainError> {
         let mut place = codec::to_item(
             &place_key(&booking.slot_id, &booking.buyer_id),
@@ -426,7 +467,7 @@ impl Repository {
                 condition: Some(Condition::NotExists),
             })
             .write(schedule_entry(&booking.buyer_id, booking))
-            .writes(notification_writes(notify.0, notify.1))
+            .writes(notify.writes())
             .write(realtime::booking_event(None, booking, booking.created_at));
         match self.commit(tx).await {
             Ok(()) => Ok(Ok(())),
@@ -458,14 +499,14 @@ impl Repository {
 
     /// Confirms (or reassigns) a booking: the new assignee's place at that time is claimed
     /// (`account_busy` when taken), a previous assignee's freed, schedules and notifications
-    /// written, and the booking put in the reminder index when `indexed`. All or nothing, and
-    /// only if the booking is still as `before` had it.
+    /// written, and the booking put in the reminder index when its reminder goes that way.
+    /// All or nothing, and only if the booking is still as `before` had it.
     pub async fn confirm_booking(
         &self,
         before: &Booking,
         after: &Booking,
-        indexed: bool,
-        notifications: &[(&str, &Notification)],
+        reminder: ReminderPath,
+        notifications: &[NotificationFor<'_>],
         jobs: &[OutgoingJob],
     ) -> Result<Result<(), BookingChangeRefusal>, DomainError> {
         let assignee = after.assignee_id.as_deref().unwrap_or_default();
@@ -473,7 +514,7 @@ impl Repository {
             .guarded(
                 Rule::BookingAsRead,
                 WriteOp::Put {
-                    item: booking_item(after, indexed),
+                    item: booking_item(after, reminder == ReminderPath::ReminderIndex),
                     condition: Some(same_state(before)),
                 },
             )
@@ -505,11 +546,7 @@ impl Repository {
         }
         let at = after.confirmed_at.unwrap_or(after.created_at);
         let tx = tx
-            .writes(
-                notifications
-                    .iter()
-                    .flat_map(|(aid, n)| notification_writes(aid, n)),
-            )
+            .writes(notifications.iter().flat_map(|n| n.writes()))
             .writes(jobs.iter().map(super::outgoing::outgoing_job_write))
             .write(realtime::booking_event(Some(before), after, at));
         booking_change_outcome(self.commit(tx).await)
@@ -521,7 +558,7 @@ impl Repository {
         &self,
         before: &Booking,
         after: &Booking,
-        notifications: &[(&str, &Notification)],
+        notifications: &[NotificationFor<'_>],
     ) -> Result<Result<(), BookingChangeRefusal>, DomainError> {
         let mut tx = Transaction::new()
             .guarded(
@@ -549,11 +586,7 @@ impl Repository {
         }
         let at = after.cancelled_at.unwrap_or(after.created_at);
         let tx = tx
-            .writes(
-                notifications
-                    .iter()
-                    .flat_map(|(aid, n)| notification_writes(aid, n)),
-            )
+            .writes(notifications.iter().flat_map(|n| n.writes()))
             .write(realtime::booking_event(Some(before), after, at));
         booking_change_outcome(self.commit(tx).await)
     }

@@ -139,6 +139,13 @@ enum RecommendRule {
     ExhibitNotRecommended,
 }
 
+/// Which of an exhibitor's exhibits a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExhibitFilter {
+    All,
+    Recommended,
+}
+
 impl Repository {
     pub async fn create_exhibit(&self, exhibit: &Exhibit) -> Result<(), DomainError> {
         self.store()
@@ -165,13 +172,14 @@ impl Repository {
     pub async fn exhibitor_exhibits(
         &self,
         eid: &str,
-        recommended_only: bool,
+        which: ExhibitFilter,
         page: &PageRequest,
     ) -> Result<PageOf<Exhibit>, DomainError> {
-        let query = if recommended_only {
-            Query::index(Index::Gsi2, keys::recommended_exhibits(eid))
-        } else {
-            Query::index(Index::Gsi1, keys::exhibitor_exhibits(eid))
+        let query = match which {
+            ExhibitFilter::Recommended => {
+                Query::index(Index::Gsi2, keys::recommended_exhibits(eid))
+            }
+            ExhibitFilter::All => Query::index(Index::Gsi1, keys::exhibitor_exhibits(eid)),
         };
         query_page(self.store(), query, page).await
     }

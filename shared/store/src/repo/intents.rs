@@ -8,7 +8,9 @@ use fairlink_domain::{
 };
 use serde_json::Value;
 
-use super::{Repository, notifications::notification_writes, outgoing::outgoing_job_write};
+use super::{
+    NotificationFor, Repository, notifications::notification_writes, outgoing::outgoing_job_write,
+};
 use crate::transaction::Transaction;
 
 use crate::codec::set_str as set;
@@ -233,7 +235,7 @@ impl Repository {
         &self,
         before: &IntentDelivery,
         after: &IntentDelivery,
-        notification: Option<(&str, &Notification)>,
+        notification: Option<NotificationFor<'_>>,
     ) -> Result<Result<(), DeliveryRefusal>, DomainError> {
         let tx = Transaction::new()
             .guarded(
@@ -247,11 +249,7 @@ impl Repository {
                     )),
                 },
             )
-            .writes(
-                notification
-                    .into_iter()
-                    .flat_map(|(aid, n)| notification_writes(aid, n)),
-            );
+            .writes(notification.into_iter().flat_map(NotificationFor::writes));
         match self.commit(tx).await {
             Ok(()) => Ok(Ok(())),
             Err(err) => err.refusal().map(Err),

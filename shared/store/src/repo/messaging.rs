@@ -1,13 +1,14 @@
 use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
-    model::{Conversation, Message, Notification, Translation},
+    model::{Conversation, Message, Side, Translation},
+    optimistic::Attempt,
     ports::{Condition, Index, Item, Key, Query, SortCondition, WriteOp, attr},
     time,
 };
 use serde_json::{Value, json};
 
-use super::{Repository, notifications::notification_writes, realtime};
+use super::{NotificationFor, Repository, realtime};
 use crate::codec::set_str as set;
 use crate::transaction::{Transaction, TransactionError};
 use crate::{PageOf, PageRequest, codec, keys, query_page};
@@ -21,11 +22,11 @@ enum Rule {
     ConversationAsRead,
 }
 
-/// `false` when the transaction lost its race with another change (read again, retry).
-fn lost_race_is_false(outcome: Result<(), TransactionError<Rule>>) -> Result<bool, DomainError> {
+/// A transaction either landed or lost its race with another change (read again, retry).
+fn attempt(outcome: Result<(), TransactionError<Rule>>) -> Result<Attempt<()>, DomainError> {
     match outcome {
-        Ok(()) => Ok(true),
-        Err(err) => err.refusal().map(|_| false),
+        Ok(()) => Ok(Attempt::Done(())),
+        Err(err) => err.refusal().map(|_| Attempt::LostRace),
     }
 }
 
@@ -90,13 +91,13 @@ impl Repository {
         }
     }
 
-    /// Opens a conversation, the only one of its buyer and exhibitor: `Ok(false)` when
+    /// Opens a conversation, the only one of its buyer and exhibitor: a lost race when
     /// another was opened first (read it with `conversation_of_pair`).
     pub async fn open_conversation(
         &self,
         c: &Conversation,
-        notify: (&str, &Notification),
-    ) -> Result<bool, DomainError> {
+        notify: NotificationFor<'_>,
+    ) -> Result<Attempt<()>, DomainError> {
         let mut pair = codec::to_item(&pair_key(&c.buyer_id, &c.exhibitor_id), "Pair", &json!({}));
         set(&mut pair, "conversationId", c.id.clone());
         let tx = Transaction::new()
@@ -115,8 +116,24 @@ impl Repository {
                 item: exhibitor_entry(c),
                 condition: None,
             })
-            .writes(notification_writes(notify.0, notify.1));
-        lost_race_is_false(self.commit(tx).await)
+            .writes(notify.writes());
+        attempt(self.commit(tx).await)
+    }
+
+    /// The conversation as `known` (just read, on an optimistic loop's first attempt), or
+    /// read again (after a lost race); gone meanwhile, not found.
+    pub async fn current_conversation(
+        &self,
+        known: Option<Conversation>,
+        cid: &str,
+    ) -> Result<Conversation, DomainError> {
+        match known {
+            Some(c) => Ok(c),
+            None => self
+                .conversation(cid)
+                .await?
+                .ok_or(DomainError::NotFound("conversation")),
+        }
     }
 
     pub async fn conversation(&self, cid: &str) -> Result<Option<Conversation>, DomainError> {
@@ -130,15 +147,15 @@ impl Repository {
     /// Writes a conversation's new state if nobody wrote to it since `before` was read, with
     /// its new messages and a notification; the exhibitor's list entry moves along, and the
     /// readers' open pages are told (`message.created`, or `conversation.updated` for a
-    /// change without a message). `Ok(false)`: it changed meanwhile; read it again and retry.
+    /// change without a message). A lost race: it changed meanwhile; read it again and retry.
     pub async fn save_conversation(
         &self,
         before: &Conversation,
         after: &Conversation,
         messages: &[Message],
-        notify: Option<(&str, &Notification)>,
+        notify: Option<NotificationFor<'_>>,
         at: DateTime<Utc>,
-    ) -> Result<bool, DomainError> {
+    ) -> Result<Attempt<()>, DomainError> {
         self.save_conversation_with(before, after, messages, notify, Vec::new(), at)
             .await
     }
@@ -150,10 +167,10 @@ impl Repository {
         before: &Conversation,
         after: &Conversation,
         messages: &[Message],
-        notify: Option<(&str, &Notification)>,
+        notify: Option<NotificationFor<'_>>,
         also: Vec<WriteOp>,
         at: DateTime<Utc>,
-    ) -> Result<bool, DomainError> {
+    ) -> Result<Attempt<()>, DomainError> {
         let mut tx = Transaction::new().guarded(
             Rule::ConversationAsRead,
             WriteOp::Put {
@@ -183,28 +200,27 @@ impl Repository {
             });
         }
         tx = tx
-            .writes(
-                notify
-                    .into_iter()
-                    .flat_map(|(aid, n)| notification_writes(aid, n)),
-            )
+            .writes(notify.into_iter().flat_map(NotificationFor::writes))
             .writes(also);
         tx = if messages.is_empty() {
             tx.write(realtime::conversation_event(before, after, at))
         } else {
             tx.writes(realtime::message_events(after, messages))
         };
-        lost_race_is_false(self.commit(tx).await)
+        attempt(self.commit(tx).await)
     }
 
     /// A buyer's conversations (GSI1) or an assignee's (GSI2), latest activity first.
     pub async fn account_conversations(
         &self,
         aid: &str,
-        as_buyer: bool,
+        side: Side,
         page: &PageRequest,
     ) -> Result<PageOf<Conversation>, DomainError> {
-        let index = if as_buyer { Index::Gsi1 } else { Index::Gsi2 };
+        let index = match side {
+            Side::Buyer => Index::Gsi1,
+            Side::Exhibitor => Index::Gsi2,
+        };
         let query = Query::index(index, keys::conversations(aid)).backward();
         query_page(self.store(), query, page).await
     }

@@ -10,7 +10,7 @@ mod matching;
 mod messaging;
 mod notifications;
 
-pub use notifications::notification_writes;
+pub use notifications::{NotificationFilter, NotificationFor, notification_writes};
 mod outbox;
 mod outgoing;
 pub use outgoing::{OUTGOING_SHARDS, outgoing_job_write};
@@ -23,11 +23,11 @@ use fairlink_domain::ports::{ItemStore, JobQueue};
 
 pub use accounts::{LinkRefusal, NewAccountRefusal, SignedInAccount};
 pub use appointments::{
-    BookingChangeRefusal, BookingRefusal, DueReminder, MAX_SLOTS_PER_WRITE, SlotCalendar,
-    SlotRefusal, booking_write,
+    BookingChangeRefusal, BookingRefusal, DueReminder, MAX_SLOTS_PER_WRITE, ReminderPath,
+    SlotCalendar, SlotRefusal, booking_write,
 };
 pub use cards::received_card_writes;
-pub use exhibits::{RecommendError, candidate_block_puts, exhibit_write};
+pub use exhibits::{ExhibitFilter, RecommendError, candidate_block_puts, exhibit_write};
 pub use idempotency::{IdempotencyReservation, StoredResponse};
 pub use intents::DeliveryRefusal;
 pub use matching::{

@@ -10,6 +10,27 @@ use serde_json::Value;
 use super::Repository;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
+/// Which of an account's notifications a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationFilter {
+    All,
+    Unread,
+}
+
+/// A notification and the account it is for.
+#[derive(Debug, Clone, Copy)]
+pub struct NotificationFor<'a> {
+    pub account_id: &'a str,
+    pub notification: &'a Notification,
+}
+
+impl NotificationFor<'_> {
+    /// The notification's item and its real-time event, in a transaction of its cause.
+    pub fn writes(self) -> [WriteOp; 2] {
+        notification_writes(self.account_id, self.notification)
+    }
+}
+
 /// The writes that add a notification, for a transaction that makes what it announces:
 /// the notification and its `notification.created` event.
 pub fn notification_writes(account_id: &str, notification: &Notification) -> [WriteOp; 2] {
@@ -52,13 +73,14 @@ impl Repository {
     pub async fn notifications(
         &self,
         account_id: &str,
-        unread_only: bool,
+        which: NotificationFilter,
         page: &PageRequest,
     ) -> Result<PageOf<Notification>, DomainError> {
-        let query = if unread_only {
-            Query::index(Index::Gsi1, keys::unread_notifications(account_id))
-        } else {
-            Query::table(keys::notifications(account_id))
+        let query = match which {
+            NotificationFilter::Unread => {
+                Query::index(Index::Gsi1, keys::unread_notifications(account_id))
+            }
+            NotificationFilter::All => Query::table(keys::notifications(account_id)),
         };
         query_page(self.store(), query.backward(), page).await
     }
