@@ -1113,17 +1113,17 @@ async fn a_deactivated_account_gets_no_reminder(store: Store) {
 }
 
 /// Confirmed 20 minutes ahead, the reminder is queued with a 5-minute delay; fairlink-local
-/// restarts meanwhile. The embedded queue kept it in the store, so it goes out when due.
+/// restarts meanwhile. The test clock was kept in the data directory, so the server goes on
+/// from the time it was moved to (a fair day in the past of the real time), and the embedded
+/// queue kept the reminder in the store: it goes out when due, not dropped as over.
 /// (Embedded only: on SQS the delay is real time, and SQS keeps its messages anyway.)
 #[tokio::test]
 async fn a_reminder_queued_before_a_restart_still_goes_out() {
     let server = start(Store::Embedded).await;
-    // After the restart the test clock starts again from the real time: the meeting must lie
-    // ahead of it, so the reminder is not taken for an old one.
-    let now = Utc::now() + Duration::days(30);
+    let now = Utc.with_ymd_and_hms(2026, 4, 10, 0, 0, 0).unwrap();
     let starts_at = now + Duration::days(2);
     let (Meeting { acme, li, buyer }, bid) = booked_meeting(&server, now, starts_at).await;
-    server.set_clock(starts_at - Duration::minutes(20)).await;
+    let moved_to = server.set_clock(starts_at - Duration::minutes(20)).await;
     assign(&server, &acme, &bid, &li.id).await;
     wait_emails(&server, &buyer.email, 1).await;
     assert!(
@@ -1133,7 +1133,17 @@ async fn a_reminder_queued_before_a_restart_still_goes_out() {
 
     let (config, keep) = server.stop().await;
     let server = TestServer::start(config, keep).await;
-    server.set_clock(starts_at - Duration::minutes(14)).await;
+    assert_eq!(
+        server.now().await,
+        moved_to,
+        "the clock goes on from where it was moved, not from the real time"
+    );
+    server.settle().await;
+    assert!(
+        sms_to(&server, &buyer.phone).await.is_empty(),
+        "still not due after the restart"
+    );
+    server.advance_clock(6 * 60).await;
     wait_sms(&server, &buyer.phone, 1).await;
     wait_sms(&server, &li.phone, 1).await;
 }

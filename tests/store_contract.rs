@@ -9,7 +9,7 @@ use fairlink_domain::{
         Change, Condition, Index, Item, ItemStore, Key, Query, SortCondition, StoreError, WriteOp,
     },
 };
-use fairlink_store::{PageRequest, query_page};
+use fairlink_store::{Gone, PageRequest, query_page};
 use serde_json::{Value, json};
 
 /// A store under test and whatever keeps it alive.
@@ -818,9 +818,13 @@ async fn account_changes_from_one_snapshot_do_not_overwrite_each_other(s: Subjec
         permissions: [Permission::Im, Permission::Recommend].into(),
         ..snapshot.clone()
     };
-    repo.save_account_changes(&snapshot, &online).await.unwrap();
+    repo.save_account_changes(&snapshot, &online)
+        .await
+        .unwrap()
+        .unwrap();
     repo.save_account_changes(&snapshot, &promoted)
         .await
+        .unwrap()
         .unwrap();
     let stored = repo.account("acc_1").await.unwrap().unwrap();
     assert!(stored.online, "the presence change survived");
@@ -838,7 +842,7 @@ async fn account_changes_from_one_snapshot_do_not_overwrite_each_other(s: Subjec
         id: "acc_ghost".into(),
         ..snapshot.clone()
     };
-    let err = repo
+    let outcome = repo
         .save_account_changes(
             &ghost,
             &Account {
@@ -847,6 +851,10 @@ async fn account_changes_from_one_snapshot_do_not_overwrite_each_other(s: Subjec
             },
         )
         .await
-        .unwrap_err();
-    assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
+        .unwrap();
+    assert_eq!(
+        outcome,
+        Err(Gone),
+        "a change of a missing account is refused"
+    );
 }

@@ -9,7 +9,7 @@ use fairlink_domain::{
     ports::SignInConfig,
 };
 use fairlink_http::guards::{MainOf, Organizer};
-use fairlink_http::rate_headers::with_rate_headers;
+use fairlink_http::rate_headers::{take_rate_slot, with_rate_headers};
 use fairlink_http::{
     ApiResult, AppState, Caller, ClientAddress, Json, JsonLater, ListParams, ListResponse, Problem,
     Query, page_request,
@@ -95,15 +95,7 @@ pub async fn register_buyer(
 ) -> ApiResult<axum::response::Response> {
     // Every well-formed attempt counts, taken email or not, so the limit also slows down
     // probing for registered addresses.
-    let standing = match state.registration_limit {
-        Some(limit) => Some(
-            state
-                .repo
-                .take_rate_slot("register", &client, limit, state.now())
-                .await?,
-        ),
-        None => None,
-    };
+    let standing = take_rate_slot(&state, "register", &client, state.registration_limit).await?;
     let account = service(&state).register_buyer(input).await?;
     Ok(with_rate_headers(
         standing,
@@ -126,7 +118,16 @@ pub async fn put_presence(
     Json(input): Json<Presence>,
 ) -> ApiResult<Json<Account>> {
     Ok(Json(
-        service(&state).set_presence(&caller, input.online).await?,
+        service(&state)
+            .set_presence(
+                &caller,
+                if input.online {
+                    fairlink_domain::model::Presence::Online
+                } else {
+                    fairlink_domain::model::Presence::Offline
+                },
+            )
+            .await?,
     ))
 }
 

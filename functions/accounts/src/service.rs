@@ -8,11 +8,11 @@ use fairlink_domain::{
     access::{require_main, require_role},
     model::{
         AUTO_REPLY_MAX_CHARS, Account, AccountProfile, AutoReplies, DistributionSettings,
-        Exhibitor, Fair, Language, Notification, NotificationKind, Permission, Role,
+        Exhibitor, Fair, Language, Notification, NotificationKind, Permission, Presence, Role,
     },
     validate::{Checks, Validate},
 };
-use fairlink_store::{PageOf, PageRequest, Repository, SignedInAccount};
+use fairlink_store::{Gone, PageOf, PageRequest, Repository, SignedInAccount};
 
 use crate::provisioning::Provisioning;
 use serde::{Deserialize, Serialize};
@@ -314,12 +314,15 @@ impl<'a> AccountsService<'a> {
     pub async fn set_presence(
         &self,
         caller: &Account,
-        online: bool,
+        presence: Presence,
     ) -> Result<Account, DomainError> {
         require_role(caller, Role::Exhibitor)?;
         let mut account = caller.clone();
-        account.online = online;
-        self.repo.save_account_changes(caller, &account).await?;
+        account.online = presence == Presence::Online;
+        self.repo
+            .save_account_changes(caller, &account)
+            .await?
+            .map_err(|Gone| DomainError::NotFound("account"))?;
         Ok(account)
     }
 
@@ -491,7 +494,10 @@ impl<'a> AccountsService<'a> {
         if let Some(zone_ids) = patch.zone_ids {
             target.zone_ids = zone_ids;
         }
-        self.repo.save_account_changes(&before, &target).await?;
+        self.repo
+            .save_account_changes(&before, &target)
+            .await?
+            .map_err(|Gone| DomainError::NotFound("account"))?;
         Ok(target)
     }
 
@@ -513,7 +519,8 @@ impl<'a> AccountsService<'a> {
         };
         self.repo
             .save_deactivation(&before, &after, self.ports.clock.now())
-            .await?;
+            .await?
+            .map_err(|Gone| DomainError::NotFound("account"))?;
         // After the store: from here its tokens are refused whatever the provider says.
         Provisioning::new(self.repo, self.ports)
             .disable(&after, target.identity.as_ref())

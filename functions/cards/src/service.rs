@@ -14,7 +14,7 @@ use fairlink_domain::{
     ports::WriteOp,
     validate::Checks,
 };
-use fairlink_store::{PageOf, PageRequest, Repository, received_card_writes};
+use fairlink_store::{Gone, PageOf, PageRequest, Repository, received_card_writes};
 
 /// A card sent in a conversation is tried this often against racing messages.
 const CONVERSATION: Contended = Contended::on("the conversation", 5);
@@ -235,7 +235,11 @@ impl<'a> CardsService<'a> {
             let delivery = delivery.clone();
             let cid = cid.as_str();
             async move {
-                let before = self.repo.current_conversation(known, cid).await?;
+                let before = self
+                    .repo
+                    .current_conversation(known, cid)
+                    .await?
+                    .map_err(|Gone| DomainError::NotFound("conversation"))?;
                 let mut after = before.clone();
                 after.add_message(message);
                 self.repo

@@ -12,7 +12,7 @@ use fairlink_domain::{
     optimistic::{Attempt, Contended, retry_on_lost_race},
     validate::Checks,
 };
-use fairlink_store::{ExhibitFilter, PageOf, PageRequest, RecommendError, Repository};
+use fairlink_store::{ExhibitFilter, Gone, PageOf, PageRequest, RecommendError, Repository};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -343,7 +343,8 @@ impl<'a> ExhibitsService<'a> {
             ],
             None => vec![],
         };
-        if let Attempt::LostRace = self.repo.save_exhibit(&before, &after, &jobs).await? {
+        let saved = self.repo.save_exhibit(&before, &after, &jobs).await?;
+        if let Attempt::LostRace = saved.map_err(|Gone| DomainError::NotFound("exhibit"))? {
             return Ok(Attempt::LostRace);
         }
         Ok(Attempt::Done(after))
@@ -399,10 +400,10 @@ impl<'a> ExhibitsService<'a> {
                 let mut after = before.clone();
                 after.rep_ids = ids;
                 after.updated_at = self.ports.clock.now();
-                Ok(match self.repo.save_exhibit(&before, &after, &[]).await? {
-                    Attempt::Done(()) => Attempt::Done(after),
-                    Attempt::LostRace => Attempt::LostRace,
-                })
+                let saved = self.repo.save_exhibit(&before, &after, &[]).await?;
+                Ok(saved
+                    .map_err(|Gone| DomainError::NotFound("exhibit"))?
+                    .map(|()| after))
             }
         })
         .await

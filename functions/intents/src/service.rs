@@ -13,7 +13,7 @@ use fairlink_domain::{
     },
     validate::{Checks, Validate},
 };
-use fairlink_store::{DeliveryRefusal, NotificationFor, PageOf, PageRequest, Repository};
+use fairlink_store::{DeliveryRefusal, Gone, NotificationFor, PageOf, PageRequest, Repository};
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -308,7 +308,8 @@ impl<'a> IntentsService<'a> {
         let closed = self
             .repo
             .close_intent(&intent, self.ports.clock.now())
-            .await?;
+            .await?
+            .map_err(|Gone| DomainError::NotFound("intent"))?;
         Ok(closed.as_of(self.ports.clock.now()))
     }
 

@@ -128,7 +128,7 @@ struct ClockResponse {
 
 /// Moves the test clock: to `now`, or forward by `advanceSeconds` (only with FAIRLINK_TEST_CLOCK=1).
 #[utoipa::path(post, path = "/v1/dev/clock", tag = "dev", security(()), request_body = ClockRequest,
-    responses((status = 200, body = ClockResponse), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ClockResponse), (status = 409, body = Problem), (status = 422, body = Problem), (status = 503, body = Problem, description = "test_clock_unsaved: moved, but not kept for a restart")))]
 async fn move_clock(
     Extension(dev): Extension<DevContext>,
     Json(input): Json<ClockRequest>,
@@ -159,6 +159,10 @@ async fn move_clock(
             );
         }
     };
+    clock.save().map_err(|e| DomainError::Unavailable {
+        code: "test_clock_unsaved",
+        detail: format!("the clock moved but could not be kept for a restart: {e}"),
+    })?;
     Ok(Json(ClockResponse { now }))
 }
 

@@ -100,9 +100,15 @@ pub async fn build(
     config: &Config,
     sdk: Option<aws_config::SdkConfig>,
 ) -> Result<LocalApp, String> {
-    let test_clock = config
-        .test_clock
-        .then(|| Arc::new(TestClock::new(Utc::now())));
+    // Kept in the data directory: a restart goes on from the time it was moved to.
+    let test_clock = if config.test_clock {
+        let file = config.data_dir.join("test-clock");
+        let clock = TestClock::kept_in(&file, Utc::now())
+            .map_err(|e| format!("restoring the test clock: {e}"))?;
+        Some(Arc::new(clock))
+    } else {
+        None
+    };
     let clock: Arc<dyn Clock> = match &test_clock {
         Some(clock) => clock.clone(),
         None => Arc::new(SystemClock),

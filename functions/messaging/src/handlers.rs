@@ -5,7 +5,7 @@ use axum::{
     http::StatusCode,
 };
 use fairlink_domain::model::{Message, Translation};
-use fairlink_http::rate_headers::with_rate_headers;
+use fairlink_http::rate_headers::{take_rate_slot, with_rate_headers};
 use fairlink_http::{
     ApiResult, AppState, Caller, Json, JsonLater, ListResponse, Problem, Query, page_request,
 };
@@ -135,15 +135,7 @@ pub async fn send_message(
     let service = service(&state);
     let participation = service.participation(&caller, &cid).await?;
     let input = input.parse()?;
-    let standing = match state.message_limit {
-        Some(limit) => Some(
-            state
-                .repo
-                .take_rate_slot("message", &caller.id, limit, state.now())
-                .await?,
-        ),
-        None => None,
-    };
+    let standing = take_rate_slot(&state, "message", &caller.id, state.message_limit).await?;
     let message = service.send(&caller, participation, input).await?;
     Ok(with_rate_headers(
         standing,

@@ -2,11 +2,12 @@
 //! "Notifications"). Entries are written with `Repository::add_notification`.
 
 use axum::extract::{Path, State};
+use fairlink_domain::DomainError;
 use fairlink_domain::{Ports, model::Notification};
 use fairlink_http::{
     ApiResult, AppState, Authenticator, Caller, Json, ListResponse, Problem, Query, page_request,
 };
-use fairlink_store::NotificationFilter;
+use fairlink_store::{Gone, NotificationFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -60,7 +61,8 @@ async fn read_notification(
         state
             .repo
             .mark_notification_read(&caller.id, &nid, state.now())
-            .await?,
+            .await?
+            .map_err(|Gone| DomainError::NotFound("notification"))?,
     ))
 }
 

@@ -97,6 +97,8 @@ impl SocketSessions {
             ..before.clone()
         };
         // Only `online` is written: a concurrent change to the account is kept.
-        self.repo.save_account_changes(&before, &after).await
+        // Gone meanwhile: nobody to show online.
+        self.repo.save_account_changes(&before, &after).await?.ok();
+        Ok(())
     }
 }

@@ -38,6 +38,26 @@ pub struct RateStanding {
     pub reset_seconds: u64,
 }
 
+/// Where a request leaves its client's window: counted, or refused as the window is full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RateWindow {
+    Counted(RateStanding),
+    Full(RateStanding),
+}
+
+impl RateWindow {
+    /// The standing of a counted request; a full window is a 429 (`rate_limited`).
+    pub fn admitted(self) -> Result<RateStanding, crate::DomainError> {
+        match self {
+            RateWindow::Counted(standing) => Ok(standing),
+            RateWindow::Full(standing) => Err(crate::DomainError::RateLimited {
+                retry_after: standing.reset_seconds,
+                standing,
+            }),
+        }
+    }
+}
+
 impl RateStanding {
     /// `"register";q=20;w=3600`
     pub fn policy_header(&self) -> String {

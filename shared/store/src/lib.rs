@@ -11,7 +11,7 @@ mod transaction;
 pub use codec::{from_item, to_item};
 pub use page::{PageOf, PageRequest, page_in_list, query_all, query_page, query_page_filtered};
 pub use repo::{
-    BookingChangeRefusal, BookingRefusal, DeliveryRefusal, DueReminder, ExhibitFilter,
+    BookingChangeRefusal, BookingRefusal, DeliveryRefusal, DueReminder, ExhibitFilter, Gone,
     IdempotencyReservation, IntentMatching, Judgment, LinkRefusal, MAX_SLOTS_PER_WRITE,
     MatchRecord, MatchingRefusal, NewAccountRefusal, NotificationFilter, NotificationFor,
     OUTGOING_SHARDS, OpenSocket, Order, OutboxEntry, PushList, RankedMatch, RecommendError,

@@ -13,7 +13,7 @@ use fairlink_domain::{
     ports::TranslateError,
     validate::Checks,
 };
-use fairlink_store::{NotificationFor, Order, PageOf, PageRequest, Repository};
+use fairlink_store::{Gone, NotificationFor, Order, PageOf, PageRequest, Repository};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;

@@ -33,7 +33,11 @@ impl MessagingService<'_> {
         let after = retry_on_lost_race(CONVERSATION, || {
             let known = known.take();
             async move {
-                let before = self.repo.current_conversation(known, cid).await?;
+                let before = self
+                    .repo
+                    .current_conversation(known, cid)
+                    .await?
+                    .map_err(|Gone| DomainError::NotFound("conversation"))?;
                 // Unread: what the other side (or an auto-reply, for the buyer) wrote since.
                 let unread = self
                     .repo

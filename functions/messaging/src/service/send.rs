@@ -27,7 +27,11 @@ impl MessagingService<'_> {
             let card = card.clone();
             let input = &input;
             async move {
-                let before = self.repo.current_conversation(known, cid).await?;
+                let before = self
+                    .repo
+                    .current_conversation(known, cid)
+                    .await?
+                    .map_err(|Gone| DomainError::NotFound("conversation"))?;
                 let now = self.now();
                 let message = Message {
                     id: self.ports.ids.new_id("msg"),

@@ -3,6 +3,7 @@
 //! is CE), markets with their regions (EU covers Germany) and prices across currencies at
 //! the rates the organizer sets.
 
+use crate::model::Language;
 use std::collections::BTreeMap;
 
 /// What a quantity counts.
@@ -44,7 +45,8 @@ impl UnitKind {
     }
 
     /// The unit as a person reads it, in English or Chinese.
-    pub fn label(self, chinese: bool) -> &'static str {
+    pub fn label(self, language: Language) -> &'static str {
+        let chinese = language == Language::Zh;
         match (self, chinese) {
             (Self::Pieces, false) => "pcs",
             (Self::Pieces, true) => "件",

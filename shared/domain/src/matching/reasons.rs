@@ -83,7 +83,7 @@ impl Reason {
                 quantity,
             } => {
                 let unit = UnitKind::from_code(unit)
-                    .map(|u| u.label(zh))
+                    .map(|u| u.label(language))
                     .unwrap_or(unit.as_str());
                 if zh {
                     format!(
@@ -108,7 +108,7 @@ impl Reason {
             Reason::CertificationsHeld { names } if zh => format!("具备 {} 认证", names.join("、")),
             Reason::CertificationsHeld { names } => format!("{} held", and_list(names)),
             Reason::MarketFits { country, region } => {
-                let name = country_name(country, zh);
+                let name = country_name(country, language);
                 match (region, zh) {
                     (Some(region), true) => format!("销往{name}（{region}）"),
                     (None, true) => format!("销往{name}"),
@@ -198,11 +198,14 @@ const COUNTRIES: &[(&str, &str, &str)] = &[
     ("PE", "Peru", "秘鲁"),
 ];
 
-fn country_name(code: &str, zh: bool) -> String {
+fn country_name(code: &str, language: Language) -> String {
     COUNTRIES
         .iter()
         .find(|(c, _, _)| *c == code)
-        .map(|(_, en, cn)| if zh { cn.to_string() } else { en.to_string() })
+        .map(|(_, en, cn)| match language {
+            Language::Zh => cn.to_string(),
+            Language::En => en.to_string(),
+        })
         .unwrap_or_else(|| code.to_string())
 }
 

@@ -6,6 +6,13 @@ use utoipa::ToSchema;
 
 use crate::validate::Checks;
 
+/// Whether an exhibitor account shows as online to buyers (`PUT /v1/me/presence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    Online,
+    Offline,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Role {

@@ -9,7 +9,7 @@ mod messaging;
 mod notification;
 mod settings;
 
-pub use account::{Account, AccountProfile, Language, Permission, Role};
+pub use account::{Account, AccountProfile, Language, Permission, Presence, Role};
 pub use appointment::{
     Booking, BookingStatus, DEFAULT_SLOT_MINUTES, Invitee, MAX_SLOT_MINUTES, Meeting,
     REMINDER_LEAD, Slot,

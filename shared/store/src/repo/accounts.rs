@@ -5,7 +5,7 @@ use fairlink_domain::{
 };
 use serde_json::Value;
 
-use super::{Repository, notifications::notification_writes};
+use super::{Gone, Repository, notifications::notification_writes};
 use crate::transaction::Transaction;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
@@ -13,7 +13,7 @@ fn account_key(aid: &str) -> Key {
     Key::new(keys::account(aid), keys::ACCOUNT)
 }
 
-fn account_item(account: &Account) -> fairlink_domain::ports::Item {
+pub(super) fn account_item(account: &Account) -> fairlink_domain::ports::Item {
     let mut item = codec::to_item(&account_key(&account.id), "Account", account);
     if let (Role::Exhibitor, Some(eid)) = (account.role, &account.exhibitor_id) {
         item.insert(
@@ -47,7 +47,7 @@ fn pointer_item(key: &Key, kind: &str, account_id: &str) -> fairlink_domain::por
 
 /// An exhibitor account's entry in its exhibitor's member list: the list a rule reads (a
 /// table query, read consistently), where the index of the exhibitor's accounts may lag.
-fn member_write(account: &Account) -> Option<WriteOp> {
+pub(super) fn member_write(account: &Account) -> Option<WriteOp> {
     let eid = account
         .exhibitor_id
         .as_deref()
@@ -108,8 +108,6 @@ pub(super) enum NewAccountRule {
 enum AccountRule {
     /// The account is there (a deactivation).
     Exists,
-    /// No account has the id yet (an account stored only if missing).
-    Missing,
     /// The account exists and signs in as no identity yet.
     Unlinked,
     /// The identity signs in as no account yet.
@@ -234,19 +232,19 @@ impl Repository {
         &self,
         before: &Account,
         after: &Account,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Result<(), Gone>, DomainError> {
         let (old, new) = (account_item(before), account_item(after));
         let changes = codec::changes_between(&old, &new);
         if changes.is_empty() {
-            return Ok(());
+            return Ok(Ok(()));
         }
         match self
             .store()
             .update(&account_key(&after.id), changes, Some(Condition::Exists))
             .await
         {
-            Err(err) if err.is_condition_failed() => Err(DomainError::NotFound("account")),
-            other => other.map(|_| ()).map_err(Into::into),
+            Err(err) if err.is_condition_failed() => Ok(Err(Gone)),
+            other => other.map(|_| Ok(())).map_err(Into::into),
         }
     }
 
@@ -257,11 +255,11 @@ impl Repository {
         before: &Account,
         after: &Account,
         at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), DomainError> {
+    ) -> Result<Result<(), Gone>, DomainError> {
         let changes = codec::changes_between(&account_item(before), &account_item(after));
         if changes.is_empty() {
             // Deactivated before: its sockets were closed then.
-            return Ok(());
+            return Ok(Ok(()));
         }
         let tx = Transaction::new()
             .guarded(
@@ -274,32 +272,13 @@ impl Repository {
             )
             .write(super::realtime::disconnect_write(&after.id, at));
         match self.commit(tx).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(Ok(())),
             Err(err) => match err.refusal()? {
-                AccountRule::Exists => Err(DomainError::NotFound("account")),
+                AccountRule::Exists => Ok(Err(Gone)),
                 rule => Err(DomainError::Internal(format!(
                     "{rule:?} refused a deactivation"
                 ))),
             },
-        }
-    }
-
-    /// Stores an account without an identity if it is missing: only a development token
-    /// signs in as it (seeding tests and benchmarks).
-    pub async fn ensure_account(&self, account: &Account) -> Result<(), DomainError> {
-        let tx = Transaction::new()
-            .guarded(
-                AccountRule::Missing,
-                WriteOp::Put {
-                    item: account_item(account),
-                    condition: Some(Condition::NotExists),
-                },
-            )
-            .writes(member_write(account));
-        match self.commit(tx).await {
-            Ok(()) => Ok(()),
-            // Stored before: nothing to do.
-            Err(err) => err.refusal().map(|_| ()),
         }
     }
 

@@ -10,7 +10,7 @@ use fairlink_domain::{
 };
 use serde_json::Value;
 
-use super::Repository;
+use super::{Gone, Repository};
 use crate::transaction::Transaction;
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
@@ -192,7 +192,7 @@ impl Repository {
         before: &Exhibit,
         after: &Exhibit,
         jobs: &[OutgoingJob],
-    ) -> Result<Attempt<()>, DomainError> {
+    ) -> Result<Result<Attempt<()>, Gone>, DomainError> {
         let changes = codec::changes_between(&exhibit_item(before), &exhibit_item(after));
         // Only if it is as recommended (or not) as it was read: a recommendation that lands
         // meanwhile would otherwise keep its candidate in the old category.
@@ -217,13 +217,13 @@ impl Repository {
         }
         let tx = tx.writes(jobs.iter().map(super::outgoing::outgoing_job_write));
         match self.commit(tx).await {
-            Ok(()) => Ok(Attempt::Done(())),
+            Ok(()) => Ok(Ok(Attempt::Done(()))),
             Err(err) => match err.refusal()? {
                 // Deleted, or recommended or withdrawn meanwhile: which one, read again.
                 ExhibitRule::AsRead | ExhibitRule::Recommended => {
                     match self.exhibit(&after.id).await? {
-                        Some(_) => Ok(Attempt::LostRace),
-                        None => Err(DomainError::NotFound("exhibit")),
+                        Some(_) => Ok(Ok(Attempt::LostRace)),
+                        None => Ok(Err(Gone)),
                     }
                 }
             },

@@ -9,7 +9,8 @@ use fairlink_domain::{
 use serde_json::Value;
 
 use super::{
-    NotificationFor, Repository, notifications::notification_writes, outgoing::outgoing_job_write,
+    Gone, NotificationFor, Repository, notifications::notification_writes,
+    outgoing::outgoing_job_write,
 };
 use crate::transaction::Transaction;
 
@@ -141,10 +142,10 @@ impl Repository {
         &self,
         intent: &Intent,
         at: DateTime<Utc>,
-    ) -> Result<Intent, DomainError> {
+    ) -> Result<Result<Intent, Gone>, DomainError> {
         let iid = intent.id.as_str();
         if intent.status != IntentStatus::Open {
-            return Ok(intent.clone());
+            return Ok(Ok(intent.clone()));
         }
         let changes = vec![
             Change::Set(
@@ -168,17 +169,14 @@ impl Repository {
             });
         match self.commit(tx).await {
             // Intents change only here, so the stored one is the one read, closed.
-            Ok(()) => Ok(Intent {
+            Ok(()) => Ok(Ok(Intent {
                 status: IntentStatus::Closed,
                 closed_at: Some(at),
                 ..intent.clone()
-            }),
+            })),
             Err(err) => match err.refusal()? {
                 // Closed by a call racing this one: answer as it stands.
-                IntentRule::StillOpen => self
-                    .intent(iid)
-                    .await?
-                    .ok_or(DomainError::NotFound("intent")),
+                IntentRule::StillOpen => Ok(self.intent(iid).await?.ok_or(Gone)),
             },
         }
     }

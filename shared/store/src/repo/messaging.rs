@@ -8,7 +8,7 @@ use fairlink_domain::{
 };
 use serde_json::{Value, json};
 
-use super::{NotificationFor, Repository, realtime};
+use super::{Gone, NotificationFor, Repository, realtime};
 use crate::codec::set_str as set;
 use crate::transaction::{Transaction, TransactionError};
 use crate::{PageOf, PageRequest, codec, keys, query_page};
@@ -39,7 +39,7 @@ fn pair_key(buyer_id: &str, eid: &str) -> Key {
 }
 
 /// A conversation, listed under its buyer (GSI1) and its assignee (GSI2) by activity.
-fn conversation_item(c: &Conversation) -> Item {
+pub(super) fn conversation_item(c: &Conversation) -> Item {
     let mut item = codec::to_item(&conversation_key(&c.id), "Conversation", c);
     set(&mut item, attr::GSI1_PK, keys::conversations(&c.buyer_id));
     set(&mut item, attr::GSI1_SK, c.activity.clone());
@@ -121,18 +121,15 @@ impl Repository {
     }
 
     /// The conversation as `known` (just read, on an optimistic loop's first attempt), or
-    /// read again (after a lost race); gone meanwhile, not found.
+    /// read again (after a lost race).
     pub async fn current_conversation(
         &self,
         known: Option<Conversation>,
         cid: &str,
-    ) -> Result<Conversation, DomainError> {
+    ) -> Result<Result<Conversation, Gone>, DomainError> {
         match known {
-            Some(c) => Ok(c),
-            None => self
-                .conversation(cid)
-                .await?
-                .ok_or(DomainError::NotFound("conversation")),
+            Some(c) => Ok(Ok(c)),
+            None => Ok(self.conversation(cid).await?.ok_or(Gone)),
         }
     }
 
@@ -302,47 +299,6 @@ impl Repository {
                 None => return Ok(count),
             }
         }
-    }
-
-    /// Conversations written in bulk (the list-cap test), without their pair or list entry.
-    pub async fn put_conversations(
-        &self,
-        conversations: &[Conversation],
-    ) -> Result<(), DomainError> {
-        self.put_all(conversations.iter().map(conversation_item).collect())
-            .await
-    }
-
-    /// Messages written in bulk (the paging test's long conversation), bypassing the
-    /// conversation's counters.
-    pub async fn put_messages(&self, messages: &[Message]) -> Result<(), DomainError> {
-        let items = messages
-            .iter()
-            .map(|m| {
-                codec::to_item(
-                    &Key::new(keys::messages(&m.conversation_id), &m.id),
-                    "Message",
-                    m,
-                )
-            })
-            .collect();
-        self.put_all(items).await
-    }
-
-    /// Plain puts, 32 at a time: bulk loads need no transaction.
-    async fn put_all(&self, items: Vec<Item>) -> Result<(), DomainError> {
-        let mut items = items.into_iter().peekable();
-        while items.peek().is_some() {
-            let batch: Vec<_> = items
-                .by_ref()
-                .take(32)
-                .map(|item| self.store().put(item, None))
-                .collect();
-            for outcome in futures::future::join_all(batch).await {
-                outcome?;
-            }
-        }
-        Ok(())
     }
 
     pub async fn translation(

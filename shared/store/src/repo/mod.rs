@@ -10,12 +10,19 @@ mod matching;
 mod messaging;
 mod notifications;
 
+/// The item a write was for is not there (deleted meanwhile, or never was): the use case
+/// says what that means to its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gone;
+
 pub use notifications::{NotificationFilter, NotificationFor, notification_writes};
 mod outbox;
 mod outgoing;
 pub use outgoing::{OUTGOING_SHARDS, outgoing_job_write};
 mod rate_limits;
 mod realtime;
+#[cfg(feature = "test-support")]
+mod test_support;
 
 use std::sync::Arc;
 

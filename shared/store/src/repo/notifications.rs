@@ -7,7 +7,7 @@ use fairlink_domain::{
 };
 use serde_json::Value;
 
-use super::Repository;
+use super::{Gone, Repository};
 use crate::{PageOf, PageRequest, codec, keys, query_page};
 
 /// Which of an account's notifications a list holds.
@@ -91,7 +91,7 @@ impl Repository {
         account_id: &str,
         notification_id: &str,
         at: DateTime<Utc>,
-    ) -> Result<Notification, DomainError> {
+    ) -> Result<Result<Notification, Gone>, DomainError> {
         let key = Key::new(keys::notifications(account_id), notification_id);
         let changes = vec![
             Change::Set("readAt".into(), Value::String(time::format(at))),
@@ -103,10 +103,10 @@ impl Repository {
             Condition::AttrExists(attr::GSI1_PK.into()),
         ]);
         match self.store().update(&key, changes, Some(unread)).await {
-            Ok(item) => codec::from_item(item),
+            Ok(item) => codec::from_item(item).map(Ok),
             Err(err) if err.is_condition_failed() => match self.store().get(&key).await? {
-                Some(item) => codec::from_item(item),
-                None => Err(DomainError::NotFound("notification")),
+                Some(item) => codec::from_item(item).map(Ok),
+                None => Ok(Err(Gone)),
             },
             Err(err) => Err(err.into()),
         }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use fairlink_domain::{
     DomainError,
     ports::{Change, Condition, Key, attr},
-    rate_limit::{RateLimit, RateStanding},
+    rate_limit::{RateLimit, RateStanding, RateWindow},
 };
 use serde_json::json;
 
@@ -13,15 +13,15 @@ use super::Repository;
 use crate::keys;
 
 impl Repository {
-    /// Counts one request of `client` in `scope`, answering where it now stands;
-    /// `RateLimited` once the window is full.
+    /// Counts one request of `client` in `scope`, answering where it now stands, or that
+    /// the window is full (the request is not counted).
     pub async fn take_rate_slot(
         &self,
         scope: &str,
         client: &str,
         limit: RateLimit,
         now: DateTime<Utc>,
-    ) -> Result<RateStanding, DomainError> {
+    ) -> Result<RateWindow, DomainError> {
         let window_start = limit.window_start(now);
         let key = Key::new(keys::rate_window(scope, client, window_start), keys::RATE);
         let expires = window_start + i64::from(limit.window_seconds);
@@ -43,12 +43,11 @@ impl Repository {
             Ok(item) => {
                 let count = item.get("count").and_then(|c| c.as_u64()).unwrap_or(0);
                 let count = u32::try_from(count).unwrap_or(u32::MAX);
-                Ok(standing(limit.max.saturating_sub(count)))
+                Ok(RateWindow::Counted(standing(
+                    limit.max.saturating_sub(count),
+                )))
             }
-            Err(err) if err.is_condition_failed() => Err(DomainError::RateLimited {
-                retry_after: limit.retry_after(now),
-                standing: standing(0),
-            }),
+            Err(err) if err.is_condition_failed() => Ok(RateWindow::Full(standing(0))),
             Err(err) => Err(err.into()),
         }
     }
