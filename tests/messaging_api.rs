@@ -14,6 +14,7 @@ fairlink_tests::scenarios!(
     buyers_open_one_conversation_per_exhibitor,
     exhibitors_write_first_only_about_their_intents,
     messages_carry_unread_counts_and_read_markers,
+    both_sides_marking_read_at_once_lose_neither_marker,
     auto_replies_follow_presence,
     transfers_keep_the_history,
     translation_without_a_provider_says_so,
@@ -180,6 +181,48 @@ async fn exhibitors_write_first_only_about_their_intents(store: Store) {
         .expect(200)
         .clone();
     assert_eq!(same["id"], opened["id"]);
+}
+
+/// The buyer and the assignee mark read at the same moment, round after round: each side's
+/// count ends at the messages after its own marker (none), never put back by the other
+/// side's write of the conversation as it read it.
+async fn both_sides_marking_read_at_once_lose_neither_marker(store: Store) {
+    let server = start(store).await;
+    let organizer = with_fair(&server).await;
+    let acme = exhibitor(&server, &organizer, "Acme").await;
+    let rep = staff(&server, &acme, "Li", json!(["im"])).await;
+    let xid = speaker(&server, &acme, &[&rep.id]).await;
+    let buyer = buyer_in(&server, "Ann", "en", "America/New_York").await;
+    let cid = id(&open(&server, &buyer, &acme, Some(&xid)).await);
+    let read = format!("/v1/conversations/{cid}/read");
+    for round in 0..8 {
+        let asked = say(&server, &buyer.token, &cid, &format!("Question {round}")).await;
+        let answered = say(&server, &rep.token, &cid, &format!("Answer {round}")).await;
+        let (by_buyer, by_rep) = tokio::join!(
+            server.post(
+                &read,
+                &buyer.token,
+                json!({"upToMessageId": answered["id"]})
+            ),
+            server.post(&read, &rep.token, json!({"upToMessageId": answered["id"]})),
+        );
+        for marked in [by_buyer, by_rep] {
+            if marked.status != 200 {
+                marked.expect_problem(409, "conflict");
+            }
+        }
+        for (who, token) in [("buyer", &buyer.token), ("assignee", &rep.token)] {
+            let seen = server
+                .get(&format!("/v1/conversations/{cid}"), token)
+                .await
+                .expect(200)
+                .clone();
+            assert_eq!(
+                seen["unreadCount"], 0,
+                "round {round}: the {who} read up to the last message ({asked})"
+            );
+        }
+    }
 }
 
 async fn messages_carry_unread_counts_and_read_markers(store: Store) {

@@ -60,11 +60,17 @@ fn exhibitor_entry(c: &Conversation) -> Item {
 }
 
 /// The conversation is still as it was read: nothing was written to it since.
+/// The conversation is as read: its latest message, its assignee and both read counts.
+/// The item is written whole, so a write without a message (a read marker) must not land on
+/// another one's: two sides marking read at once would put back each other's count. Counts
+/// rise only with a message (a new `activity`), so these four tell every change apart.
 fn unchanged(before: &Conversation) -> Condition {
     Condition::And(vec![
         Condition::Exists,
         Condition::Equals("activity".into(), json!(before.activity)),
         Condition::Equals("assigneeId".into(), json!(before.assignee_id)),
+        Condition::Equals("buyerUnread".into(), json!(before.buyer_unread)),
+        Condition::Equals("exhibitorUnread".into(), json!(before.exhibitor_unread)),
     ])
 }
 
