@@ -1065,3 +1065,100 @@ async fn an_account_sends_at_most_its_limit_a_minute(store: Store) {
     server.advance_clock(60).await;
     say(&server, &buyer.token, &cid, "a new minute").await;
 }
+
+/// Two fairlink-local processes over one store (moto), their clocks five seconds apart, as
+/// two Lambda instances may be: the buyer writes through one, the assignee through the
+/// other, at once. A poller catching up with `after=` through the first misses nothing and
+/// sees the messages in the order they committed, and a read marker's unread count is the
+/// other side's messages after it.
+#[tokio::test]
+async fn two_processes_apart_in_time_keep_one_order() {
+    let first = start(Store::Aws).await;
+    let organizer = with_fair(&first).await;
+    let acme = exhibitor(&first, &organizer, "Acme").await;
+    let rep = staff(&first, &acme, "Li", json!(["im"])).await;
+    let xid = speaker(&first, &acme, &[&rep.id]).await;
+    let buyer = buyer_in(&first, "Ann", "en", "America/New_York").await;
+    let cid = id(&open(&first, &buyer, &acme, Some(&xid)).await);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = first.config.clone();
+    config.data_dir = dir.path().to_path_buf();
+    let second = TestServer::start(config, None).await;
+    let now = first.now().await;
+    second.set_clock(now - chrono::Duration::seconds(5)).await;
+
+    let path = format!("/v1/conversations/{cid}/messages");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let poll = async {
+        let mut seen: Vec<Value> = Vec::new();
+        loop {
+            let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+            let url = match seen.last() {
+                Some(last) => format!("{path}?limit=200&after={}", last["id"].as_str().unwrap()),
+                None => format!("{path}?limit=200&order=asc"),
+            };
+            let page = first.get(&url, &buyer.token).await.expect(200).clone();
+            seen.extend(items(&page).iter().cloned());
+            if finished {
+                return seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    let write = async {
+        let mut sent = Vec::new();
+        for round in 0..12 {
+            let (question, answer) = (format!("Question {round}"), format!("Answer {round}"));
+            let (asked, answered) = tokio::join!(
+                say(&first, &buyer.token, &cid, &question),
+                say(&second, &rep.token, &cid, &answer),
+            );
+            sent.push(asked["id"].as_str().unwrap().to_string());
+            sent.push(answered["id"].as_str().unwrap().to_string());
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        sent
+    };
+    let (seen, sent) = tokio::join!(poll, write);
+    let seen_ids: Vec<&str> = seen.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    let mut missed: Vec<&String> = sent
+        .iter()
+        .filter(|id| !seen_ids.contains(&id.as_str()))
+        .collect();
+    missed.sort();
+    assert!(missed.is_empty(), "the poller skipped {missed:?}");
+    assert_eq!(seen_ids.len(), sent.len(), "each message once");
+    let listed = first
+        .get(&format!("{path}?limit=200&order=asc"), &buyer.token)
+        .await
+        .expect(200)
+        .clone();
+    let listed: Vec<&str> = items(&listed)
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed, seen_ids,
+        "catching up reads them in the order of the list"
+    );
+
+    // The buyer reads up to each message in turn: its unread count is the assignee's
+    // messages after that marker.
+    for (at, marker) in listed.iter().enumerate() {
+        let after_marker = seen[at + 1..]
+            .iter()
+            .filter(|m| m["senderId"] == rep.id.as_str())
+            .count();
+        let read = second
+            .post(
+                &format!("/v1/conversations/{cid}/read"),
+                &buyer.token,
+                json!({"upToMessageId": marker}),
+            )
+            .await
+            .expect(200)
+            .clone();
+        assert_eq!(read["unreadCount"], after_marker, "after {marker}");
+    }
+    second.stop().await;
+}

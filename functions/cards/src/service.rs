@@ -240,13 +240,18 @@ impl<'a> CardsService<'a> {
                     .current_conversation(known, cid)
                     .await?
                     .map_err(|Gone| DomainError::NotFound("conversation"))?;
+                // Its place in the conversation is fixed at the attempt that commits.
+                let message = Message {
+                    id: before.next_message_id(message.id.clone()),
+                    ..message.clone()
+                };
                 let mut after = before.clone();
-                after.add_message(message);
+                after.add_message(&message);
                 self.repo
                     .save_conversation_with(
                         &before,
                         &after,
-                        std::slice::from_ref(message),
+                        std::slice::from_ref(&message),
                         None,
                         delivery,
                         message.created_at,

@@ -34,7 +34,7 @@ impl MessagingService<'_> {
                     .map_err(|Gone| DomainError::NotFound("conversation"))?;
                 let now = self.now();
                 let message = Message {
-                    id: self.ports.ids.new_id("msg"),
+                    id: before.next_message_id(self.ports.ids.new_id("msg")),
                     conversation_id: before.id.clone(),
                     sender_id: caller.id.clone(),
                     kind,
@@ -50,7 +50,7 @@ impl MessagingService<'_> {
                 after.add_message(&message);
                 let mut written = vec![message.clone()];
                 if side == Side::Buyer {
-                    if let Some(reply) = self.auto_reply(&before, now).await? {
+                    if let Some(reply) = self.auto_reply(&after, now).await? {
                         if reply.kind == AutoReplyKind::Offline {
                             after.offline_reply_at = Some(now);
                         }
@@ -71,7 +71,8 @@ impl MessagingService<'_> {
 
     /// The auto-reply a buyer's message brings, if any: the online text on the
     /// conversation's first buyer message while the assignee is online; the offline text
-    /// while offline, at most once an hour.
+    /// while offline, at most once an hour. `c` is the conversation with the buyer's
+    /// message added (the reply's id follows it).
     async fn auto_reply(
         &self,
         c: &Conversation,
@@ -99,7 +100,7 @@ impl MessagingService<'_> {
         };
         Ok(Some(AutoReply {
             message: Message {
-                id: self.ports.ids.new_id("msg"),
+                id: c.next_message_id(self.ports.ids.new_id("msg")),
                 conversation_id: c.id.clone(),
                 sender_id: c.assignee_id.clone(),
                 kind: MessageType::AutoReply,

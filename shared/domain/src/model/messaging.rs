@@ -81,6 +81,30 @@ impl Conversation {
         }
     }
 
+    /// The id of the message committed next in this conversation: `candidate` (made by
+    /// whichever process sends it), or, where that process's clock lags the conversation's
+    /// last message, the id just after that one. A message commits only on the
+    /// conversation as read, so a conversation's message ids grow in commit order: its
+    /// sequence. A reader catching up with `after=` never skips a message, and a read
+    /// marker counts exactly what committed after it.
+    pub fn next_message_id(&self, candidate: String) -> String {
+        if candidate > self.activity {
+            return candidate;
+        }
+        let Some((prefix, last)) = self.activity.split_once('_') else {
+            return candidate;
+        };
+        match ulid::Ulid::from_string(&last.to_ascii_uppercase()) {
+            Ok(last) => format!(
+                "{prefix}_{}",
+                ulid::Ulid(last.0.saturating_add(1))
+                    .to_string()
+                    .to_ascii_lowercase()
+            ),
+            Err(_) => candidate,
+        }
+    }
+
     /// The conversation after a message: it moves up the lists, and the other side (of its
     /// sender's) has one more unread.
     pub fn add_message(&mut self, message: &Message) {
@@ -150,4 +174,70 @@ pub struct Translation {
     pub text: String,
     pub source_lang: String,
     pub target_lang: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn conversation(activity: &str) -> Conversation {
+        Conversation {
+            id: "cnv_1".into(),
+            buyer_id: "acc_buyer".into(),
+            exhibitor_id: "exh_1".into(),
+            assignee_id: "acc_rep".into(),
+            context: None,
+            created_at: Utc::now(),
+            last_message_at: Utc::now(),
+            last_message_preview: None,
+            activity: activity.into(),
+            buyer_unread: 0,
+            exhibitor_unread: 0,
+            last_buyer_message_at: None,
+            offline_reply_at: None,
+        }
+    }
+
+    #[test]
+    fn message_ids_follow_the_conversation_whatever_the_senders_clock() {
+        let c = conversation("msg_01m98yg3f3yvb048j9nd4ax3wq");
+        // A sender whose clock runs ahead keeps its id.
+        let ahead = "msg_01m98yg3f4aaaaaaaaaaaaaaaa".to_string();
+        assert_eq!(c.next_message_id(ahead.clone()), ahead);
+        // One whose clock lags gets the id right after the last message.
+        let behind = c.next_message_id("msg_01m98yg3f2zzzzzzzzzzzzzzzz".into());
+        assert_eq!(behind, "msg_01m98yg3f3yvb048j9nd4ax3wr");
+        assert!(behind > c.activity);
+        // A random part of all ones carries into the time part: still later.
+        let full = conversation("msg_01m98yg3f3zzzzzzzzzzzzzzzz");
+        let next = full.next_message_id("msg_01m98yg3f3000000000000000".into());
+        assert!(next > full.activity, "{next}");
+        assert_eq!(next.len(), full.activity.len());
+    }
+
+    #[test]
+    fn a_message_counts_for_the_other_side() {
+        let mut c = conversation("msg_01m98yg3f3yvb048j9nd4ax3wq");
+        let message = |sender: &str| Message {
+            id: "msg_01m98yg3f4yvb048j9nd4ax3wq".into(),
+            conversation_id: "cnv_1".into(),
+            sender_id: sender.into(),
+            kind: MessageType::Text,
+            text: Some("hi".into()),
+            image_url: None,
+            card: None,
+            created_at: Utc::now(),
+        };
+        c.add_message(&message("acc_buyer"));
+        assert_eq!((c.buyer_unread, c.exhibitor_unread), (0, 1));
+        c.add_message(&message("acc_rep"));
+        assert_eq!((c.buyer_unread, c.exhibitor_unread), (1, 1));
+        assert_eq!(
+            c.side_of("acc_main"),
+            Side::Exhibitor,
+            "main writes for the exhibitor"
+        );
+    }
 }
