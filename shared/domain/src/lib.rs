@@ -13,6 +13,7 @@ pub mod rate_limit;
 pub mod realtime;
 pub mod reminders;
 pub mod slot_windows;
+pub mod sms;
 pub mod time;
 pub mod validate;
 

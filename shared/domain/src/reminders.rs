@@ -5,6 +5,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::{Asia::Shanghai, Tz};
 
 use crate::model::{Account, Booking, Language};
+use crate::sms;
+
+/// A reminder SMS is at most this many segments in every language (long names shortened).
+pub const MAX_REMINDER_SEGMENTS: usize = 2;
 
 /// A meeting with its people, read once (`Repository::meeting`): every text about it —
 /// confirmation, invitation, reminder, calendar file — says its facts from here.
@@ -100,8 +104,14 @@ pub fn reminder(language: Language, zone: &str, facts: &MeetingFacts) -> Reminde
                 "Your meeting between {exhibitor} and {buyer} starts in 15 minutes.\n\n\
                  Time: {local}\nBeijing time: {bj}\n\nJoin: {join_url}\n"
             ),
-            sms: format!(
-                "fairlink: meeting {exhibitor} / {buyer} at {short} (Beijing {bj_short}). Join: {join_url}"
+            sms: sms::fit(
+                MAX_REMINDER_SEGMENTS,
+                [exhibitor, buyer],
+                |[exhibitor, buyer]| {
+                    format!(
+                        "fairlink: meeting {exhibitor} / {buyer} at {short} (Beijing {bj_short}). Join: {join_url}"
+                    )
+                },
             ),
         },
         Language::Zh => ReminderText {
@@ -109,8 +119,14 @@ pub fn reminder(language: Language, zone: &str, facts: &MeetingFacts) -> Reminde
             email: format!(
                 "{exhibitor} 与 {buyer} 的洽谈将在 15 分钟后开始。\n\n时间：{local}\n北京时间：{bj}\n\n入会链接：{join_url}\n"
             ),
-            sms: format!(
-                "fairlink：{exhibitor} 与 {buyer} 的洽谈将于 {short}（北京时间 {bj_short}）开始。入会：{join_url}"
+            sms: sms::fit(
+                MAX_REMINDER_SEGMENTS,
+                [exhibitor, buyer],
+                |[exhibitor, buyer]| {
+                    format!(
+                        "fairlink：{exhibitor} 与 {buyer} 的洽谈将于 {short}（北京时间 {bj_short}）开始。入会：{join_url}"
+                    )
+                },
             ),
         },
     }
@@ -187,6 +203,39 @@ mod tests {
             buyer: "Ann Lee",
             starts_at: at,
             join_url: "https://meet.example/fairlink-x",
+        }
+    }
+
+    #[test]
+    fn a_reminder_sms_is_at_most_two_segments_in_every_language() {
+        let at = Utc.with_ymd_and_hms(2026, 4, 15, 1, 0, 0).unwrap();
+        let long = MeetingFacts {
+            exhibitor: "Guangdong Huizhou Precision Consumer Electronics Manufacturing Co., Ltd. 广东惠州精密消费电子制造有限公司",
+            buyer: "Maria Fernanda de los Ángeles Rodríguez-Villanueva y Castellanos",
+            starts_at: at,
+            join_url: "https://meet.example/fairlink-bkg_01m98yg3f3yvb048j9nd4ax3wq",
+        };
+        for language in Language::ALL {
+            let short = reminder(language, "America/Sao_Paulo", &facts(at)).sms;
+            assert!(
+                sms::size(&short).segments <= MAX_REMINDER_SEGMENTS,
+                "{language:?}: {short}"
+            );
+            assert!(
+                short.contains("Acme Audio") && short.contains("Ann Lee"),
+                "names that fit stay whole: {short}"
+            );
+            let text = reminder(language, "America/Sao_Paulo", &long).sms;
+            let size = sms::size(&text);
+            assert!(
+                size.segments <= MAX_REMINDER_SEGMENTS,
+                "{language:?}: {size:?} {text}"
+            );
+            assert!(
+                text.contains(long.join_url),
+                "the link is never cut: {text}"
+            );
+            assert!(text.contains('…') || text.contains("..."), "{text}");
         }
     }
 

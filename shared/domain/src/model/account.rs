@@ -55,6 +55,11 @@ pub enum Language {
     En,
 }
 
+impl Language {
+    /// Every language an account may speak.
+    pub const ALL: [Language; 2] = [Language::Zh, Language::En];
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
