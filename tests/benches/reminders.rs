@@ -5,6 +5,10 @@
 //!
 //! Run: `cargo bench -p fairlink-tests --bench reminders` (FAIRLINK_BENCH_MEETINGS, default
 //! 50,000, and FAIRLINK_BENCH_MOTO_MEETINGS, default 1,000, size the two runs; 0 skips one).
+//! On the embedded run, FAIRLINK_BENCH_SEND_MS makes each send answer after that long (as a
+//! provider does), FAIRLINK_BENCH_WORKERS sets how many batches are handled at once (8, as
+//! Lambda instances), and FAIRLINK_BENCH_ONE_AT_A_TIME=1 handles a batch's jobs one after
+//! another, as before issue 34, to compare.
 
 use std::{
     collections::BTreeSet,
@@ -34,15 +38,18 @@ use fairlink_store::{ReminderPath, booking_write, keys, to_item};
 type CountedEmail = Counted<dyn EmailSender>;
 type CountedSms = Counted<dyn SmsSender>;
 
-/// Counts what reaches the providers.
+/// Counts what reaches the providers, each send answering after `latency` (a provider's
+/// round trip: SES and SNS answer in tens of milliseconds, the embedded outbox at once).
 struct Counted<T: ?Sized> {
     inner: Arc<T>,
     sent: AtomicU64,
+    latency: Duration,
 }
 
 #[async_trait]
 impl EmailSender for Counted<dyn EmailSender> {
     async fn send_email(&self, email: &Email) -> Result<(), DeliveryError> {
+        tokio::time::sleep(self.latency).await;
         self.inner.send_email(email).await?;
         self.sent.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -52,6 +59,7 @@ impl EmailSender for Counted<dyn EmailSender> {
 #[async_trait]
 impl SmsSender for Counted<dyn SmsSender> {
     async fn send_sms(&self, sms: &Sms) -> Result<(), DeliveryError> {
+        tokio::time::sleep(self.latency).await;
         self.inner.send_sms(sms).await?;
         self.sent.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -173,10 +181,26 @@ async fn write(ports: &Ports, ops: Vec<WriteOp>, transactional: bool) {
 
 /// Runs `workers` notifier loops until `expected` messages were handled (or nothing came
 /// for a while); returns the time taken.
+/// The notifier as it ran a batch before issue 34: one job after another
+/// (`FAIRLINK_BENCH_ONE_AT_A_TIME=1`, to compare).
+struct OneAtATime(fairlink_notifier::Notifier);
+
+#[async_trait]
+impl JobHandler for OneAtATime {
+    async fn handle(&self, body: &str) -> Result<(), fairlink_domain::ports::JobError> {
+        self.0.handle(body).await
+    }
+}
+
 async fn drain(ports: &Ports, workers: usize, wait: Duration, expected: usize) -> Duration {
     let handled = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
-    let notifier: Arc<dyn JobHandler> = Arc::new(fairlink_notifier::Notifier::new(ports.clone()));
+    let notifier = fairlink_notifier::Notifier::new(ports.clone());
+    let notifier: Arc<dyn JobHandler> = if env_usize("FAIRLINK_BENCH_ONE_AT_A_TIME", 0) == 1 {
+        Arc::new(OneAtATime(notifier))
+    } else {
+        Arc::new(notifier)
+    };
     let tasks: Vec<_> = (0..workers)
         .map(|_| {
             let ports = ports.clone();
@@ -215,13 +239,16 @@ async fn drain(ports: &Ports, workers: usize, wait: Duration, expected: usize) -
 }
 
 fn counted(ports: Ports) -> (Ports, Arc<CountedEmail>, Arc<CountedSms>) {
+    let latency = Duration::from_millis(env_usize("FAIRLINK_BENCH_SEND_MS", 0) as u64);
     let email = Arc::new(Counted {
         inner: ports.email.clone(),
         sent: AtomicU64::new(0),
+        latency,
     });
     let sms = Arc::new(Counted {
         inner: ports.sms.clone(),
         sent: AtomicU64::new(0),
+        latency,
     });
     (
         Ports {
@@ -281,7 +308,8 @@ async fn embedded(meetings: usize) {
     let sweep = t.elapsed();
     // The delays run out: the reminders' time.
     clock.set(starts_at - REMINDER_LEAD);
-    let send = drain(&ports, 8, Duration::ZERO, swept.enqueued).await;
+    let workers = env_usize("FAIRLINK_BENCH_WORKERS", 8);
+    let send = drain(&ports, workers, Duration::ZERO, swept.enqueued).await;
     report(
         "embedded",
         meetings,

@@ -113,16 +113,14 @@ impl Notifier {
         }
         let meeting = self.repo.meeting(booking).await?;
         let facts = meeting.facts();
-        let mut failure = None;
-        for recipient in meeting.active_participants() {
-            if let Err(err) = self.remind(&meeting.booking.id, recipient, &facts).await {
-                failure = Some(err);
-            }
-        }
-        match failure {
-            Some(err) => Err(err),
-            None => Ok(()),
-        }
+        // Both sides at once, each whatever became of the other's.
+        let outcomes = futures::future::join_all(
+            meeting
+                .active_participants()
+                .map(|recipient| self.remind(&meeting.booking.id, recipient, &facts)),
+        )
+        .await;
+        outcomes.into_iter().collect()
     }
 
     async fn remind(
@@ -133,25 +131,22 @@ impl Notifier {
     ) -> Result<(), DomainError> {
         let text = reminder(to.language, &to.time_zone, facts);
         let email = Email::new(&to.email, &text.subject, text.email);
-        let email_outcome = self
-            .send_once(
-                &format!("reminder:{bkid}:{}:email", to.id),
-                Message::Email(&email),
-            )
-            .await;
-        // The SMS goes whatever became of the email, and the other way round.
-        let sms_outcome = match &to.phone {
-            Some(phone) => {
-                let sms = Sms::new(phone, &text.sms);
-                self.send_once(
-                    &format!("reminder:{bkid}:{}:sms", to.id),
-                    Message::Sms(&sms),
-                )
-                .await
-                .map(|_| ())
+        let email_key = format!("reminder:{bkid}:{}:email", to.id);
+        let send_email = self.send_once(&email_key, Message::Email(&email));
+        // The SMS goes at the same time, whatever becomes of the email, and the other way
+        // round.
+        let sms = to.phone.as_deref().map(|phone| Sms::new(phone, &text.sms));
+        let sms_key = format!("reminder:{bkid}:{}:sms", to.id);
+        let send_sms = async {
+            match &sms {
+                Some(sms) => self
+                    .send_once(&sms_key, Message::Sms(sms))
+                    .await
+                    .map(|_| ()),
+                None => Ok(()),
             }
-            None => Ok(()),
         };
+        let (email_outcome, sms_outcome) = futures::join!(send_email, send_sms);
         email_outcome?;
         sms_outcome
     }
