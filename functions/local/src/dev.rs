@@ -166,9 +166,11 @@ async fn move_clock(
     Ok(Json(ClockResponse { now }))
 }
 
+/// The dev endpoints; `POST /v1/dev/tokens` issues tokens only where they are accepted
+/// (`FAIRLINK_AUTH=dev`).
 pub fn routes(
     secret: &str,
-    tokens_enabled: bool,
+    auth: &crate::AuthMode,
     clock: Option<Arc<TestClock>>,
 ) -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -177,7 +179,7 @@ pub fn routes(
         .routes(routes!(move_clock))
         .layer(Extension(DevContext {
             secret: Arc::new(secret.to_string()),
-            tokens_enabled,
+            tokens_enabled: *auth == crate::AuthMode::Dev,
             clock,
         }))
 }

@@ -126,7 +126,7 @@ pub async fn build(
     if config.dev_endpoints {
         features.push(dev::routes(
             &config.jwt_secret,
-            config.auth == AuthMode::Dev,
+            &config.auth,
             test_clock.clone(),
         ));
     }
