@@ -123,14 +123,14 @@ async fn world(throttle: u32) -> World {
         "acc_seller",
         Role::Exhibitor,
         "+8613800000001",
-        Language::Zh,
+        Language::ZH,
         "Asia/Shanghai",
     );
     let buyer = account(
         "acc_buyer",
         Role::Buyer,
         REFUSED,
-        Language::En,
+        Language::EN,
         "Europe/Berlin",
     );
     let exhibitor = Exhibitor {
@@ -293,6 +293,7 @@ async fn a_provider_that_keeps_throttling_sends_the_message_to_the_dead_letter_q
         to: "someone@example.com".into(),
         subject: "s".into(),
         text: "t".into(),
+        language: Language::EN,
     };
     assert_eq!(
         drain(&w, &notifier).await,

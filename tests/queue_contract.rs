@@ -389,6 +389,7 @@ async fn ses_and_sns_deliver_through_moto() {
             to: to.clone(),
             subject: "会议提醒 Meeting reminder".into(),
             text: "15 minutes".into(),
+            html: None,
         })
         .await
         .unwrap();
@@ -405,6 +406,7 @@ async fn ses_and_sns_deliver_through_moto() {
             to,
             subject: "s".into(),
             text: "t".into(),
+            html: None,
         })
         .await
         .unwrap_err();
@@ -450,6 +452,7 @@ async fn the_embedded_outbox_keeps_what_it_sends() {
             to: "a@b.cn".into(),
             subject: "s".into(),
             text: "t".into(),
+            html: None,
         })
         .await
         .unwrap();

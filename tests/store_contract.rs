@@ -795,7 +795,7 @@ async fn account_changes_from_one_snapshot_do_not_overwrite_each_other(s: Subjec
         name: "Li".into(),
         email: "li@example.cn".into(),
         phone: None,
-        language: Language::Zh,
+        language: Language::ZH,
         time_zone: "Asia/Shanghai".into(),
         permissions: [Permission::Im].into(),
         zone_ids: vec![],

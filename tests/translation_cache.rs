@@ -49,7 +49,7 @@ fn account(id: &str, role: Role) -> Account {
         name: id.into(),
         email: format!("{id}@example.com"),
         phone: None,
-        language: Language::En,
+        language: Language::EN,
         time_zone: "Asia/Shanghai".into(),
         permissions: Permission::ALL.into_iter().collect(),
         zone_ids: vec![],

@@ -185,7 +185,7 @@ fn account(id: &str, eid: &str) -> Account {
         name: id.into(),
         email: format!("{id}@bench.example"),
         phone: None,
-        language: Language::Zh,
+        language: Language::ZH,
         time_zone: "Asia/Shanghai".into(),
         permissions: Permission::ALL.into_iter().collect::<BTreeSet<_>>(),
         zone_ids: vec!["z".into()],

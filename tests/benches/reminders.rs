@@ -76,9 +76,9 @@ fn account(id: &str, role: Role, exhibitor: Option<&str>, n: usize) -> Account {
         email: format!("{id}@bench.example"),
         phone: Some(format!("+1{:010}", 2_000_000_000 + n)),
         language: if n.is_multiple_of(2) {
-            Language::En
+            Language::EN
         } else {
-            Language::Zh
+            Language::ZH
         },
         time_zone: ["America/New_York", "Europe/Berlin", "Asia/Shanghai"][n % 3].into(),
         permissions: Permission::ALL.into_iter().collect::<BTreeSet<_>>(),

@@ -38,7 +38,7 @@ pub fn account(
         name: id.into(),
         email: format!("{id}@example.cn"),
         phone: Some("+8613800138000".into()),
-        language: Language::Zh,
+        language: Language::ZH,
         time_zone: "Asia/Shanghai".into(),
         permissions: permissions.iter().copied().collect::<BTreeSet<_>>(),
         zone_ids: vec!["electronics".into()],

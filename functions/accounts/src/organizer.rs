@@ -29,7 +29,7 @@ pub fn organizer_account(email: &str, now: chrono::DateTime<chrono::Utc>) -> Acc
         name: "Organizer".into(),
         email: email.into(),
         phone: None,
-        language: Language::En,
+        language: Language::EN,
         time_zone: "Asia/Shanghai".into(),
     };
     Account {

@@ -7,7 +7,7 @@ use fairlink_domain::{
     DomainError, Ports,
     access::require_main,
     model::{
-        Account, BookingStatus, Card, Conversation, Language, Message, MessageType, Notification,
+        Account, BookingStatus, Card, Conversation, Message, MessageType, Notification,
         NotificationKind, ReceivedCard, Role,
     },
     optimistic::{Contended, retry_on_lost_race},
@@ -125,16 +125,12 @@ impl<'a> CardsService<'a> {
             booking_id: input.booking_id.clone(),
             received_at: now,
         };
-        let (title, body) = match recipient.language {
-            Language::Zh => (
-                "收到名片".to_string(),
-                format!("{} 向您发送了名片。", card.name),
-            ),
-            Language::En => (
-                "Business card received".to_string(),
-                format!("{} sent you a business card.", card.name),
-            ),
-        };
+        let texts = recipient.language.texts();
+        let title = texts.say("card-received-title", &[]);
+        let body = texts.say(
+            "card-received-body",
+            &[("sender", card.name.as_str().into())],
+        );
         let notice = Notification::new(
             self.ports.ids.new_id("ntf"),
             NotificationKind::CardReceived,

@@ -258,7 +258,7 @@ impl<'a> IntentsService<'a> {
             .account(aid)
             .await?
             .map(|a| a.language)
-            .unwrap_or(Language::En))
+            .unwrap_or_default())
     }
 
     pub async fn buyer_intents(
@@ -494,17 +494,12 @@ impl<'a> IntentsService<'a> {
 
 /// The `intent.assigned` notification, in the assignee's language.
 fn assigned_notice(ports: &Ports, delivery: &IntentDelivery, language: &Language) -> Notification {
-    let name = &delivery.intent.product_name;
-    let (title, body) = match language {
-        Language::Zh => (
-            "新的采购需求".to_string(),
-            format!("采购需求“{name}”已分配给您。"),
-        ),
-        Language::En => (
-            "New procurement intent".to_string(),
-            format!("The intent \"{name}\" was assigned to you."),
-        ),
-    };
+    let texts = language.texts();
+    let title = texts.say("intent-assigned-title", &[]);
+    let body = texts.say(
+        "intent-assigned-body",
+        &[("intent", delivery.intent.product_name.as_str().into())],
+    );
     Notification::new(
         ports.ids.new_id("ntf"),
         NotificationKind::IntentAssigned,

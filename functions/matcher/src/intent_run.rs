@@ -377,7 +377,7 @@ impl Matcher {
             .map(|(exhibitor, main)| {
                 let contact = ExhibitorContact {
                     main_account_id: exhibitor.main_account_id.clone(),
-                    language: main.map(|a| a.language).unwrap_or(Language::En),
+                    language: main.map(|a| a.language).unwrap_or_default(),
                 };
                 (exhibitor.id.clone(), contact)
             })

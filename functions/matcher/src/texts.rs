@@ -1,5 +1,5 @@
 //! What the matcher tells people: the buyer's push notifications and email, the exhibitor's
-//! match notification.
+//! match notification, each in its reader's language (the catalogues of `fairlink-texts`).
 
 use fairlink_domain::{
     Ports,
@@ -9,10 +9,11 @@ use fairlink_domain::{
 };
 use serde_json::json;
 
-/// The English name for English readers when there is one.
+/// The exhibit's own name for Chinese readers; its English name, where it has one, for
+/// everyone else (a Spanish or Russian buyer reads English sooner than Chinese).
 pub(crate) fn exhibit_name(exhibit: &Exhibit, language: Language) -> &str {
-    match (language, &exhibit.details.name_en) {
-        (Language::En, Some(name_en)) if !name_en.trim().is_empty() => name_en,
+    match &exhibit.details.name_en {
+        Some(name_en) if language.primary() != "zh" && !name_en.trim().is_empty() => name_en,
         _ => &exhibit.details.name,
     }
 }
@@ -24,24 +25,21 @@ pub(crate) fn pushed_notice(
     intent: &Intent,
     push: &Push,
 ) -> Notification {
-    let name = exhibit_name(&push.exhibit, buyer.language);
-    let (title, body) = match buyer.language {
-        Language::Zh => (
-            "为您推荐的展品".to_string(),
-            format!("“{name}”符合您的采购需求“{}”。", intent.product_name),
-        ),
-        Language::En => (
-            "Recommended exhibit".to_string(),
-            format!(
-                "\"{name}\" matches your intent \"{}\".",
-                intent.product_name
+    let texts = buyer.language.texts();
+    let body = texts.say(
+        "recommendation-pushed-body",
+        &[
+            (
+                "exhibit",
+                exhibit_name(&push.exhibit, buyer.language).into(),
             ),
-        ),
-    };
+            ("intent", intent.product_name.as_str().into()),
+        ],
+    );
     Notification::new(
         ports.ids.new_id("ntf"),
         NotificationKind::RecommendationPushed,
-        title,
+        texts.say("recommendation-pushed-title", &[]),
         body,
         json!({"pushId": push.id, "exhibitId": push.exhibit.id, "exhibitorId": push.exhibitor_id, "intentId": intent.id, "score": push.score, "reasons": push.reasons, "reasonCodes": push.reason_codes}),
         ports.clock.now(),
@@ -55,26 +53,18 @@ pub(crate) fn matched_notice(
     intent: &Intent,
     scored: &Scored,
 ) -> Notification {
-    let (title, body) = match language {
-        Language::Zh => (
-            "采购需求匹配".to_string(),
-            format!(
-                "采购需求“{}”与您的推荐展品匹配（得分 {:.2}）。",
-                intent.product_name, scored.score
-            ),
-        ),
-        Language::En => (
-            "Intent matched".to_string(),
-            format!(
-                "The intent \"{}\" matches one of your recommended exhibits (score {:.2}).",
-                intent.product_name, scored.score
-            ),
-        ),
-    };
+    let texts = language.texts();
+    let body = texts.say(
+        "intent-matched-body",
+        &[
+            ("intent", intent.product_name.as_str().into()),
+            ("score", texts.decimal(scored.score, 2).into()),
+        ],
+    );
     Notification::new(
         ports.ids.new_id("ntf"),
         NotificationKind::IntentMatched,
-        title,
+        texts.say("intent-matched-title", &[]),
         body,
         json!({"intentId": intent.id, "exhibitId": scored.exhibit_id, "score": scored.score}),
         ports.clock.now(),
@@ -83,44 +73,40 @@ pub(crate) fn matched_notice(
 
 /// The one email per intent that lists what was pushed, in the buyer's language.
 pub(crate) fn push_email(buyer: &Account, intent: &Intent, pushes: &[Push]) -> Email {
+    let texts = buyer.language.texts();
     let lines: Vec<String> = pushes
         .iter()
         .map(|p| {
-            format!(
-                "- {} ({:.2}): {}",
-                exhibit_name(&p.exhibit, buyer.language),
-                p.score,
-                p.reasons.join("; ")
+            texts.say(
+                "push-email-line",
+                &[
+                    ("exhibit", exhibit_name(&p.exhibit, buyer.language).into()),
+                    ("score", texts.decimal(p.score, 2).into()),
+                    ("reasons", p.reasons.join("; ").into()),
+                ],
             )
         })
         .collect();
-    let (subject, intro) = match buyer.language {
-        Language::Zh => (
-            format!(
-                "fairlink：为“{}”推荐了 {} 件展品",
-                intent.product_name,
-                pushes.len()
-            ),
-            format!(
-                "{}，您好：\n\n根据您的采购需求“{}”，我们为您推荐以下展品：",
-                buyer.name, intent.product_name
-            ),
-        ),
-        Language::En => (
-            format!(
-                "fairlink: {} recommended exhibits for \"{}\"",
-                pushes.len(),
-                intent.product_name
-            ),
-            format!(
-                "Dear {},\n\nThese exhibits match your procurement intent \"{}\":",
-                buyer.name, intent.product_name
-            ),
-        ),
-    };
-    Email {
-        to: buyer.email.clone(),
-        subject,
-        text: format!("{intro}\n\n{}\n", lines.join("\n")),
-    }
+    let count = pushes.len() as u64;
+    let subject = texts.say(
+        "push-email-subject",
+        &[
+            ("count", count.into()),
+            ("intent", intent.product_name.as_str().into()),
+        ],
+    );
+    let intro = texts.say(
+        "push-email-intro",
+        &[
+            ("count", count.into()),
+            ("name", buyer.name.as_str().into()),
+            ("intent", intent.product_name.as_str().into()),
+        ],
+    );
+    Email::new(
+        &buyer.email,
+        &subject,
+        format!("{intro}\n\n{}\n", lines.join("\n")),
+        buyer.language,
+    )
 }

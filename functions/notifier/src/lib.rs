@@ -47,8 +47,9 @@ impl Worker for Notifier {
                 to,
                 subject,
                 text,
+                language,
             } => {
-                let email = Email::new(&to, &subject, text);
+                let email = Email::new(&to, &subject, text, language);
                 self.send_once(&key, Message::Email(&email))
                     .await
                     .map(|_| ())
@@ -130,7 +131,7 @@ impl Notifier {
         facts: &MeetingFacts<'_>,
     ) -> Result<(), DomainError> {
         let text = reminder(to.language, &to.time_zone, facts);
-        let email = Email::new(&to.email, &text.subject, text.email);
+        let email = Email::new(&to.email, &text.subject, text.email, to.language);
         let email_key = format!("reminder:{bkid}:{}:email", to.id);
         let send_email = self.send_once(&email_key, Message::Email(&email));
         // The SMS goes at the same time, whatever becomes of the email, and the other way

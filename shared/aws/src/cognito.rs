@@ -10,12 +10,9 @@ use aws_sdk_cognitoidentityprovider::{
     error::ProvideErrorMetadata,
     types::{AttributeType, DeliveryMediumType},
 };
-use fairlink_domain::{
-    model::Language,
-    ports::{
-        ExistingIdentity, IdentityDirectory, IdentityError, IdentitySubject, NewIdentity,
-        SignInConfig, SignInProvider,
-    },
+use fairlink_domain::ports::{
+    ExistingIdentity, IdentityDirectory, IdentityError, IdentitySubject, NewIdentity, SignInConfig,
+    SignInProvider,
 };
 
 /// The pool's custom attribute that names the account (`custom:` in the API).
@@ -79,10 +76,7 @@ fn failure<E: ProvideErrorMetadata>(err: &E) -> IdentityError {
 #[async_trait]
 impl IdentityDirectory for CognitoIdentities {
     async fn create(&self, identity: &NewIdentity) -> Result<IdentitySubject, IdentityError> {
-        let locale = match identity.language {
-            Language::Zh => "zh",
-            Language::En => "en",
-        };
+        let locale = identity.language.as_str();
         let attributes = vec![
             attribute("email", &identity.email)?,
             // The invitation's temporary password goes to this address alone: signing in

@@ -74,9 +74,13 @@ pub(crate) fn delivery_error<E: ProvideErrorMetadata + std::fmt::Debug>(
 #[async_trait]
 impl EmailSender for SesEmailSender {
     async fn send_email(&self, email: &Email) -> Result<(), DeliveryError> {
+        let mut body = Body::builder().text(utf8(&email.text)?);
+        if let Some(html) = &email.html {
+            body = body.html(utf8(html)?);
+        }
         let message = Message::builder()
             .subject(utf8(&email.subject)?)
-            .body(Body::builder().text(utf8(&email.text)?).build())
+            .body(body.build())
             .build();
         self.client
             .send_email()

@@ -84,6 +84,7 @@ mod tests {
             to: "a@b.example".into(),
             subject: "s".into(),
             text: "t".into(),
+            html: None,
         };
         assert!(matches!(
             missing.send_email(&email).await,

@@ -82,7 +82,7 @@ mod tests {
             name: "n".into(),
             email: "n@example.cn".into(),
             phone: None,
-            language: Language::En,
+            language: Language::EN,
             time_zone: "UTC".into(),
             permissions: Default::default(),
             zone_ids: vec![],

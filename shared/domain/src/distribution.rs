@@ -79,7 +79,7 @@ mod tests {
             name: id.into(),
             email: format!("{id}@example.com"),
             phone: None,
-            language: Language::En,
+            language: Language::EN,
             time_zone: "Asia/Shanghai".into(),
             permissions: permissions.iter().copied().collect::<BTreeSet<_>>(),
             zone_ids: zones.iter().map(|z| z.to_string()).collect(),

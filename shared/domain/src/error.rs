@@ -70,6 +70,12 @@ pub enum DomainError {
     /// 422 with a specific code (other than `validation_failed`).
     #[error("{detail}")]
     Unprocessable { code: &'static str, detail: String },
+    /// 422 `unsupported_language`: an account's language the fair does not offer.
+    #[error("the fair does not offer {language}")]
+    UnsupportedLanguage {
+        language: crate::model::Language,
+        offered: Vec<crate::model::Language>,
+    },
     /// 503: a dependency is not there (not configured, or not answering).
     #[error("{detail}")]
     Unavailable { code: &'static str, detail: String },

@@ -89,6 +89,9 @@ pub enum NotifierJob {
         to: String,
         subject: String,
         text: String,
+        /// The recipient's language (for the HTML part's `lang` and `dir`).
+        #[serde(default)]
+        language: crate::model::Language,
     },
 }
 

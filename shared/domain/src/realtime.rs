@@ -223,7 +223,7 @@ mod tests {
             name: id.into(),
             email: format!("{id}@example.com"),
             phone: None,
-            language: Language::En,
+            language: Language::EN,
             time_zone: "UTC".into(),
             permissions: permissions.iter().copied().collect::<BTreeSet<_>>(),
             zone_ids: vec![],

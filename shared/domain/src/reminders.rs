@@ -1,8 +1,9 @@
 //! The texts of meeting reminders and invitations: in the recipient's language, with the
 //! time in the recipient's zone and Beijing time (the fair's zone) beside it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 use chrono_tz::{Asia::Shanghai, Tz};
+use fairlink_texts::{Moment, Texts, Value};
 
 use crate::model::{Account, Booking, Language};
 use crate::sms;
@@ -66,129 +67,118 @@ pub struct ReminderText {
     pub sms: String,
 }
 
-/// `2026-07-15 09:00 EDT (America/New_York)`; an unknown zone reads as Beijing time.
-fn local_time(at: DateTime<Utc>, zone: &str) -> (String, Tz) {
-    let tz: Tz = zone.parse().unwrap_or(Shanghai);
-    (
-        format!(
-            "{} ({})",
-            at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"),
-            tz.name()
-        ),
-        tz,
-    )
-}
-
-/// A time as Beijing time reads it: `2026-04-15 15:00`.
-pub fn beijing(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Shanghai)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-pub fn reminder(language: Language, zone: &str, facts: &MeetingFacts) -> ReminderText {
-    let (local, tz) = local_time(facts.starts_at, zone);
-    let short = facts.starts_at.with_timezone(&tz).format("%H:%M %Z");
-    let bj = beijing(facts.starts_at);
-    let bj_short = facts.starts_at.with_timezone(&Shanghai).format("%H:%M");
-    let MeetingFacts {
-        exhibitor,
-        buyer,
-        join_url,
-        ..
-    } = facts;
-    match language {
-        Language::En => ReminderText {
-            subject: format!("Reminder: your meeting starts at {short}"),
-            email: format!(
-                "Your meeting between {exhibitor} and {buyer} starts in 15 minutes.\n\n\
-                 Time: {local}\nBeijing time: {bj}\n\nJoin: {join_url}\n"
-            ),
-            sms: sms::fit(
-                MAX_REMINDER_SEGMENTS,
-                [exhibitor, buyer],
-                |[exhibitor, buyer]| {
-                    format!(
-                        "fairlink: meeting {exhibitor} / {buyer} at {short} (Beijing {bj_short}). Join: {join_url}"
-                    )
-                },
-            ),
-        },
-        Language::Zh => ReminderText {
-            subject: format!("会议提醒：洽谈将于 {short} 开始"),
-            email: format!(
-                "{exhibitor} 与 {buyer} 的洽谈将在 15 分钟后开始。\n\n时间：{local}\n北京时间：{bj}\n\n入会链接：{join_url}\n"
-            ),
-            sms: sms::fit(
-                MAX_REMINDER_SEGMENTS,
-                [exhibitor, buyer],
-                |[exhibitor, buyer]| {
-                    format!(
-                        "fairlink：{exhibitor} 与 {buyer} 的洽谈将于 {short}（北京时间 {bj_short}）开始。入会：{join_url}"
-                    )
-                },
-            ),
-        },
+/// An instant as a reader's wall clock shows it.
+fn moment<Z: TimeZone>(at: DateTime<Z>) -> Moment {
+    Moment {
+        year: at.year(),
+        month: at.month() as u8,
+        day: at.day() as u8,
+        hour: at.hour() as u8,
+        minute: at.minute() as u8,
     }
 }
 
-/// The email that gives a colleague the meeting link.
+/// A time as Beijing time reads it, in the reader's language: `Apr 15, 2026, 3:00 PM`,
+/// `2026年4月15日 15:00`.
+pub fn beijing(texts: &Texts, at: DateTime<Utc>) -> String {
+    texts.date_time(&moment(at.with_timezone(&Shanghai)))
+}
+
+/// When a meeting is, as one reader reads it.
+struct When {
+    /// Date and time in the reader's zone.
+    local: String,
+    /// The zone's abbreviation and name: `EDT (America/New_York)`.
+    zone: String,
+    /// The time alone in the reader's zone: `9:00 AM EDT`.
+    time: String,
+    /// Date and time in Beijing.
+    beijing: String,
+    /// The time alone in Beijing.
+    beijing_time: String,
+}
+
+/// An unknown zone reads as Beijing time.
+fn when(texts: &Texts, zone: &str, at: DateTime<Utc>) -> When {
+    let tz: Tz = zone.parse().unwrap_or(Shanghai);
+    let local = at.with_timezone(&tz);
+    let abbreviation = local.format("%Z").to_string();
+    When {
+        local: texts.date_time(&moment(local)),
+        zone: format!("{abbreviation} ({})", tz.name()),
+        time: format!("{} {abbreviation}", texts.time(&moment(local))),
+        beijing: beijing(texts, at),
+        beijing_time: texts.time(&moment(at.with_timezone(&Shanghai))),
+    }
+}
+
+/// The variables every email about a meeting says.
+fn meeting_args<'a>(facts: &'a MeetingFacts, when: &'a When) -> Vec<(&'static str, Value<'a>)> {
+    vec![
+        ("exhibitor", facts.exhibitor.into()),
+        ("buyer", facts.buyer.into()),
+        ("local", when.local.as_str().into()),
+        ("zone", when.zone.as_str().into()),
+        ("beijing", when.beijing.as_str().into()),
+        ("link", facts.join_url.into()),
+    ]
+}
+
+pub fn reminder(language: Language, zone: &str, facts: &MeetingFacts) -> ReminderText {
+    let texts = language.texts();
+    let when = when(&texts, zone, facts.starts_at);
+    let sms = sms::fit(
+        MAX_REMINDER_SEGMENTS,
+        [facts.exhibitor, facts.buyer],
+        |[exhibitor, buyer]| {
+            texts.say(
+                "reminder-sms",
+                &[
+                    ("exhibitor", exhibitor.into()),
+                    ("buyer", buyer.into()),
+                    ("time", when.time.as_str().into()),
+                    ("beijing", when.beijing_time.as_str().into()),
+                    ("link", facts.join_url.into()),
+                ],
+            )
+        },
+    );
+    ReminderText {
+        subject: texts.say(
+            "reminder-email-subject",
+            &[("time", when.time.as_str().into())],
+        ),
+        email: texts.say("reminder-email-body", &meeting_args(facts, &when)),
+        sms,
+    }
+}
+
+/// The email that gives a colleague the meeting link: subject and text.
 pub fn invitation(
     language: Language,
     zone: &str,
     name: &str,
     facts: &MeetingFacts,
 ) -> (String, String) {
-    let (local, _) = local_time(facts.starts_at, zone);
-    let bj = beijing(facts.starts_at);
-    let MeetingFacts {
-        exhibitor,
-        buyer,
-        join_url,
-        ..
-    } = facts;
-    match language {
-        Language::En => (
-            format!("Invitation: meeting {exhibitor} / {buyer}"),
-            format!(
-                "Dear {name},\n\nYou are invited to the meeting between {exhibitor} and {buyer}.\n\n\
-                 Time: {local}\nBeijing time: {bj}\n\nJoin: {join_url}\n"
-            ),
-        ),
-        Language::Zh => (
-            format!("会议邀请：{exhibitor} / {buyer}"),
-            format!(
-                "{name}，您好：\n\n诚邀您参加 {exhibitor} 与 {buyer} 的洽谈。\n\n时间：{local}\n北京时间：{bj}\n\n入会链接：{join_url}\n"
-            ),
-        ),
-    }
+    let texts = language.texts();
+    let when = when(&texts, zone, facts.starts_at);
+    let mut args = meeting_args(facts, &when);
+    args.push(("name", name.into()));
+    (
+        texts.say("invitation-email-subject", &args),
+        texts.say("invitation-email-body", &args),
+    )
 }
 
-/// The email that tells each side a booking is confirmed.
+/// The email that tells each side a booking is confirmed: subject and text.
 pub fn confirmation(language: Language, zone: &str, facts: &MeetingFacts) -> (String, String) {
-    let (local, _) = local_time(facts.starts_at, zone);
-    let bj = beijing(facts.starts_at);
-    let MeetingFacts {
-        exhibitor,
-        buyer,
-        join_url,
-        ..
-    } = facts;
-    match language {
-        Language::En => (
-            format!("Meeting confirmed: {exhibitor} / {buyer}"),
-            format!(
-                "Your meeting between {exhibitor} and {buyer} is confirmed.\n\n\
-                 Time: {local}\nBeijing time: {bj}\n\nJoin: {join_url}\n"
-            ),
-        ),
-        Language::Zh => (
-            format!("洽谈已确认：{exhibitor} / {buyer}"),
-            format!(
-                "您与 {exhibitor} / {buyer} 的洽谈已确认。\n\n时间：{local}\n北京时间：{bj}\n\n入会链接：{join_url}\n"
-            ),
-        ),
-    }
+    let texts = language.texts();
+    let when = when(&texts, zone, facts.starts_at);
+    let args = meeting_args(facts, &when);
+    (
+        texts.say("confirmation-email-subject", &args),
+        texts.say("confirmation-email-body", &args),
+    )
 }
 
 #[cfg(test)]
@@ -215,7 +205,7 @@ mod tests {
             starts_at: at,
             join_url: "https://meet.example/fairlink-bkg_01m98yg3f3yvb048j9nd4ax3wq",
         };
-        for language in Language::ALL {
+        for language in Language::FAIR_DEFAULTS {
             let short = reminder(language, "America/Sao_Paulo", &facts(at)).sms;
             assert!(
                 sms::size(&short).segments <= MAX_REMINDER_SEGMENTS,
@@ -242,47 +232,79 @@ mod tests {
     #[test]
     fn new_york_in_summer_and_in_winter() {
         let summer = Utc.with_ymd_and_hms(2026, 7, 15, 13, 0, 0).unwrap();
-        let text = reminder(Language::En, "America/New_York", &facts(summer));
+        let text = reminder(Language::EN, "America/New_York", &facts(summer));
         assert!(
             text.email
-                .contains("2026-07-15 09:00 EDT (America/New_York)"),
+                .contains("Time: Jul 15, 2026, 9:00 AM EDT (America/New_York)"),
             "{}",
             text.email
         );
-        assert!(text.email.contains("Beijing time: 2026-07-15 21:00"));
+        assert!(text.email.contains("Beijing time: Jul 15, 2026, 9:00 PM"));
         assert!(
-            text.sms.contains("09:00 EDT (Beijing 21:00)"),
+            text.sms.contains("9:00 AM EDT (Beijing 9:00 PM)"),
             "{}",
             text.sms
         );
         let winter = Utc.with_ymd_and_hms(2026, 1, 15, 14, 0, 0).unwrap();
-        let text = reminder(Language::En, "America/New_York", &facts(winter));
+        let text = reminder(Language::EN, "America/New_York", &facts(winter));
         assert!(
-            text.email.contains("2026-01-15 09:00 EST"),
+            text.email.contains("Jan 15, 2026, 9:00 AM EST"),
             "{}",
             text.email
         );
-        assert!(text.email.contains("Beijing time: 2026-01-15 22:00"));
+        assert!(text.email.contains("Beijing time: Jan 15, 2026, 10:00 PM"));
     }
 
     #[test]
     fn berlin_and_shanghai() {
         let at = Utc.with_ymd_and_hms(2026, 4, 15, 7, 0, 0).unwrap();
-        let berlin = reminder(Language::En, "Europe/Berlin", &facts(at));
-        assert!(berlin.subject.contains("09:00 CEST"), "{}", berlin.subject);
-        let shanghai = reminder(Language::Zh, "Asia/Shanghai", &facts(at));
+        let berlin = reminder(Language::EN, "Europe/Berlin", &facts(at));
+        assert!(
+            berlin.subject.contains("9:00 AM CEST"),
+            "{}",
+            berlin.subject
+        );
+        let shanghai = reminder(Language::ZH, "Asia/Shanghai", &facts(at));
         assert!(
             shanghai
                 .email
-                .contains("2026-04-15 15:00 CST (Asia/Shanghai)"),
+                .contains("2026年4月15日 15:00 CST (Asia/Shanghai)"),
             "{}",
             shanghai.email
         );
-        assert!(shanghai.email.contains("北京时间：2026-04-15 15:00"));
+        assert!(shanghai.email.contains("北京时间：2026年4月15日 15:00"));
         assert!(
             shanghai
                 .sms
                 .contains("入会：https://meet.example/fairlink-x")
         );
+    }
+
+    #[test]
+    fn each_default_language_writes_its_own_reminder_and_dates() {
+        let at = Utc.with_ymd_and_hms(2026, 4, 15, 7, 0, 0).unwrap();
+        let english = reminder(Language::EN, "Europe/Madrid", &facts(at));
+        for (language, zone, date) in [
+            (Language::ES, "Europe/Madrid", "15 abr 2026"),
+            (Language::FR, "Europe/Paris", "15 avr. 2026"),
+            (Language::RU, "Europe/Moscow", "15 апр. 2026"),
+            (Language::AR, "Asia/Riyadh", "2026"),
+            (Language::PT, "America/Sao_Paulo", "15 de abr. de 2026"),
+        ] {
+            let text = reminder(language, zone, &facts(at));
+            assert_ne!(text.subject, english.subject, "{language}");
+            assert!(text.email.contains(date), "{language}: {}", text.email);
+            assert!(text.email.contains(zone), "{language}: {}", text.email);
+            assert!(text.sms.contains("https://meet.example/fairlink-x"));
+        }
+        let arabic = reminder(Language::AR, "Asia/Riyadh", &facts(at));
+        assert!(
+            arabic
+                .email
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06ff}').contains(&c))
+        );
+        let russian = reminder(Language::RU, "Europe/Moscow", &facts(at));
+        assert!(russian.email.chars().any(|c| ('а'..='я').contains(&c)));
     }
 }

@@ -90,7 +90,9 @@ pub fn fit<const N: usize>(
     if size(&full).segments <= max_segments {
         return full;
     }
-    let ellipsis = SmsEncoding::of(&full).ellipsis();
+    // The ellipsis of the text without the names: a name's Chinese that is cut away should
+    // not leave a `…` that keeps a Latin text in UCS-2.
+    let ellipsis = SmsEncoding::of(&render([""; N])).ellipsis();
     let graphemes: Vec<Vec<&str>> = names.iter().map(|n| n.graphemes(true).collect()).collect();
     let mut kept: Vec<usize> = graphemes.iter().map(Vec::len).collect();
     loop {

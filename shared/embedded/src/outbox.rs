@@ -15,20 +15,25 @@ pub struct Outbox {
     ids: Arc<dyn IdGenerator>,
 }
 
+/// What the outbox keeps of one message.
+struct Kept<'a> {
+    channel: &'static str,
+    to: &'a str,
+    subject: Option<&'a str>,
+    body: &'a str,
+    html: Option<&'a str>,
+}
+
 impl Outbox {
-    async fn keep(
-        &self,
-        channel: &str,
-        to: &str,
-        subject: Option<&str>,
-        body: &str,
-    ) -> Result<(), DeliveryError> {
+    async fn keep(&self, kept: Kept<'_>) -> Result<(), DeliveryError> {
+        let channel = kept.channel;
         let entry = OutboxEntry {
             id: self.ids.new_id("out"),
             channel: channel.into(),
-            to: to.into(),
-            subject: subject.map(Into::into),
-            body: body.into(),
+            to: kept.to.into(),
+            subject: kept.subject.map(Into::into),
+            body: kept.body.into(),
+            html: kept.html.map(Into::into),
             sent_at: self.clock.now(),
         };
         tracing::info!(channel, id = %entry.id, "kept in the outbox");
@@ -51,7 +56,13 @@ impl OutboxEmailSender {
 impl EmailSender for OutboxEmailSender {
     async fn send_email(&self, email: &Email) -> Result<(), DeliveryError> {
         self.0
-            .keep("email", &email.to, Some(&email.subject), &email.text)
+            .keep(Kept {
+                channel: "email",
+                to: &email.to,
+                subject: Some(&email.subject),
+                body: &email.text,
+                html: email.html.as_deref(),
+            })
             .await
     }
 }
@@ -74,6 +85,14 @@ impl SmsSender for OutboxSmsSender {
                 sms.to
             )));
         }
-        self.0.keep("sms", &sms.to, None, &sms.text).await
+        self.0
+            .keep(Kept {
+                channel: "sms",
+                to: &sms.to,
+                subject: None,
+                body: &sms.text,
+                html: None,
+            })
+            .await
     }
 }

@@ -21,6 +21,9 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// `unsupported_language`: the languages the fair offers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +58,7 @@ struct ProblemParts {
     code: &'static str,
     detail: String,
     errors: Option<Vec<FieldError>>,
+    languages: Option<Vec<String>>,
 }
 
 impl ProblemParts {
@@ -64,6 +68,7 @@ impl ProblemParts {
             code,
             detail: detail.into(),
             errors: None,
+            languages: None,
         }
     }
 }
@@ -94,6 +99,20 @@ fn domain_parts(error: &DomainError) -> ProblemParts {
         }
         D::Unprocessable { code, detail } => {
             ProblemParts::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail.clone())
+        }
+        D::UnsupportedLanguage { language, offered } => {
+            let offered: Vec<String> = offered.iter().map(|l| l.to_string()).collect();
+            ProblemParts {
+                languages: Some(offered.clone()),
+                ..ProblemParts::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unsupported_language",
+                    format!(
+                        "the fair does not offer {language}; it offers {}",
+                        offered.join(", ")
+                    ),
+                )
+            }
         }
         D::Unavailable { code, .. } => ProblemParts::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -155,6 +174,7 @@ impl ApiError {
             code,
             detail,
             errors,
+            languages,
         } = self.parts();
         Problem {
             kind: format!("urn:fairlink:problem:{code}"),
@@ -163,6 +183,7 @@ impl ApiError {
             detail,
             code: code.into(),
             errors,
+            languages,
         }
     }
 }

@@ -7,6 +7,7 @@ impl AccountsService<'_> {
         let mut checks = Checks::new();
         input.validate(&mut checks);
         checks.into_result()?;
+        self.require_offered(input.language).await?;
         let profile = AccountProfile {
             name: input.name,
             email: input.email,

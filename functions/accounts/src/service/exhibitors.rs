@@ -13,6 +13,7 @@ impl AccountsService<'_> {
         input.validate(&mut checks);
         checks.into_result()?;
         let fair = self.fair_or_conflict().await?;
+        fair.offers(input.main_account.language)?;
         check_zones(
             &input.zone_ids,
             |z| fair.has_zone(z),

@@ -9,12 +9,16 @@ impl AccountsService<'_> {
 
     pub async fn put_fair(&self, caller: &Account, input: FairInput) -> Result<Fair, DomainError> {
         require_role(caller, Role::Organizer)?;
-        let id = match input.id {
-            Some(id) => id,
-            None => match self.repo.fair().await? {
-                Some(existing) => existing.id,
-                None => self.ports.ids.new_id("fair"),
-            },
+        let existing = self.repo.fair().await?;
+        let id = match (input.id, &existing) {
+            (Some(id), _) => id,
+            (None, Some(existing)) => existing.id.clone(),
+            (None, None) => self.ports.ids.new_id("fair"),
+        };
+        let languages = match (input.languages, existing) {
+            (Some(languages), _) => languages,
+            (None, Some(existing)) => existing.languages,
+            (None, None) => Language::FAIR_DEFAULTS.to_vec(),
         };
         let fair = Fair {
             id,
@@ -27,6 +31,7 @@ impl AccountsService<'_> {
             zones: input.zones,
             categories: input.categories,
             exchange_rates: input.exchange_rates,
+            languages,
         };
         fair.validate()?;
         self.repo.put_fair(&fair).await?;

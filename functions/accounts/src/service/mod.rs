@@ -9,6 +9,7 @@ use fairlink_domain::{
     model::{
         AUTO_REPLY_MAX_CHARS, Account, AccountProfile, AutoReplies, DistributionSettings,
         Exhibitor, Fair, Language, Notification, NotificationKind, Permission, Presence, Role,
+        language_offered,
     },
     validate::{Checks, Validate},
 };
@@ -48,6 +49,10 @@ pub struct FairInput {
     /// US dollars per unit of each other currency, for comparing prices in matching.
     #[serde(default)]
     pub exchange_rates: std::collections::BTreeMap<String, f64>,
+    /// The languages accounts may speak (BCP 47 tags). Left out: those the fair offers
+    /// already (`en, zh, es, fr, ru, ar, pt` for a new fair).
+    #[serde(default)]
+    pub languages: Option<Vec<Language>>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -182,6 +187,15 @@ impl<'a> AccountsService<'a> {
         Self { repo, ports }
     }
 
+    /// Refuses a language the fair does not offer (its default languages before it is set
+    /// up, so that buyers can register early).
+    async fn require_offered(&self, language: Language) -> Result<(), DomainError> {
+        match self.repo.fair().await? {
+            Some(fair) => fair.offers(language),
+            None => language_offered(&Language::FAIR_DEFAULTS, language),
+        }
+    }
+
     async fn fair_or_conflict(&self) -> Result<Fair, DomainError> {
         self.repo.fair().await?.ok_or_else(|| {
             DomainError::conflict(
@@ -228,10 +242,11 @@ impl<'a> AccountsService<'a> {
 
     /// A first entry in a new account's message centre.
     fn welcome(&self, account: &Account) -> Notification {
-        let (title, body) = match account.language {
-            Language::Zh => ("欢迎使用 fairlink", "您的账号已开通。"),
-            Language::En => ("Welcome to fairlink", "Your account is ready."),
-        };
+        let texts = account.language.texts();
+        let (title, body) = (
+            texts.say("welcome-title", &[]),
+            texts.say("welcome-body", &[]),
+        );
         Notification::new(
             self.ports.ids.new_id("ntf"),
             NotificationKind::AccountCreated,

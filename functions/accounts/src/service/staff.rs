@@ -24,6 +24,7 @@ impl AccountsService<'_> {
         let mut checks = Checks::new();
         input.validate(&mut checks);
         checks.into_result()?;
+        self.require_offered(input.language).await?;
         let profile = AccountProfile {
             name: input.name,
             email: input.email,
@@ -139,6 +140,9 @@ impl AccountsService<'_> {
             checks.time_zone("timeZone", zone);
         }
         checks.into_result()?;
+        if let Some(language) = patch.language {
+            self.require_offered(language).await?;
+        }
         if let Some(zone_ids) = &patch.zone_ids {
             let eid = target.exhibitor_id.clone().unwrap_or_default();
             let exhibitor = self

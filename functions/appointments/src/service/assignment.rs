@@ -68,7 +68,13 @@ impl AppointmentsService<'_> {
             self.notice(NotificationKind::BookingConfirmed, title, body, &after)
         };
         let to_assignee = confirmed(assignee.language);
-        let to_buyer = confirmed(meeting.buyer.as_ref().map_or(Language::En, |b| b.language));
+        let to_buyer = confirmed(
+            meeting
+                .buyer
+                .as_ref()
+                .map(|b| b.language)
+                .unwrap_or_default(),
+        );
         let reminder = match reminder_delay(after.reminder_at(), now) {
             Some(_) => ReminderPath::QueuedJob,
             None => ReminderPath::ReminderIndex,
@@ -115,6 +121,7 @@ impl AppointmentsService<'_> {
                 to: recipient.email.clone(),
                 subject,
                 text,
+                language: recipient.language,
             };
             jobs.push(email.outgoing(self.ports.ids.new_id("job"), now, now)?);
         }
@@ -132,16 +139,16 @@ impl AppointmentsService<'_> {
 /// The notification that a meeting is confirmed, for both sides.
 fn confirmed_notice(language: Language, meeting: &Meeting) -> (String, String) {
     let facts = meeting.facts();
-    let (exhibitor, buyer) = (facts.exhibitor, facts.buyer);
-    let at = beijing(facts.starts_at);
-    match language {
-        Language::Zh => (
-            "洽谈已确认".to_string(),
-            format!("{exhibitor} 与 {buyer} 的洽谈已确认（北京时间 {at}）。"),
+    let texts = language.texts();
+    (
+        texts.say("booking-confirmed-title", &[]),
+        texts.say(
+            "booking-confirmed-body",
+            &[
+                ("exhibitor", facts.exhibitor.into()),
+                ("buyer", facts.buyer.into()),
+                ("beijing", beijing(&texts, facts.starts_at).into()),
+            ],
         ),
-        Language::En => (
-            "Meeting confirmed".to_string(),
-            format!("The meeting of {exhibitor} and {buyer} at {at} (Beijing time) is confirmed."),
-        ),
-    }
+    )
 }

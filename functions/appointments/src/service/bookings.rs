@@ -60,7 +60,7 @@ impl AppointmentsService<'_> {
             cancelled_by: None,
         };
         let main = self.repo.account(&exhibitor.main_account_id).await?;
-        let language = main.map(|a| a.language).unwrap_or(Language::En);
+        let language = main.map(|a| a.language).unwrap_or_default();
         let (title, body) = requested_notice(language, &caller.name, slot.starts_at);
         let notice = self.notice(NotificationKind::BookingRequested, title, body, &booking);
         match self
@@ -109,19 +109,16 @@ impl AppointmentsService<'_> {
         let sides = self.repo.accounts(&side_ids).await?;
         let mut notices = Vec::new();
         for (id, account) in side_ids.iter().zip(&sides) {
-            let (title, body) = match account.as_ref().map(|a| a.language).unwrap_or(Language::En) {
-                Language::Zh => (
-                    "洽谈已取消".to_string(),
-                    format!("北京时间 {} 的洽谈已取消。", beijing(before.starts_at)),
-                ),
-                Language::En => (
-                    "Meeting cancelled".to_string(),
-                    format!(
-                        "The meeting at {} (Beijing time) was cancelled.",
-                        beijing(before.starts_at)
-                    ),
-                ),
-            };
+            let texts = account
+                .as_ref()
+                .map(|a| a.language)
+                .unwrap_or_default()
+                .texts();
+            let title = texts.say("booking-cancelled-title", &[]);
+            let body = texts.say(
+                "booking-cancelled-body",
+                &[("beijing", beijing(&texts, before.starts_at).into())],
+            );
             notices.push((
                 *id,
                 self.notice(NotificationKind::BookingCancelled, title, body, &after),
@@ -181,17 +178,17 @@ impl AppointmentsService<'_> {
 
 /// The main account's notification of a new booking.
 fn requested_notice(language: Language, buyer: &str, starts_at: DateTime<Utc>) -> (String, String) {
-    let at = beijing(starts_at);
-    match language {
-        Language::Zh => (
-            "新的洽谈预约".to_string(),
-            format!("{buyer} 预约了 {at} 的洽谈，请指派接待人员。"),
+    let texts = language.texts();
+    (
+        texts.say("booking-requested-title", &[]),
+        texts.say(
+            "booking-requested-body",
+            &[
+                ("buyer", buyer.into()),
+                ("beijing", beijing(&texts, starts_at).into()),
+            ],
         ),
-        Language::En => (
-            "New booking".to_string(),
-            format!("{buyer} booked the slot at {at} (Beijing time); assign who receives them."),
-        ),
-    }
+    )
 }
 
 fn booking_refused(refusal: BookingRefusal) -> DomainError {

@@ -66,6 +66,7 @@ impl AppointmentsService<'_> {
             to: invitee.email.clone(),
             subject,
             text,
+            language: inviter.language,
         };
         let now = self.now();
         let jobs = [email.outgoing(self.ports.ids.new_id("job"), now, now)?];

@@ -6,7 +6,7 @@ use fairlink_domain::{
     DomainError, Ports,
     distribution::Distribution,
     model::{
-        Account, Conversation, ConversationContext, Language, MAX_TEXT_CHARS, Message, MessageType,
+        Account, Conversation, ConversationContext, MAX_TEXT_CHARS, Message, MessageType,
         Notification, NotificationKind, Permission, Role, Side, Translation, is_https_url,
     },
     optimistic::{Attempt, Contended, retry_on_lost_race},

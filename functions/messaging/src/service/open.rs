@@ -195,23 +195,16 @@ impl MessagingService<'_> {
             .account(&c.assignee_id)
             .await?
             .map(|a| a.language)
-            .unwrap_or(Language::En);
+            .unwrap_or_default();
         let buyer = self
             .repo
             .account(&c.buyer_id)
             .await?
             .map(|b| b.name)
             .unwrap_or_default();
-        let (title, body) = match language {
-            Language::Zh => (
-                "新的会话".to_string(),
-                format!("与采购商 {buyer} 的会话已分配给您。"),
-            ),
-            Language::En => (
-                "New conversation".to_string(),
-                format!("The conversation with {buyer} was assigned to you."),
-            ),
-        };
+        let texts = language.texts();
+        let title = texts.say("conversation-assigned-title", &[]);
+        let body = texts.say("conversation-assigned-body", &[("buyer", buyer.into())]);
         Ok(Notification::new(
             self.ports.ids.new_id("ntf"),
             NotificationKind::ConversationAssigned,

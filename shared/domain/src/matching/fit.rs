@@ -3,7 +3,6 @@
 //! is CE), markets with their regions (EU covers Germany) and prices across currencies at
 //! the rates the organizer sets.
 
-use crate::model::Language;
 use std::collections::BTreeMap;
 
 /// What a quantity counts.
@@ -44,31 +43,21 @@ impl UnitKind {
             .find(|k| k.code() == code)
     }
 
-    /// The unit as a person reads it, in English or Chinese.
-    pub fn label(self, language: Language) -> &'static str {
-        let chinese = language == Language::Zh;
-        match (self, chinese) {
-            (Self::Pieces, false) => "pcs",
-            (Self::Pieces, true) => "件",
-            (Self::Sets, false) => "sets",
-            (Self::Sets, true) => "套",
-            (Self::Pairs, false) => "pairs",
-            (Self::Pairs, true) => "双",
-            (Self::Meters, false) => "m",
-            (Self::Meters, true) => "米",
-            (Self::SquareMeters, false) => "m²",
-            (Self::SquareMeters, true) => "平方米",
-            (Self::Kilograms, false) => "kg",
-            (Self::Kilograms, true) => "千克",
-            (Self::Tons, false) => "t",
-            (Self::Tons, true) => "吨",
-            (Self::Rolls, false) => "rolls",
-            (Self::Rolls, true) => "卷",
-            (Self::Boxes, false) => "cartons",
-            (Self::Boxes, true) => "箱",
-            (Self::Containers, false) => "containers",
-            (Self::Containers, true) => "柜",
-        }
+    /// The unit as a person reads it after `count`, in the reader's language.
+    pub fn label(self, texts: &fairlink_texts::Texts, count: u64) -> String {
+        let id = match self {
+            Self::Pieces => "unit-pieces",
+            Self::Sets => "unit-sets",
+            Self::Pairs => "unit-pairs",
+            Self::Meters => "unit-meters",
+            Self::SquareMeters => "unit-square-meters",
+            Self::Kilograms => "unit-kilograms",
+            Self::Tons => "unit-tons",
+            Self::Rolls => "unit-rolls",
+            Self::Boxes => "unit-cartons",
+            Self::Containers => "unit-containers",
+        };
+        texts.say(id, &[("count", count.into())])
     }
 }
 

@@ -1,5 +1,5 @@
 //! Why an exhibit matched, as the matcher found it, and the same in words a buyer (or an
-//! exhibitor) reads in its language: English and Chinese, English for everyone else.
+//! exhibitor) reads in its language, from the catalogues (English where one lacks a text).
 
 use serde::{Deserialize, Serialize};
 
@@ -71,142 +71,67 @@ impl Reason {
 
     /// The reason in `language`.
     pub fn text(&self, language: Language) -> String {
-        let zh = language == Language::Zh;
+        let texts = language.texts();
         match self {
-            Reason::SimilarProduct if zh => "与您的需求相符的产品".into(),
-            Reason::SimilarProduct => "A product like the one you asked for".into(),
-            Reason::Keywords { words } if zh => format!("匹配词：{}", words.join("、")),
-            Reason::Keywords { words } => format!("Matches your words: {}", words.join(", ")),
+            Reason::SimilarProduct => texts.say("reason-similar-product", &[]),
+            Reason::Keywords { words } => texts.say(
+                "reason-keywords",
+                &[("words", texts.and_list(words).into())],
+            ),
             Reason::MoqFits {
                 moq,
                 unit,
                 quantity,
             } => {
                 let unit = UnitKind::from_code(unit)
-                    .map(|u| u.label(language))
-                    .unwrap_or(unit.as_str());
-                if zh {
-                    format!(
-                        "起订量 {} {unit}，在您的 {} 以内",
-                        grouped(*moq),
-                        grouped(*quantity)
-                    )
-                } else {
-                    format!(
-                        "MOQ {} {unit}, within your {}",
-                        grouped(*moq),
-                        grouped(*quantity)
-                    )
-                }
+                    .map(|u| u.label(&texts, *moq))
+                    .unwrap_or_else(|| unit.clone());
+                texts.say(
+                    "reason-moq",
+                    &[
+                        ("moq", texts.integer(*moq).into()),
+                        ("unit", unit.into()),
+                        ("quantity", texts.integer(*quantity).into()),
+                    ],
+                )
             }
-            Reason::PriceFits { min, max, currency } if zh => {
-                format!("价格 {min:.2}–{max:.2} {currency}，在您的目标价内")
-            }
-            Reason::PriceFits { min, max, currency } => {
-                format!("Price {min:.2}–{max:.2} {currency}, within your target")
-            }
-            Reason::CertificationsHeld { names } if zh => format!("具备 {} 认证", names.join("、")),
-            Reason::CertificationsHeld { names } => format!("{} held", and_list(names)),
+            Reason::PriceFits { min, max, currency } => texts.say(
+                "reason-price",
+                &[
+                    ("min", texts.decimal(*min, 2).into()),
+                    ("max", texts.decimal(*max, 2).into()),
+                    ("currency", currency.as_str().into()),
+                ],
+            ),
+            Reason::CertificationsHeld { names } => texts.say(
+                "reason-certifications",
+                &[("names", texts.and_list(names).into())],
+            ),
             Reason::MarketFits { country, region } => {
-                let name = country_name(country, language);
-                match (region, zh) {
-                    (Some(region), true) => format!("销往{name}（{region}）"),
-                    (None, true) => format!("销往{name}"),
-                    (Some(region), false) => format!("Ships to {name} ({region})"),
-                    (None, false) => format!("Ships to {name}"),
+                let name = country_name(&texts, country);
+                match region {
+                    Some(region) => texts.say(
+                        "reason-market-region",
+                        &[("country", name.into()), ("region", region.as_str().into())],
+                    ),
+                    None => texts.say("reason-market", &[("country", name.into())]),
                 }
             }
         }
     }
 }
 
-/// `1234567` as `1,234,567`.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
+/// A country's name from the catalogues (`country-DE`); a country they do not name is shown
+/// by its code.
+fn country_name(texts: &fairlink_texts::Texts, code: &str) -> String {
+    if code.len() != 2 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+        return code.to_string();
     }
-    out
-}
-
-fn and_list(names: &[String]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    let id = format!("country-{code}");
+    match texts.say(&id, &[]) {
+        name if name == id => code.to_string(),
+        name => name,
     }
-}
-
-/// Names of the countries buyers come from most; others are shown by their code.
-const COUNTRIES: &[(&str, &str, &str)] = &[
-    ("US", "the United States", "美国"),
-    ("GB", "the United Kingdom", "英国"),
-    ("DE", "Germany", "德国"),
-    ("FR", "France", "法国"),
-    ("ES", "Spain", "西班牙"),
-    ("IT", "Italy", "意大利"),
-    ("PT", "Portugal", "葡萄牙"),
-    ("NL", "the Netherlands", "荷兰"),
-    ("BE", "Belgium", "比利时"),
-    ("PL", "Poland", "波兰"),
-    ("SE", "Sweden", "瑞典"),
-    ("RU", "Russia", "俄罗斯"),
-    ("KZ", "Kazakhstan", "哈萨克斯坦"),
-    ("BY", "Belarus", "白俄罗斯"),
-    ("UA", "Ukraine", "乌克兰"),
-    ("TR", "Türkiye", "土耳其"),
-    ("SA", "Saudi Arabia", "沙特阿拉伯"),
-    ("AE", "the United Arab Emirates", "阿联酋"),
-    ("EG", "Egypt", "埃及"),
-    ("MA", "Morocco", "摩洛哥"),
-    ("DZ", "Algeria", "阿尔及利亚"),
-    ("QA", "Qatar", "卡塔尔"),
-    ("KW", "Kuwait", "科威特"),
-    ("IQ", "Iraq", "伊拉克"),
-    ("JO", "Jordan", "约旦"),
-    ("NG", "Nigeria", "尼日利亚"),
-    ("KE", "Kenya", "肯尼亚"),
-    ("ZA", "South Africa", "南非"),
-    ("SN", "Senegal", "塞内加尔"),
-    ("GH", "Ghana", "加纳"),
-    ("IN", "India", "印度"),
-    ("PK", "Pakistan", "巴基斯坦"),
-    ("BD", "Bangladesh", "孟加拉国"),
-    ("ID", "Indonesia", "印度尼西亚"),
-    ("MY", "Malaysia", "马来西亚"),
-    ("SG", "Singapore", "新加坡"),
-    ("TH", "Thailand", "泰国"),
-    ("VN", "Vietnam", "越南"),
-    ("PH", "the Philippines", "菲律宾"),
-    ("JP", "Japan", "日本"),
-    ("KR", "South Korea", "韩国"),
-    ("CN", "China", "中国"),
-    ("HK", "Hong Kong", "中国香港"),
-    ("TW", "Taiwan", "中国台湾"),
-    ("AU", "Australia", "澳大利亚"),
-    ("NZ", "New Zealand", "新西兰"),
-    ("CA", "Canada", "加拿大"),
-    ("MX", "Mexico", "墨西哥"),
-    ("BR", "Brazil", "巴西"),
-    ("AR", "Argentina", "阿根廷"),
-    ("CL", "Chile", "智利"),
-    ("CO", "Colombia", "哥伦比亚"),
-    ("PE", "Peru", "秘鲁"),
-];
-
-fn country_name(code: &str, language: Language) -> String {
-    COUNTRIES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map(|(_, en, cn)| match language {
-            Language::Zh => cn.to_string(),
-            Language::En => en.to_string(),
-        })
-        .unwrap_or_else(|| code.to_string())
 }
 
 #[cfg(test)]
@@ -216,15 +141,19 @@ mod tests {
     #[test]
     fn reasons_read_as_sentences_in_english_and_chinese() {
         let moq = Reason::moq(500, UnitKind::Pieces, 2_000);
-        assert_eq!(moq.text(Language::En), "MOQ 500 pcs, within your 2,000");
-        assert_eq!(moq.text(Language::Zh), "起订量 500 件，在您的 2,000 以内");
+        assert_eq!(moq.text(Language::EN), "MOQ 500 pcs, within your 2,000");
+        assert_eq!(moq.text(Language::ZH), "起订量 500 件，在您的 2,000 以内");
+        let spanish = Reason::moq(500, UnitKind::Pieces, 20_000).text(Language::ES);
+        assert!(spanish.contains("20.000"), "{spanish}");
         let certs = Reason::CertificationsHeld {
             names: vec!["CE".into(), "RoHS".into()],
         };
-        assert_eq!(certs.text(Language::En), "CE and RoHS held");
+        assert_eq!(certs.text(Language::EN), "CE and RoHS held");
         let market = Reason::market("DE", &MarketMatch::Region("EU".into()));
-        assert_eq!(market.text(Language::En), "Ships to Germany (EU)");
-        assert_eq!(market.text(Language::Zh), "销往德国（EU）");
+        assert_eq!(market.text(Language::EN), "Ships to Germany (EU)");
+        assert_eq!(market.text(Language::ZH), "销往德国（EU）");
+        let unknown = Reason::market("ZZ", &MarketMatch::Country);
+        assert_eq!(unknown.text(Language::EN), "Ships to ZZ");
         assert_eq!(market.code(), "market_fits");
     }
 

@@ -116,7 +116,7 @@ fn fit_is_judged_across_units_currencies_certifications_and_regions() {
     );
     let ranking = rank(&query, &[drill]);
     let scored = ranking.best.first().expect("recorded");
-    let texts = scored.explained(Language::En).0;
+    let texts = scored.explained(Language::EN).0;
     for want in [
         "MOQ 100 pcs, within your 2,000",
         "Price 35.00–63.00 CNY, within your target",
@@ -135,7 +135,7 @@ fn fit_is_judged_across_units_currencies_certifications_and_regions() {
         !texts.iter().any(|t| t.contains("omplete")),
         "completeness is no reason: {texts:?}"
     );
-    let codes = scored.explained(Language::En).1;
+    let codes = scored.explained(Language::EN).1;
     assert!(
         codes.contains(&"moq_fits".to_string()) && codes.contains(&"similar_product".to_string()),
         "{codes:?}"

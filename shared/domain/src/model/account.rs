@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::Language;
 use crate::validate::Checks;
 
 /// Whether an exhibitor account shows as online to buyers (`PUT /v1/me/presence`).
@@ -46,18 +47,6 @@ impl Permission {
         Permission::Notifications,
         Permission::Schedule,
     ];
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum Language {
-    Zh,
-    En,
-}
-
-impl Language {
-    /// Every language an account may speak.
-    pub const ALL: [Language; 2] = [Language::Zh, Language::En];
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -141,7 +130,7 @@ mod tests {
             name: "Wang".into(),
             email: "wang@example.cn".into(),
             phone: None,
-            language: Language::Zh,
+            language: Language::ZH,
             time_zone: "Asia/Shanghai".into(),
             permissions: permissions.iter().copied().collect(),
             zone_ids: vec![],

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::Language;
 use crate::{error::DomainError, validate::Checks};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -46,7 +47,37 @@ pub struct Fair {
     #[serde(default)]
     #[schema(required = true)]
     pub exchange_rates: BTreeMap<String, f64>,
+    /// The languages accounts may speak (BCP 47 tags); texts in a language without a
+    /// catalogue are in English.
+    #[serde(default = "default_languages")]
+    #[schema(required = true)]
+    pub languages: Vec<Language>,
 }
+
+fn default_languages() -> Vec<Language> {
+    Language::FAIR_DEFAULTS.to_vec()
+}
+
+/// Whether an account may speak `language` where these are offered: one of them, or a
+/// regional form of one (`pt-BR` where `pt` is offered); otherwise the refusal that lists
+/// them.
+pub fn language_offered(offered: &[Language], language: Language) -> Result<(), DomainError> {
+    let plain = |l: &Language| !l.as_str().contains('-');
+    if offered
+        .iter()
+        .any(|l| *l == language || (plain(l) && l.as_str() == language.primary()))
+    {
+        Ok(())
+    } else {
+        Err(DomainError::UnsupportedLanguage {
+            language,
+            offered: offered.to_vec(),
+        })
+    }
+}
+
+/// A fair offers at most this many languages.
+pub const MAX_LANGUAGES: usize = 100;
 
 pub const MAX_RECOMMENDATION_QUOTA: u32 = 10_000;
 
@@ -117,7 +148,25 @@ impl Fair {
                 "must be a positive number of US dollars",
             );
         }
+        checks.check(
+            !self.languages.is_empty() && self.languages.len() <= MAX_LANGUAGES,
+            "languages",
+            "must list 1 to 100 languages",
+        );
+        let mut seen = HashSet::new();
+        for (i, language) in self.languages.iter().enumerate() {
+            checks.check(
+                seen.insert(*language),
+                &format!("languages[{i}]"),
+                "is repeated",
+            );
+        }
         checks.into_result()
+    }
+
+    /// Whether an account may speak `language` here ([`language_offered`]).
+    pub fn offers(&self, language: Language) -> Result<(), DomainError> {
+        language_offered(&self.languages, language)
     }
 
     /// The fair's exchange rates, for matching.
@@ -166,7 +215,33 @@ mod tests {
                 },
             ],
             exchange_rates: [("EUR".to_string(), 1.08)].into(),
+            languages: Language::FAIR_DEFAULTS.to_vec(),
         }
+    }
+
+    #[test]
+    fn a_fair_offers_its_languages_and_their_regional_forms() {
+        let mut fair = fair();
+        fair.offers(Language::RU).unwrap();
+        fair.offers(Language::parse("pt-BR").unwrap()).unwrap();
+        let german = Language::parse("de").unwrap();
+        let DomainError::UnsupportedLanguage { language, offered } =
+            fair.offers(german).unwrap_err()
+        else {
+            panic!()
+        };
+        assert_eq!((language, offered.len()), (german, 7));
+        fair.languages.push(german);
+        fair.offers(german).unwrap();
+        fair.languages = vec![Language::parse("zh-Hant").unwrap()];
+        assert!(
+            fair.offers(Language::ZH).is_err(),
+            "zh-Hant offers no other Chinese"
+        );
+        fair.languages = vec![Language::EN, Language::EN];
+        assert!(fair.validate().is_err(), "a language twice");
+        fair.languages.clear();
+        assert!(fair.validate().is_err(), "no language");
     }
 
     #[test]

@@ -5,11 +5,12 @@ mod exhibit;
 mod exhibitor;
 mod fair;
 mod intent;
+mod language;
 mod messaging;
 mod notification;
 mod settings;
 
-pub use account::{Account, AccountProfile, Language, Permission, Presence, Role};
+pub use account::{Account, AccountProfile, Permission, Presence, Role};
 pub use appointment::{
     Booking, BookingStatus, DEFAULT_SLOT_MINUTES, Invitee, MAX_SLOT_MINUTES, Meeting,
     REMINDER_LEAD, Slot,
@@ -17,11 +18,12 @@ pub use appointment::{
 pub use card::{Card, ReceivedCard};
 pub use exhibit::{Exhibit, ExhibitDetails, Moq, PriceRange, Quota, is_country_code, is_https_url};
 pub use exhibitor::Exhibitor;
-pub use fair::{Category, Fair, MAX_RECOMMENDATION_QUOTA, Zone};
+pub use fair::{Category, Fair, MAX_LANGUAGES, MAX_RECOMMENDATION_QUOTA, Zone, language_offered};
 pub use intent::{
     DeliveryStatus, DismissalReason, ExhibitFeedback, ExhibitMatch, Intent, IntentDelivery,
     IntentStatus, Push, PushFeedback, Quantity, Verdict,
 };
+pub use language::{Language, LanguageError};
 pub use messaging::{
     Conversation, ConversationContext, MAX_TEXT_CHARS, Message, MessageType, Side, Translation,
 };

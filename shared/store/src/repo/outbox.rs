@@ -19,6 +19,9 @@ pub struct OutboxEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     pub body: String,
+    /// An email's HTML part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     #[serde(with = "fairlink_domain::time::millis")]
     pub sent_at: DateTime<Utc>,
 }
