@@ -587,7 +587,7 @@ async fn bookings_are_confirmed_with_a_room_and_reminded_once(store: Store) {
     let buyer_mail = wait_emails(&server, &buyer.email, 2).await;
     let li_mail = wait_emails(&server, &li.email, 2).await;
     assert!(
-        buyer_sms[0].body.contains("09:00 EDT (Beijing 21:00)"),
+        buyer_sms[0].body.contains("9:00 AM EDT (Beijing 9:00 PM)"),
         "{buyer_sms:?}"
     );
     assert!(li_sms[0].body.contains("21:00 CST"), "{li_sms:?}");
@@ -598,7 +598,7 @@ async fn bookings_are_confirmed_with_a_room_and_reminded_once(store: Store) {
     assert!(
         reminder
             .body
-            .contains("2026-07-15 09:00 EDT (America/New_York)")
+            .contains("Jul 15, 2026, 9:00 AM EDT (America/New_York)")
             && reminder.body.contains(&join_url)
     );
     assert!(
@@ -755,10 +755,14 @@ async fn reminders_speak_each_recipients_time(store: Store) {
     assert!(
         reminder
             .body
-            .contains("2026-01-15 09:00 EST (America/New_York)"),
+            .contains("Jan 15, 2026, 9:00 AM EST (America/New_York)"),
         "{reminder:?}"
     );
-    assert!(reminder.body.contains("Beijing time: 2026-01-15 22:00"));
+    assert!(
+        reminder
+            .body
+            .contains("Beijing time: Jan 15, 2026, 10:00 PM")
+    );
     let de = wait_emails(&server, &berlin.email, 2).await;
     let reminder = de
         .iter()
@@ -767,7 +771,7 @@ async fn reminders_speak_each_recipients_time(store: Store) {
     assert!(
         reminder
             .body
-            .contains("2026-01-15 15:00 CET (Europe/Berlin)"),
+            .contains("Jan 15, 2026, 3:00 PM CET (Europe/Berlin)"),
         "{reminder:?}"
     );
     let li_sms = wait_sms(&server, &li.phone, 1).await;
@@ -794,11 +798,12 @@ async fn reminders_speak_each_recipients_time(store: Store) {
     let ny = wait_emails(&server, &new_york.email, 4).await;
     let summer: Vec<_> = ny
         .iter()
-        .filter(|m| m.body.contains("2026-07-15"))
+        .filter(|m| m.body.contains("Jul 15, 2026"))
         .collect();
     assert!(
         summer.iter().any(|m| m.subject.starts_with("Reminder")
-            && m.body.contains("2026-07-15 09:00 EDT (America/New_York)")),
+            && m.body
+                .contains("Jul 15, 2026, 9:00 AM EDT (America/New_York)")),
         "{ny:?}"
     );
     let sh = wait_emails(&server, &shanghai.email, 2).await;
@@ -809,8 +814,8 @@ async fn reminders_speak_each_recipients_time(store: Store) {
     assert!(
         reminder
             .body
-            .contains("2026-07-15 21:00 CST (Asia/Shanghai)")
-            && reminder.body.contains("北京时间：2026-07-15 21:00"),
+            .contains("2026年7月15日 21:00 CST (Asia/Shanghai)")
+            && reminder.body.contains("北京时间：2026年7月15日 21:00"),
         "{reminder:?}"
     );
     let sh_sms = wait_sms(&server, &shanghai.phone, 1).await;

@@ -49,8 +49,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/register-buyer",
-        "GetItem EMAIL#*/EMAIL, TransactWriteItems (3 items)",
-        "the email is checked before its sign-in identity is made, so a taken email makes none; the transaction claims it and links the identity",
+        "GetItem FAIR/FAIR, GetItem EMAIL#*/EMAIL, TransactWriteItems (3 items)",
+        "the fair's settings say which languages it offers; the email is checked before its sign-in identity is made, so a taken email makes none; the transaction claims it and links the identity",
     ),
     (
         "accounts/get-auth-config",
@@ -74,8 +74,8 @@ const COST: &[(&str, &str, &str)] = &[
     ),
     (
         "accounts/create-account",
-        "GetItem ACC#*/ACCOUNT, GetItem EXH#*/PROFILE, GetItem EMAIL#*/EMAIL, TransactWriteItems (6 items), BatchWriteItem (1 items) OUTGOING#*/*#*",
-        "the exhibitor's profile proves the exhibitor exists before its account is added; the email is checked before the sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction; the stored copies of one queue's messages are deleted in one BatchWriteItem once SQS took them. The exhibitor's member list gets the account in the same transaction.",
+        "GetItem ACC#*/ACCOUNT, GetItem FAIR/FAIR, GetItem EXH#*/PROFILE, GetItem EMAIL#*/EMAIL, TransactWriteItems (6 items), BatchWriteItem (1 items) OUTGOING#*/*#*",
+        "the fair's settings say which languages it offers; the exhibitor's profile proves the exhibitor exists before its account is added; the email is checked before the sign-in identity is made. Each real-time event (API.md, Real-time events) is one more item of the transaction; the stored copies of one queue's messages are deleted in one BatchWriteItem once SQS took them. The exhibitor's member list gets the account in the same transaction.",
     ),
     (
         "accounts/get-account",

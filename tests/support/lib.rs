@@ -334,7 +334,10 @@ pub fn sample_fair(now: chrono::DateTime<chrono::Utc>) -> Value {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sent {
     pub subject: String,
+    /// The text; on AWS, where moto keeps an email's HTML part alone, its HTML.
     pub body: String,
+    /// An email's HTML part.
+    pub html: Option<String>,
 }
 
 /// The emails sent to an address: the dev outbox on the embedded backend, moto's record on
@@ -353,9 +356,13 @@ async fn sent(server: &TestServer, channel: &str, to: &str) -> Vec<Sent> {
         Backend::Aws if channel == "email" => moto_emails_to(to)
             .await
             .into_iter()
-            .map(|m| Sent {
-                subject: m["subject"].as_str().unwrap_or_default().to_string(),
-                body: m["body"].as_str().unwrap_or_default().to_string(),
+            .map(|m| {
+                let body = m["body"].as_str().unwrap_or_default().to_string();
+                Sent {
+                    subject: m["subject"].as_str().unwrap_or_default().to_string(),
+                    html: body.starts_with("<!DOCTYPE html>").then(|| body.clone()),
+                    body,
+                }
             })
             .collect(),
         Backend::Aws => moto_sms_to(to)
@@ -364,6 +371,7 @@ async fn sent(server: &TestServer, channel: &str, to: &str) -> Vec<Sent> {
             .map(|m| Sent {
                 subject: String::new(),
                 body: m["message"].as_str().unwrap_or_default().to_string(),
+                html: None,
             })
             .collect(),
         Backend::Embedded => {
@@ -381,6 +389,7 @@ async fn sent(server: &TestServer, channel: &str, to: &str) -> Vec<Sent> {
                         out.push(Sent {
                             subject: item["subject"].as_str().unwrap_or_default().to_string(),
                             body: item["body"].as_str().unwrap_or_default().to_string(),
+                            html: item["html"].as_str().map(String::from),
                         });
                     }
                 }

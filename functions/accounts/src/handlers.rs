@@ -53,7 +53,7 @@ pub async fn put_fair(
 
 /// Creates an exhibitor and its main account (organizer).
 #[utoipa::path(post, path = "/v1/exhibitors", tag = "accounts", request_body = NewExhibitor,
-    responses((status = 201, body = CreatedExhibitor), (status = 403, body = Problem), (status = 409, body = Problem, description = "email_taken, fair_not_configured"), (status = 422, body = Problem, description = "identity_refused")))]
+    responses((status = 201, body = CreatedExhibitor), (status = 403, body = Problem), (status = 409, body = Problem, description = "email_taken, fair_not_configured"), (status = 422, body = Problem, description = "identity_refused, unsupported_language")))]
 pub async fn create_exhibitor(
     State(state): State<AppState>,
     Organizer(caller): Organizer,
@@ -86,7 +86,7 @@ pub async fn auth_config(State(state): State<AppState>) -> Json<SignInConfig> {
 
 /// Registers a buyer (no token needed).
 #[utoipa::path(post, path = "/v1/buyers", tag = "accounts", security(()), request_body = NewBuyer,
-    responses((status = 201, body = Account, headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`"))), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem, description = "identity_refused"),
+    responses((status = 201, body = Account, headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`"))), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem, description = "identity_refused, unsupported_language"),
         (status = 429, body = Problem, description = "rate_limited: too many registrations from this address", headers(("RateLimit" = String, description = "where the caller stands: `\"<policy>\";r=<remaining>;t=<seconds to reset>` (when a limit is configured)"), ("RateLimit-Policy" = String, description = "the limit: `\"<policy>\";q=<requests>;w=<window seconds>`")))))]
 pub async fn register_buyer(
     State(state): State<AppState>,
@@ -148,7 +148,7 @@ pub async fn list_accounts(
 
 /// Creates a sub-account with permissions and zones (main).
 #[utoipa::path(post, path = "/v1/exhibitors/{eid}/accounts", tag = "accounts", params(("eid" = String, Path)), request_body = NewSubAccount,
-    responses((status = 201, body = Account), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem, description = "identity_refused")))]
+    responses((status = 201, body = Account), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "email_taken"), (status = 422, body = Problem, description = "identity_refused, unsupported_language")))]
 pub async fn create_account(
     State(state): State<AppState>,
     MainOf { caller, eid }: MainOf,
@@ -177,7 +177,7 @@ pub async fn get_account(
 
 /// Changes an account: main for its sub-accounts; anyone for their own profile fields.
 #[utoipa::path(patch, path = "/v1/accounts/{aid}", tag = "accounts", params(("aid" = String, Path)), request_body = AccountPatch,
-    responses((status = 200, body = Account), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Account), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem, description = "unsupported_language")))]
 pub async fn patch_account(
     State(state): State<AppState>,
     Caller(caller): Caller,

@@ -81,6 +81,9 @@ struct OutboxItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     subject: Option<String>,
     body: String,
+    /// An email's HTML part (its `lang` and `dir` say how it reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
     #[serde(with = "fairlink_domain::time::millis")]
     sent_at: DateTime<Utc>,
 }
@@ -92,6 +95,7 @@ impl From<OutboxEntry> for OutboxItem {
             to: e.to,
             subject: e.subject,
             body: e.body,
+            html: e.html,
             sent_at: e.sent_at,
         }
     }

@@ -196,10 +196,12 @@ fn step_past(
     }
 }
 
-/// The first choice an enum's error names (`expected `en` or `zh``), if it names any.
+/// The first choice an error names (`expected `en` or `zh``, `expected a tag such as
+/// `en``), if it names any.
 fn named_choice(message: &str) -> Option<serde_json::Value> {
-    let (_, expected) = message.split_once("expected `")?;
-    expected.split('`').next().map(serde_json::Value::from)
+    let (_, expected) = message.split_once("expected ")?;
+    let (_, choice) = expected.split_once('`')?;
+    choice.split('`').next().map(serde_json::Value::from)
 }
 
 /// The `n`th value to try in place of a bad one: a value of each JSON type.

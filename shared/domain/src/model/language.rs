@@ -109,7 +109,12 @@ impl Serialize for Language {
 impl<'de> Deserialize<'de> for Language {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Language::parse(&text).map_err(serde::de::Error::custom)
+        Language::parse(&text).map_err(|_| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&text),
+                &"a BCP 47 language tag such as `en`, `zh` or `pt-BR`",
+            )
+        })
     }
 }
 
