@@ -6,10 +6,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use fairlink_domain::{jobs::NotifierJob, ports::JobHandler};
 use fairlink_tests::{
     Store, TestServer, emails_to, eventually,
-    fixtures::{Exhibitor, Person, buyer_in, exhibitor, id, staff, with_fair},
+    fixtures::{Exhibitor, Person, assign, book, buyer_in, exhibitor, id, slot, staff, with_fair},
     sms_to, start,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 fairlink_tests::scenarios!(
     slots_are_made_one_by_one_and_in_batches,
@@ -27,39 +27,6 @@ fairlink_tests::scenarios!(
     a_fall_back_night_gets_its_repeated_hour_in_30_minute_slots,
     times_keep_their_milliseconds_and_overlaps_see_them,
 );
-
-async fn slot(server: &TestServer, ex: &Exhibitor, starts_at: DateTime<Utc>) -> Value {
-    let path = format!("/v1/exhibitors/{}/slots", ex.id);
-    server
-        .post(&path, &ex.main, json!({"startsAt": starts_at}))
-        .await
-        .expect(201)
-        .clone()
-}
-
-async fn book(server: &TestServer, buyer: &Person, sid: &str) -> Value {
-    server
-        .post(
-            &format!("/v1/slots/{sid}/bookings"),
-            &buyer.token,
-            json!({"message": "About speakers"}),
-        )
-        .await
-        .expect(201)
-        .clone()
-}
-
-async fn assign(server: &TestServer, ex: &Exhibitor, bid: &str, account: &str) -> Value {
-    server
-        .post(
-            &format!("/v1/bookings/{bid}/assignment"),
-            &ex.main,
-            json!({"accountId": account}),
-        )
-        .await
-        .expect(200)
-        .clone()
-}
 
 /// A fair whose clock stands at `now`.
 /// A meeting people: the exhibitor Acme with Li (appointments) and a buyer, Ann.

@@ -6,7 +6,10 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fairlink_tests::{
     Sent, Store, TestServer, emails_to, eventually,
-    fixtures::{Exhibitor, add_exhibit, buyer_in, exhibitor, id, recommend, staff, with_fair},
+    fixtures::{
+        Exhibitor, add_exhibit, assign, book, buyer_in, exhibitor, id, recommend, slot, staff,
+        with_fair,
+    },
     sample_fair, sms_to, start,
 };
 use serde_json::{Value, json};
@@ -142,15 +145,7 @@ async fn buyers_receive_every_kind_of_message_in_their_language(store: Store) {
     }
     // 13:00 UTC: 15:00 in Madrid and Paris, 16:00 in Moscow and Riyadh, 21:00 in Beijing.
     let starts_at = Utc.with_ymd_and_hms(2026, 7, 15, 13, 0, 0).unwrap();
-    let sid = id(&server
-        .post(
-            &format!("/v1/exhibitors/{}/slots", acme.id),
-            &acme.main,
-            json!({"startsAt": starts_at}),
-        )
-        .await
-        .expect(201)
-        .clone());
+    let sid = id(&slot(&server, &acme, starts_at).await);
 
     let mut buyers = Vec::new();
     for (reader, colleague) in READERS.iter().zip(&colleagues) {
@@ -161,23 +156,8 @@ async fn buyers_receive_every_kind_of_message_in_their_language(store: Store) {
             .post("/v1/intents", &buyer.token, intent(now))
             .await
             .expect(201);
-        let bid = id(&server
-            .post(
-                &format!("/v1/slots/{sid}/bookings"),
-                &buyer.token,
-                json!({"message": "Speakers"}),
-            )
-            .await
-            .expect(201)
-            .clone());
-        server
-            .post(
-                &format!("/v1/bookings/{bid}/assignment"),
-                &acme.main,
-                json!({"accountId": colleague.id}),
-            )
-            .await
-            .expect(200);
+        let bid = id(&book(&server, &buyer, &sid).await);
+        assign(&server, &acme, &bid, &colleague.id).await;
         buyers.push(buyer);
     }
 

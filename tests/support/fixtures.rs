@@ -175,3 +175,43 @@ pub async fn speaker_with_reps(server: &TestServer, ex: &Exhibitor, reps: &[&str
         .expect(200);
     xid
 }
+
+/// A slot of the exhibitor's at `starts_at` (30 minutes).
+pub async fn slot(
+    server: &TestServer,
+    ex: &Exhibitor,
+    starts_at: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let path = format!("/v1/exhibitors/{}/slots", ex.id);
+    server
+        .post(&path, &ex.main, json!({"startsAt": starts_at}))
+        .await
+        .expect(201)
+        .clone()
+}
+
+/// The buyer books the slot.
+pub async fn book(server: &TestServer, buyer: &Person, sid: &str) -> Value {
+    server
+        .post(
+            &format!("/v1/slots/{sid}/bookings"),
+            &buyer.token,
+            json!({"message": "About speakers"}),
+        )
+        .await
+        .expect(201)
+        .clone()
+}
+
+/// The exhibitor's main account assigns the booking to one of its accounts.
+pub async fn assign(server: &TestServer, ex: &Exhibitor, bid: &str, account: &str) -> Value {
+    server
+        .post(
+            &format!("/v1/bookings/{bid}/assignment"),
+            &ex.main,
+            json!({"accountId": account}),
+        )
+        .await
+        .expect(200)
+        .clone()
+}

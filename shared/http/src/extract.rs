@@ -420,11 +420,11 @@ mod tests {
 
     #[test]
     fn type_errors_and_rule_errors_are_answered_together() {
-        // A bad choice (a type error) beside an empty name and a blank tag (rule errors):
+        // A malformed language tag (a type error) beside an empty name and a blank tag (rule errors):
         // all three named, each with its JSON pointer; the stand-in the language got to go
         // on is never judged.
         let err = parse_json::<Strict>(
-            br#"{"name": " ", "language": "xx", "count": 1, "tags": ["ok", " "], "mainAccount": {"email": "e@x"}}"#,
+            br#"{"name": " ", "language": "x!", "count": 1, "tags": ["ok", " "], "mainAccount": {"email": "e@x"}}"#,
         )
         .unwrap_err();
         let ApiError::Domain(DomainError::Validation(errors)) = err else {
@@ -453,7 +453,7 @@ mod tests {
     #[test]
     fn every_bad_field_is_named_at_once() {
         let err = parse_json::<Strict>(
-            br#"{"name": 5, "language": "fr", "tags": "x", "mainAccount": {"email": 1}, "extra": true}"#,
+            br#"{"name": 5, "language": "en US", "tags": "x", "mainAccount": {"email": 1}, "extra": true}"#,
         )
         .unwrap_err();
         let mut named = fields(err);
