@@ -125,12 +125,10 @@ impl<'a> CardsService<'a> {
             booking_id: input.booking_id.clone(),
             received_at: now,
         };
-        let texts = recipient.language.texts();
-        let title = texts.say("card-received-title", &[]);
-        let body = texts.say(
-            "card-received-body",
-            &[("sender", card.name.as_str().into())],
-        );
+        let (title, body) = recipient
+            .language
+            .texts()
+            .title_and_body("card-received", &[("sender", card.name.as_str().into())]);
         let notice = Notification::new(
             self.ports.ids.new_id("ntf"),
             NotificationKind::CardReceived,

@@ -494,10 +494,8 @@ impl<'a> IntentsService<'a> {
 
 /// The `intent.assigned` notification, in the assignee's language.
 fn assigned_notice(ports: &Ports, delivery: &IntentDelivery, language: &Language) -> Notification {
-    let texts = language.texts();
-    let title = texts.say("intent-assigned-title", &[]);
-    let body = texts.say(
-        "intent-assigned-body",
+    let (title, body) = language.texts().title_and_body(
+        "intent-assigned",
         &[("intent", delivery.intent.product_name.as_str().into())],
     );
     Notification::new(

@@ -25,9 +25,8 @@ pub(crate) fn pushed_notice(
     intent: &Intent,
     push: &Push,
 ) -> Notification {
-    let texts = buyer.language.texts();
-    let body = texts.say(
-        "recommendation-pushed-body",
+    let (title, body) = buyer.language.texts().title_and_body(
+        "recommendation-pushed",
         &[
             (
                 "exhibit",
@@ -39,7 +38,7 @@ pub(crate) fn pushed_notice(
     Notification::new(
         ports.ids.new_id("ntf"),
         NotificationKind::RecommendationPushed,
-        texts.say("recommendation-pushed-title", &[]),
+        title,
         body,
         json!({"pushId": push.id, "exhibitId": push.exhibit.id, "exhibitorId": push.exhibitor_id, "intentId": intent.id, "score": push.score, "reasons": push.reasons, "reasonCodes": push.reason_codes}),
         ports.clock.now(),
@@ -54,8 +53,8 @@ pub(crate) fn matched_notice(
     scored: &Scored,
 ) -> Notification {
     let texts = language.texts();
-    let body = texts.say(
-        "intent-matched-body",
+    let (title, body) = texts.title_and_body(
+        "intent-matched",
         &[
             ("intent", intent.product_name.as_str().into()),
             ("score", texts.decimal(scored.score, 2).into()),
@@ -64,7 +63,7 @@ pub(crate) fn matched_notice(
     Notification::new(
         ports.ids.new_id("ntf"),
         NotificationKind::IntentMatched,
-        texts.say("intent-matched-title", &[]),
+        title,
         body,
         json!({"intentId": intent.id, "exhibitId": scored.exhibit_id, "score": scored.score}),
         ports.clock.now(),

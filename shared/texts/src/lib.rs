@@ -147,6 +147,15 @@ impl Texts {
         id.to_string()
     }
 
+    /// A notification's title and body: the messages `<id>-title` and `<id>-body`, each with
+    /// the variables it uses.
+    pub fn title_and_body(&self, id: &str, args: &[(&str, Value)]) -> (String, String) {
+        (
+            self.say(&format!("{id}-title"), args),
+            self.say(&format!("{id}-body"), args),
+        )
+    }
+
     /// A date and time as this language writes it, to the minute: `Apr 15, 2026, 9:00 AM`,
     /// `2026年4月15日 09:00`, `15 abr 2026, 9:00`.
     pub fn date_time(&self, at: &Moment) -> String {

@@ -143,6 +143,10 @@ fn a_message_a_catalogue_lacks_falls_back_to_english_and_plurals_follow_the_lang
     assert_eq!(english.say("unit-pieces", &[("count", 1.into())]), "pc");
     assert_eq!(english.say("unit-pieces", &[("count", 500.into())]), "pcs");
     assert_eq!(english.say("no-such-message", &[]), "no-such-message");
+    let (title, body) =
+        Texts::of("es").title_and_body("card-received", &[("sender", "Ana".into())]);
+    assert_eq!(title, "Tarjeta de presentación recibida");
+    assert!(body.starts_with("Ana "), "{body}");
 }
 
 #[test]

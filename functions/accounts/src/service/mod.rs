@@ -242,11 +242,7 @@ impl<'a> AccountsService<'a> {
 
     /// A first entry in a new account's message centre.
     fn welcome(&self, account: &Account) -> Notification {
-        let texts = account.language.texts();
-        let (title, body) = (
-            texts.say("welcome-title", &[]),
-            texts.say("welcome-body", &[]),
-        );
+        let (title, body) = account.language.texts().title_and_body("welcome", &[]);
         Notification::new(
             self.ports.ids.new_id("ntf"),
             NotificationKind::AccountCreated,

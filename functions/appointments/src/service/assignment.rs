@@ -140,15 +140,12 @@ impl AppointmentsService<'_> {
 fn confirmed_notice(language: Language, meeting: &Meeting) -> (String, String) {
     let facts = meeting.facts();
     let texts = language.texts();
-    (
-        texts.say("booking-confirmed-title", &[]),
-        texts.say(
-            "booking-confirmed-body",
-            &[
-                ("exhibitor", facts.exhibitor.into()),
-                ("buyer", facts.buyer.into()),
-                ("beijing", beijing(&texts, facts.starts_at).into()),
-            ],
-        ),
+    texts.title_and_body(
+        "booking-confirmed",
+        &[
+            ("exhibitor", facts.exhibitor.into()),
+            ("buyer", facts.buyer.into()),
+            ("beijing", beijing(&texts, facts.starts_at).into()),
+        ],
     )
 }

@@ -114,9 +114,8 @@ impl AppointmentsService<'_> {
                 .map(|a| a.language)
                 .unwrap_or_default()
                 .texts();
-            let title = texts.say("booking-cancelled-title", &[]);
-            let body = texts.say(
-                "booking-cancelled-body",
+            let (title, body) = texts.title_and_body(
+                "booking-cancelled",
                 &[("beijing", beijing(&texts, before.starts_at).into())],
             );
             notices.push((
@@ -179,15 +178,12 @@ impl AppointmentsService<'_> {
 /// The main account's notification of a new booking.
 fn requested_notice(language: Language, buyer: &str, starts_at: DateTime<Utc>) -> (String, String) {
     let texts = language.texts();
-    (
-        texts.say("booking-requested-title", &[]),
-        texts.say(
-            "booking-requested-body",
-            &[
-                ("buyer", buyer.into()),
-                ("beijing", beijing(&texts, starts_at).into()),
-            ],
-        ),
+    texts.title_and_body(
+        "booking-requested",
+        &[
+            ("buyer", buyer.into()),
+            ("beijing", beijing(&texts, starts_at).into()),
+        ],
     )
 }
 

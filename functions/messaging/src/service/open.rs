@@ -202,9 +202,9 @@ impl MessagingService<'_> {
             .await?
             .map(|b| b.name)
             .unwrap_or_default();
-        let texts = language.texts();
-        let title = texts.say("conversation-assigned-title", &[]);
-        let body = texts.say("conversation-assigned-body", &[("buyer", buyer.into())]);
+        let (title, body) = language
+            .texts()
+            .title_and_body("conversation-assigned", &[("buyer", buyer.into())]);
         Ok(Notification::new(
             self.ports.ids.new_id("ntf"),
             NotificationKind::ConversationAssigned,
